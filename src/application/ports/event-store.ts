@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { actorSchema } from '../../domain/shared/actor.ts';
+
+/** Metadata every stored event carries. `hash`/`previousHash` are filled by stores that chain events. */
+export const eventMetadataSchema = z.object({
+  eventId: z.string().min(1),
+  occurredAt: z.string().min(1),
+  actor: actorSchema,
+  correlationId: z.string().min(1),
+  causationId: z.string().min(1),
+  schemaVersion: z.number().int().positive(),
+  clientIp: z.string().optional(),
+  userAgent: z.string().optional(),
+  hash: z.string().optional(),
+  previousHash: z.string().optional(),
+});
+export type EventMetadata = z.infer<typeof eventMetadataSchema>;
+
+export type EventToAppend = {
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+};
+
+/** An event as stored: `revision` counts from 0 within its stream, `position` from 1 across all streams. */
+export type RecordedEvent = EventToAppend & {
+  streamId: string;
+  revision: number;
+  position: number;
+};
+
+/** `no-stream`: the stream must not exist; `any`: no check; a number: the stream's last revision. */
+export type ExpectedRevision = 'no-stream' | 'any' | number;
+
+export type AppendResult = {
+  /** Revision of the last event appended. */
+  revision: number;
+  /** Global position of the last event appended. */
+  position: number;
+};
+
+export class ConcurrencyError extends Error {
+  readonly streamId: string;
+  readonly expected: ExpectedRevision;
+  readonly actual: number | 'no-stream';
+
+  constructor(streamId: string, expected: ExpectedRevision, actual: number | 'no-stream') {
+    super(`Stream ${streamId}: expected revision ${expected}, actual ${actual}`);
+    this.name = 'ConcurrencyError';
+    this.streamId = streamId;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The store could not be reached or failed; nothing was written by the call that threw it. */
+export class EventStoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EventStoreUnavailableError';
+  }
+}
+
+export type SubscriptionHandler = (event: RecordedEvent) => Promise<void> | void;
+
+export type Subscription = {
+  /** Stops delivery; resolves once the handler is no longer running. */
+  stop(): Promise<void>;
+  /** Resolves when the subscription ends for good (stopped, or failed with the error). */
+  readonly done: Promise<void>;
+};
+
+export interface EventStore {
+  /** Appends atomically, or throws ConcurrencyError when the stream is not at `expected`. */
+  append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** All events of one stream in order; an empty list for a stream that does not exist. */
+  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** Up to `limit` events across all streams with a position greater than `after`, in order. */
+  readAll(after: number, limit: number): Promise<RecordedEvent[]>;
+  /** Delivers every event after `after`, then new ones as they are appended, one at a time in order. */
+  subscribeToAll(after: number, handler: SubscriptionHandler): Subscription;
+  /** Position of the newest event, 0 when the store is empty. */
+  headPosition(): Promise<number>;
+  /** Cheap reachability check for /readyz. */
+  ping(): Promise<void>;
+  /** Releases connections and files. */
+  close(): Promise<void>;
+}

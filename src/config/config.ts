@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const url = (protocols: string[]) =>
+  optionalString.refine(
+    (value) => value === undefined || protocols.some((protocol) => value.startsWith(`${protocol}://`)),
+    { message: `expected a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}` },
+  );
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'expected a whole number' })
+    .int({ message: 'expected a whole number' })
+    .min(min)
+    .max(max)
+    .default(fallback);
+
+/** Every setting the service reads, with its default; README.md documents the same table. */
+export const configSchema = z.object({
+  PORT: integer(3000, 0, 65_535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  EVENTSTORE_URL: url(['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kdb', 'kdb+discover']),
+  REDIS_URL: url(['redis', 'rediss']),
+  REDIS_KEY_PREFIX: z.string().default('sf:'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SECRET_KEYS: optionalString,
+  PLATFORM_API_KEY: optionalString.refine((value) => value === undefined || value.length >= 32, {
+    message: 'expected at least 32 characters',
+  }),
+  TOTP_ISSUER: z.string().min(1).max(100).default('second-factor'),
+  TOTP_WINDOW: integer(1, 0, 1),
+  SESSION_TTL_SECONDS: integer(8 * 3600, 60, 30 * 24 * 3600),
+  PROJECTION_WAIT_MS: integer(2000, 0, 60_000),
+  CORS_ORIGINS: optionalString.transform((value) =>
+    value === undefined ? [] : value.split(',').map((origin) => origin.trim()),
+  ),
+  BODY_LIMIT_BYTES: integer(64 * 1024, 1024, 10 * 1024 * 1024),
+  REQUEST_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  LOGIN_RATE_LIMIT_PER_MINUTE: integer(60, 1, 100_000),
+  WEBHOOK_URL: url(['https', 'http']),
+  WEBHOOK_SECRET: optionalString,
+});
+export type Config = z.infer<typeof configSchema>;
+
+/** Settings whose values may hold credentials: an error names them but never echoes the value. */
+const secretSettings = new Set([
+  'SECRET_KEYS',
+  'PLATFORM_API_KEY',
+  'WEBHOOK_SECRET',
+  'REDIS_URL',
+  'EVENTSTORE_URL',
+]);
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment once; a bad value throws a ConfigError naming each variable at fault. */
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const shown = secretSettings.has(name)
+        ? '(value hidden)'
+        : `(got ${JSON.stringify(env[name] ?? null)})`;
+      return `${name}: ${issue.message} ${shown}`;
+    }),
+  );
+};

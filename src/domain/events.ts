@@ -1,0 +1,28 @@
+import type { z } from 'zod';
+import { type OfficeEvent, officeEventSchemas } from './office/events.ts';
+import { type UserAccountEvent, userAccountEventSchemas } from './user-account/events.ts';
+import { type UserSecurityEvent, userSecurityEventSchemas } from './user-security/events.ts';
+
+/** Every event type the service has ever written, with the schema its data is read back with. */
+export const eventSchemas = {
+  ...officeEventSchemas,
+  ...userAccountEventSchemas,
+  ...userSecurityEventSchemas,
+} as const satisfies Record<string, z.ZodType>;
+
+/** Bumped for a type when its schema changes shape; readers upcast older versions. */
+export const eventSchemaVersion: Record<EventType, number> = Object.fromEntries(
+  Object.keys(eventSchemas).map((type) => [type, 1]),
+) as Record<EventType, number>;
+
+export type AnyDomainEvent = OfficeEvent | UserAccountEvent | UserSecurityEvent;
+export type EventType = AnyDomainEvent['type'];
+export const eventTypes = Object.keys(eventSchemas) as EventType[];
+
+export const isKnownEventType = (type: string): type is EventType => Object.hasOwn(eventSchemas, type);
+
+/** Validates data read back from a store against its type's schema. */
+export const parseDomainEvent = (type: string, data: unknown): AnyDomainEvent => {
+  if (!isKnownEventType(type)) throw new Error(`Unknown event type: ${type}`);
+  return { type, data: eventSchemas[type].parse(data) } as AnyDomainEvent;
+};

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { entityId, isoInstant } from '../shared/schema.ts';
+
+export const officeEventSchemas = {
+  OfficeRegistered: z.object({ officeId: entityId, name: z.string().min(1).max(200) }),
+  /** `enforceFrom`: until then, employees not yet enrolled may log in without a code but are told to enrol. */
+  OfficeTwoFactorRequired: z.object({ officeId: entityId, enforceFrom: isoInstant.nullable() }),
+  OfficeTwoFactorRequirementLifted: z.object({ officeId: entityId }),
+} as const;
+
+type Schemas = typeof officeEventSchemas;
+export type OfficeEvent = {
+  [K in keyof Schemas]: { type: K; data: z.infer<Schemas[K]> };
+}[keyof Schemas];
+
+export const officeStream = (officeId: string): string => `office-${officeId}`;
