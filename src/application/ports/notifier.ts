@@ -1,0 +1,21 @@
+export type NotificationType =
+  | 'two-factor-enrolled'
+  | 'two-factor-disabled'
+  | 'two-factor-reset-by-support'
+  | 'second-factor-locked-out'
+  | 'office-two-factor-required'
+  | 'office-two-factor-requirement-lifted';
+
+export type Notification = {
+  type: NotificationType;
+  occurredAt: string;
+  userId?: string;
+  officeId?: string;
+  details?: Record<string, string | number | boolean | null>;
+};
+
+/** Tells the platform about changes it may want to e-mail users about. Never blocks a command. */
+export interface Notifier {
+  /** Queues a notification; delivery failures are retried and logged, never thrown. */
+  notify(notification: Notification): void;
+}
