@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import { type OfficeEvent, officeEventSchemas } from './office/events.ts';
 import { type UserAccountEvent, userAccountEventSchemas } from './user-account/events.ts';
+import { type UsernameEvent, usernameEventSchemas } from './user-account/username-events.ts';
 import { type UserSecurityEvent, userSecurityEventSchemas } from './user-security/events.ts';
 
 /** Every event type the service has ever written, with the schema its data is read back with. */
 export const eventSchemas = {
   ...officeEventSchemas,
   ...userAccountEventSchemas,
+  ...usernameEventSchemas,
   ...userSecurityEventSchemas,
 } as const satisfies Record<string, z.ZodType>;
 
@@ -15,7 +17,7 @@ export const eventSchemaVersion: Record<EventType, number> = Object.fromEntries(
   Object.keys(eventSchemas).map((type) => [type, 1]),
 ) as Record<EventType, number>;
 
-export type AnyDomainEvent = OfficeEvent | UserAccountEvent | UserSecurityEvent;
+export type AnyDomainEvent = OfficeEvent | UserAccountEvent | UsernameEvent | UserSecurityEvent;
 export type EventType = AnyDomainEvent['type'];
 export const eventTypes = Object.keys(eventSchemas) as EventType[];
 

@@ -1,0 +1,31 @@
+import { isOfficeAdminOf } from '../shared/actor.ts';
+import { DomainError } from '../shared/domain-error.ts';
+import type { OfficeCommand } from './commands.ts';
+import type { OfficeEvent } from './events.ts';
+import type { OfficeState } from './state.ts';
+
+export const decideOffice = (command: OfficeCommand, state: OfficeState): OfficeEvent[] => {
+  if (command.type === 'RegisterOffice') {
+    if (command.actor.role !== 'platform' && command.actor.role !== 'system') {
+      throw new DomainError('not-permitted', 'Only the platform registers offices.');
+    }
+    if (state.status === 'registered')
+      throw new DomainError('office-already-registered', 'The office exists already.');
+    return [{ type: 'OfficeRegistered', data: { officeId: command.officeId, name: command.name } }];
+  }
+  if (!isOfficeAdminOf(command.actor, command.officeId)) {
+    throw new DomainError('not-permitted', 'Only an admin of this office changes its 2FA requirement.');
+  }
+  if (state.status !== 'registered') throw new DomainError('office-not-found', 'No such office.');
+  if (command.type === 'RequireTwoFactor') {
+    if (state.twoFactorRequired && state.enforceFrom === command.enforceFrom) return [];
+    return [
+      {
+        type: 'OfficeTwoFactorRequired',
+        data: { officeId: command.officeId, enforceFrom: command.enforceFrom },
+      },
+    ];
+  }
+  if (!state.twoFactorRequired) return [];
+  return [{ type: 'OfficeTwoFactorRequirementLifted', data: { officeId: command.officeId } }];
+};

@@ -1,0 +1,16 @@
+import type { Decider } from '../shared/decider.ts';
+import type { OfficeCommand } from './commands.ts';
+import { decideOffice } from './decide.ts';
+import type { OfficeEvent } from './events.ts';
+import { evolveOffice } from './evolve.ts';
+import { initialOfficeState, type OfficeState } from './state.ts';
+
+export type { OfficeCommand } from './commands.ts';
+export type { OfficeState } from './state.ts';
+
+/** The office aggregate (`office-{id}`): registration and the office's 2FA requirement. */
+export const officeDecider: Decider<OfficeCommand, OfficeEvent, OfficeState> = {
+  initialState: initialOfficeState,
+  decide: decideOffice,
+  evolve: evolveOffice,
+};

@@ -1,0 +1,39 @@
+import type { Actor } from '../shared/actor.ts';
+import { DomainError } from '../shared/domain-error.ts';
+import type { UserAccountCommand } from './commands.ts';
+import type { UserAccountEvent } from './events.ts';
+import type { UserAccountState } from './state.ts';
+
+const isPlatform = (actor: Actor) => actor.role === 'platform' || actor.role === 'system';
+
+export const decideUserAccount = (
+  command: UserAccountCommand,
+  state: UserAccountState,
+): UserAccountEvent[] => {
+  if (command.type === 'RegisterUser') {
+    if (!isPlatform(command.actor))
+      throw new DomainError('not-permitted', 'Only the platform registers users.');
+    if (state.status === 'registered')
+      throw new DomainError('user-already-registered', 'The user exists already.');
+    const { userId, officeId, username, role, passwordHash } = command;
+    return [{ type: 'UserRegistered', data: { userId, officeId, username, role, passwordHash } }];
+  }
+  if (command.type === 'ChangePassword') {
+    if (!isPlatform(command.actor) && command.actor.id !== command.userId) {
+      throw new DomainError('not-permitted', 'Only the user or the platform changes a password.');
+    }
+    if (state.status !== 'registered') throw new DomainError('user-not-found', 'No such user.');
+    return [
+      { type: 'PasswordChanged', data: { userId: command.userId, passwordHash: command.passwordHash } },
+    ];
+  }
+  if (!isPlatform(command.actor)) throw new DomainError('not-permitted', 'Only the platform changes roles.');
+  if (state.status !== 'registered') throw new DomainError('user-not-found', 'No such user.');
+  if (state.role === command.role) return [];
+  return [
+    {
+      type: 'UserRoleChanged',
+      data: { userId: command.userId, role: command.role, previousRole: state.role },
+    },
+  ];
+};

@@ -1,0 +1,48 @@
+import type { Actor } from '../shared/actor.ts';
+import type { EncryptedSecret } from '../shared/encrypted-secret.ts';
+
+/** The outcome of checking a TOTP code, established by the application (the domain does no crypto). */
+export type CodeCheck = { valid: boolean; timeStep: number | null };
+
+export type Proof = ({ kind: 'code' } & CodeCheck) | { kind: 'password'; valid: boolean };
+
+export type SecondFactorCheck =
+  | ({ method: 'totp' } & CodeCheck)
+  | { method: 'recovery-code'; codeHash: string };
+
+export type UserSecurityCommand =
+  | {
+      type: 'StartTotpEnrollment';
+      userId: string;
+      enrollmentId: string;
+      secret: EncryptedSecret;
+      now: string;
+      actor: Actor;
+    }
+  | {
+      type: 'ConfirmTotpEnrollment';
+      userId: string;
+      enrollmentId: string;
+      check: CodeCheck;
+      recoveryCodeHashes: string[];
+      now: string;
+      actor: Actor;
+    }
+  | {
+      type: 'DisableTotp';
+      userId: string;
+      proof: Proof;
+      officeRequiresTwoFactor: boolean;
+      now: string;
+      actor: Actor;
+    }
+  | { type: 'VerifySecondFactor'; userId: string; check: SecondFactorCheck; now: string; actor: Actor }
+  | { type: 'ResetTwoFactorBySupport'; userId: string; reason: string; ticket: string; actor: Actor }
+  | {
+      type: 'RegenerateRecoveryCodes';
+      userId: string;
+      proof: Proof;
+      recoveryCodeHashes: string[];
+      now: string;
+      actor: Actor;
+    };

@@ -1,0 +1,184 @@
+import type { Actor } from '../shared/actor.ts';
+import { DomainError } from '../shared/domain-error.ts';
+import type { Proof, SecondFactorCheck, UserSecurityCommand } from './commands.ts';
+import type { UserSecurityEvent } from './events.ts';
+import {
+  addMs,
+  enrollmentLifetimeMs,
+  failuresBeforeLockout,
+  lockoutDurationMs,
+  recoveryCodesPerIssue,
+} from './policy.ts';
+import type { UserSecurityState } from './state.ts';
+
+type Rejection = Extract<UserSecurityEvent, { type: 'SecondFactorRejected' }>['data']['reason'];
+
+const requireSelf = (actor: Actor, userId: string) => {
+  if (actor.id !== userId)
+    throw new DomainError('not-permitted', 'Users manage only their own two-factor authentication.');
+};
+
+const requireEnrolled = (state: UserSecurityState) => {
+  if (state.enrollment === null)
+    throw new DomainError('not-enrolled', 'Two-factor authentication is not enabled.');
+  return state.enrollment;
+};
+
+const requireNotLocked = (state: UserSecurityState, now: string) => {
+  if (state.lockedUntil !== null && now < state.lockedUntil) {
+    throw new DomainError('locked-out', 'Too many wrong codes; try again later.', {
+      lockedUntil: state.lockedUntil,
+    });
+  }
+};
+
+const requireRecoveryCodes = (hashes: string[]) => {
+  if (hashes.length !== recoveryCodesPerIssue)
+    throw new DomainError('invalid-command', `Expected ${recoveryCodesPerIssue} recovery codes.`);
+};
+
+/** A fresh proof: a valid code newer than the last accepted one, or the right password. */
+const requireProof = (proof: Proof, state: UserSecurityState) => {
+  if (proof.kind === 'password') {
+    if (!proof.valid) throw new DomainError('invalid-password', 'The password is not right.');
+    return;
+  }
+  if (!proof.valid || proof.timeStep === null)
+    throw new DomainError('invalid-code', 'The code is not valid.');
+  if (state.lastAcceptedStep !== null && proof.timeStep <= state.lastAcceptedStep) {
+    throw new DomainError('code-already-used', 'This code was used already; wait for the next one.');
+  }
+};
+
+const rejected = (
+  userId: string,
+  reason: Rejection,
+  state: UserSecurityState,
+  now: string,
+): UserSecurityEvent[] => {
+  const consecutiveFailures = state.consecutiveFailures + 1;
+  const events: UserSecurityEvent[] = [
+    { type: 'SecondFactorRejected', data: { userId, reason, consecutiveFailures } },
+  ];
+  if (consecutiveFailures % failuresBeforeLockout === 0) {
+    const lockoutCount = state.lockoutCount + 1;
+    events.push({
+      type: 'SecondFactorLockedOut',
+      data: { userId, lockedUntil: addMs(now, lockoutDurationMs(lockoutCount)), lockoutCount },
+    });
+  }
+  return events;
+};
+
+const verify = (
+  userId: string,
+  check: SecondFactorCheck,
+  state: UserSecurityState,
+  now: string,
+): UserSecurityEvent[] => {
+  if (check.method === 'recovery-code') {
+    if (!state.unusedRecoveryCodes.includes(check.codeHash))
+      return rejected(userId, 'invalid-recovery-code', state, now);
+    return [
+      { type: 'RecoveryCodeUsed', data: { userId, codeHash: check.codeHash } },
+      { type: 'SecondFactorVerified', data: { userId, method: 'recovery-code', timeStep: null } },
+    ];
+  }
+  if (!check.valid || check.timeStep === null) return rejected(userId, 'invalid-code', state, now);
+  if (state.lastAcceptedStep !== null && check.timeStep <= state.lastAcceptedStep) {
+    return rejected(userId, 'code-already-used', state, now);
+  }
+  return [{ type: 'SecondFactorVerified', data: { userId, method: 'totp', timeStep: check.timeStep } }];
+};
+
+export const decideUserSecurity = (
+  command: UserSecurityCommand,
+  state: UserSecurityState,
+): UserSecurityEvent[] => {
+  const { userId } = command;
+  switch (command.type) {
+    case 'StartTotpEnrollment': {
+      requireSelf(command.actor, userId);
+      if (state.enrollment !== null)
+        throw new DomainError('already-enrolled', 'Two-factor authentication is already enabled.');
+      const { enrollmentId, secret, now } = command;
+      return [
+        {
+          type: 'TotpEnrollmentStarted',
+          data: { userId, enrollmentId, secret, startedAt: now, expiresAt: addMs(now, enrollmentLifetimeMs) },
+        },
+      ];
+    }
+    case 'ConfirmTotpEnrollment': {
+      requireSelf(command.actor, userId);
+      if (state.enrollment !== null)
+        throw new DomainError('already-enrolled', 'Two-factor authentication is already enabled.');
+      const pending = state.pendingEnrollment;
+      if (pending === null || pending.enrollmentId !== command.enrollmentId) {
+        throw new DomainError('enrollment-not-found', 'Start the enrolment again.');
+      }
+      if (command.now >= pending.expiresAt)
+        throw new DomainError('enrollment-expired', 'The enrolment expired; start again.');
+      if (!command.check.valid || command.check.timeStep === null)
+        throw new DomainError('invalid-code', 'The code is not valid.');
+      requireRecoveryCodes(command.recoveryCodeHashes);
+      const { enrollmentId } = pending;
+      return [
+        {
+          type: 'TotpEnrolled',
+          data: { userId, enrollmentId, enrolledAt: command.now, acceptedStep: command.check.timeStep },
+        },
+        {
+          type: 'RecoveryCodesIssued',
+          data: { userId, enrollmentId, codeHashes: command.recoveryCodeHashes },
+        },
+      ];
+    }
+    case 'DisableTotp': {
+      requireSelf(command.actor, userId);
+      const enrollment = requireEnrolled(state);
+      if (command.officeRequiresTwoFactor) {
+        throw new DomainError(
+          'office-requires-two-factor',
+          'Your office requires two-factor authentication; only an office admin can lift that.',
+        );
+      }
+      requireNotLocked(state, command.now);
+      requireProof(command.proof, state);
+      return [
+        {
+          type: 'TotpDisabled',
+          data: { userId, enrollmentId: enrollment.enrollmentId, proof: command.proof.kind },
+        },
+      ];
+    }
+    case 'VerifySecondFactor': {
+      requireSelf(command.actor, userId);
+      requireEnrolled(state);
+      requireNotLocked(state, command.now);
+      return verify(userId, command.check, state, command.now);
+    }
+    case 'ResetTwoFactorBySupport': {
+      if (command.actor.role !== 'support')
+        throw new DomainError('not-permitted', 'Only support resets two-factor authentication.');
+      const reason = command.reason.trim();
+      const ticket = command.ticket.trim();
+      if (reason === '' || ticket === '')
+        throw new DomainError('invalid-command', 'A reset needs a reason and a ticket reference.');
+      return [{ type: 'SupportReset', data: { userId, reason, ticket } }];
+    }
+    case 'RegenerateRecoveryCodes': {
+      requireSelf(command.actor, userId);
+      const enrollment = requireEnrolled(state);
+      requireNotLocked(state, command.now);
+      requireProof(command.proof, state);
+      requireRecoveryCodes(command.recoveryCodeHashes);
+      return [
+        {
+          type: 'RecoveryCodesIssued',
+          data: { userId, enrollmentId: enrollment.enrollmentId, codeHashes: command.recoveryCodeHashes },
+        },
+      ];
+    }
+  }
+};

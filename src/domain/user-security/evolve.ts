@@ -1,0 +1,54 @@
+import type { UserSecurityEvent } from './events.ts';
+import { initialUserSecurityState, type UserSecurityState } from './state.ts';
+
+export const evolveUserSecurity = (state: UserSecurityState, event: UserSecurityEvent): UserSecurityState => {
+  switch (event.type) {
+    case 'TotpEnrollmentStarted': {
+      const { enrollmentId, secret, expiresAt } = event.data;
+      return { ...state, pendingEnrollment: { enrollmentId, secret, expiresAt } };
+    }
+    case 'TotpEnrolled': {
+      const pending = state.pendingEnrollment;
+      if (pending === null || pending.enrollmentId !== event.data.enrollmentId) return state;
+      return {
+        ...state,
+        enrollment: {
+          enrollmentId: pending.enrollmentId,
+          secret: pending.secret,
+          enrolledAt: event.data.enrolledAt,
+        },
+        pendingEnrollment: null,
+        lastAcceptedStep: event.data.acceptedStep,
+      };
+    }
+    case 'TotpDisabled':
+      return {
+        ...state,
+        enrollment: null,
+        pendingEnrollment: null,
+        unusedRecoveryCodes: [],
+        lastAcceptedStep: null,
+      };
+    case 'SupportReset':
+      return initialUserSecurityState();
+    case 'RecoveryCodesIssued':
+      return { ...state, unusedRecoveryCodes: [...event.data.codeHashes] };
+    case 'RecoveryCodeUsed':
+      return {
+        ...state,
+        unusedRecoveryCodes: state.unusedRecoveryCodes.filter((hash) => hash !== event.data.codeHash),
+      };
+    case 'SecondFactorVerified':
+      return {
+        ...state,
+        consecutiveFailures: 0,
+        lockoutCount: 0,
+        lockedUntil: null,
+        lastAcceptedStep: event.data.timeStep ?? state.lastAcceptedStep,
+      };
+    case 'SecondFactorRejected':
+      return { ...state, consecutiveFailures: event.data.consecutiveFailures };
+    case 'SecondFactorLockedOut':
+      return { ...state, lockedUntil: event.data.lockedUntil, lockoutCount: event.data.lockoutCount };
+  }
+};

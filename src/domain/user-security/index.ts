@@ -1,0 +1,16 @@
+import type { Decider } from '../shared/decider.ts';
+import type { UserSecurityCommand } from './commands.ts';
+import { decideUserSecurity } from './decide.ts';
+import type { UserSecurityEvent } from './events.ts';
+import { evolveUserSecurity } from './evolve.ts';
+import { initialUserSecurityState, type UserSecurityState } from './state.ts';
+
+export type { CodeCheck, Proof, SecondFactorCheck, UserSecurityCommand } from './commands.ts';
+export type { UserSecurityState } from './state.ts';
+
+/** A user's second factor (`user-security-{id}`): enrolment, codes, recovery codes, lock-out, resets. */
+export const userSecurityDecider: Decider<UserSecurityCommand, UserSecurityEvent, UserSecurityState> = {
+  initialState: initialUserSecurityState,
+  decide: decideUserSecurity,
+  evolve: evolveUserSecurity,
+};
