@@ -1,0 +1,144 @@
+import {
+  ANY,
+  EventStoreDBClient,
+  jsonEvent,
+  NO_STREAM,
+  type Position,
+  type ResolvedEvent,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
+import {
+  type AppendResult,
+  ConcurrencyError,
+  type EventStore,
+  EventStoreUnavailableError,
+  type EventToAppend,
+  type ExpectedRevision,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionHandler,
+} from '../../../application/ports/event-store.ts';
+import { eventTypes } from '../../../domain/events.ts';
+import { followAll } from '../follow-all.ts';
+
+/*
+ * Our global position is the event's prepare position in the $all log: unique per event, growing, and
+ * (with the commit position) how EventStoreDB addresses a place in $all.
+ */
+const positionOf = (position: Position | undefined): number => Number(position?.prepare ?? 0n);
+const fromPosition = (after: number): Position => ({ commit: BigInt(after), prepare: BigInt(after) });
+
+const ourTypes = new Set<string>(eventTypes);
+
+const toRecorded = (resolved: ResolvedEvent): RecordedEvent | null => {
+  const event = resolved.event;
+  if (event === undefined || !event.isJson || !ourTypes.has(event.type)) return null;
+  return {
+    streamId: event.streamId,
+    revision: Number(event.revision),
+    position: positionOf(event.position),
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata as RecordedEvent['metadata'],
+  };
+};
+
+const actualRevision = (error: WrongExpectedVersionError): number | 'no-stream' =>
+  typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : 'no-stream';
+
+/** Production store: EventStoreDB/KurrentDB over gRPC, JSON events, our metadata as event metadata. */
+export class EsdbEventStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(connectionString: string) {
+    this.client = EventStoreDBClient.connectionString(connectionString);
+  }
+
+  async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    const expectedRevision =
+      expected === 'no-stream' ? NO_STREAM : expected === 'any' ? ANY : BigInt(expected);
+    try {
+      const result = await this.client.appendToStream(
+        streamId,
+        events.map((event) =>
+          jsonEvent({
+            id: event.metadata.eventId,
+            type: event.type,
+            data: event.data as Record<string, never>,
+            metadata: event.metadata,
+          }),
+        ),
+        { expectedRevision },
+      );
+      for (const wake of this.listeners) wake();
+      return { revision: Number(result.nextExpectedRevision), position: positionOf(result.position) };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        throw new ConcurrencyError(streamId, expected, actualRevision(error));
+      }
+      throw new EventStoreUnavailableError('EventStoreDB append failed.', { cause: error });
+    }
+  }
+
+  async readStream(streamId: string): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(streamId)) {
+        const recorded = toRecorded(resolved);
+        if (recorded !== null) events.push(recorded);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw new EventStoreUnavailableError('EventStoreDB read failed.', { cause: error });
+    }
+    return events;
+  }
+
+  async readAll(after: number, limit: number): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    try {
+      const read = this.client.readAll({
+        fromPosition: after === 0 ? 'start' : fromPosition(after),
+      });
+      for await (const resolved of read) {
+        const recorded = toRecorded(resolved);
+        if (recorded === null || recorded.position <= after) continue;
+        events.push(recorded);
+        if (events.length === limit) break;
+      }
+    } catch (error) {
+      throw new EventStoreUnavailableError('EventStoreDB read of $all failed.', { cause: error });
+    }
+    return events;
+  }
+
+  /** Pages through $all like the other stores, leaving out system events and types that are not ours. */
+  subscribeToAll(after: number, handler: SubscriptionHandler): Subscription {
+    return followAll(this, after, handler, (wake) => {
+      this.listeners.add(wake);
+      return () => this.listeners.delete(wake);
+    });
+  }
+
+  async headPosition(): Promise<number> {
+    try {
+      for await (const resolved of this.client.readAll({ direction: 'backwards', fromPosition: 'end' })) {
+        const recorded = toRecorded(resolved);
+        if (recorded !== null) return recorded.position;
+      }
+      return 0;
+    } catch (error) {
+      throw new EventStoreUnavailableError('EventStoreDB is not reachable.', { cause: error });
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.headPosition();
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+}

@@ -1,0 +1,123 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import {
+  type AppendResult,
+  ConcurrencyError,
+  type EventStore,
+  EventStoreUnavailableError,
+  type EventToAppend,
+  type ExpectedRevision,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionHandler,
+} from '../../../application/ports/event-store.ts';
+import { followAll } from '../follow-all.ts';
+import { migrate } from './schema.ts';
+
+type Row = {
+  position: number;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+};
+
+const toRecorded = (row: Row): RecordedEvent => ({
+  streamId: row.stream_id,
+  revision: row.revision,
+  position: row.position,
+  type: row.type,
+  data: JSON.parse(row.data),
+  metadata: JSON.parse(row.metadata),
+});
+
+/**
+ * The embedded event store: one SQLite file in WAL mode, one transaction per append. Several processes
+ * may share the file; each subscription wakes on its own process's appends and polls for the others'.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: DatabaseSync;
+  private readonly statements: Record<'last' | 'insert' | 'stream' | 'all' | 'head', StatementSync>;
+  private readonly listeners = new Set<() => void>();
+  private open = true;
+
+  constructor(path: string) {
+    this.db = new DatabaseSync(path);
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    migrate(this.db);
+    this.statements = {
+      last: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
+      insert: this.db.prepare(
+        'INSERT INTO events (stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?)',
+      ),
+      stream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
+      all: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      head: this.db.prepare('SELECT COALESCE(MAX(position), 0) AS position FROM events'),
+    };
+  }
+
+  async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    this.requireOpen();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const last = (this.statements.last.get(streamId) as { revision: number | null }).revision;
+      const actual = last ?? 'no-stream';
+      if (expected !== 'any' && expected !== actual) throw new ConcurrencyError(streamId, expected, actual);
+      let revision = last ?? -1;
+      let position = 0;
+      for (const event of events) {
+        revision += 1;
+        const result = this.statements.insert.run(
+          streamId,
+          revision,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+        );
+        position = Number(result.lastInsertRowid);
+      }
+      this.db.exec('COMMIT');
+      for (const wake of this.listeners) wake();
+      return { revision, position };
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async readStream(streamId: string): Promise<RecordedEvent[]> {
+    this.requireOpen();
+    return (this.statements.stream.all(streamId) as Row[]).map(toRecorded);
+  }
+
+  async readAll(after: number, limit: number): Promise<RecordedEvent[]> {
+    this.requireOpen();
+    return (this.statements.all.all(after, limit) as Row[]).map(toRecorded);
+  }
+
+  subscribeToAll(after: number, handler: SubscriptionHandler): Subscription {
+    return followAll(this, after, handler, (wake) => {
+      this.listeners.add(wake);
+      return () => this.listeners.delete(wake);
+    });
+  }
+
+  async headPosition(): Promise<number> {
+    this.requireOpen();
+    return (this.statements.head.get() as { position: number }).position;
+  }
+
+  async ping(): Promise<void> {
+    await this.headPosition();
+  }
+
+  async close(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    this.db.close();
+  }
+
+  private requireOpen(): void {
+    if (!this.open) throw new EventStoreUnavailableError('The event store is closed.');
+  }
+}
