@@ -67,10 +67,16 @@ export interface ReadModels {
   ping(): Promise<void>;
 }
 
+/** `skipped`: already applied; `behind`: the store moved past `previousPosition` (another projector, a rebuild). */
+export type ApplyOutcome = 'applied' | 'skipped' | 'behind';
+
 /** The projector's side of the read models: applies events and advances the checkpoint atomically. */
 export interface ProjectionTarget {
-  /** Applies one event and records its position in one transaction; re-applying is a no-op. */
-  apply(event: RecordedEvent): Promise<void>;
+  /**
+   * Applies one event and records its position in one transaction, only when the checkpoint is still
+   * `previousPosition` (the position this projector applied last), so no event is skipped or doubled.
+   */
+  apply(event: RecordedEvent, previousPosition: number): Promise<ApplyOutcome>;
   /** Global position of the last event applied (0 before any). */
   checkpoint(): Promise<number>;
 }

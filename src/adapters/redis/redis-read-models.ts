@@ -1,0 +1,149 @@
+import type { Redis } from 'ioredis';
+import type { RecordedEvent } from '../../application/ports/event-store.ts';
+import {
+  type ApplyOutcome,
+  type LoginLookup,
+  type MemberView,
+  type OfficePolicyView,
+  type Page,
+  type ProjectionTarget,
+  type ReadModels,
+  ReadModelUnavailableError,
+} from '../../application/ports/read-models.ts';
+import { CheckpointWaiters } from '../../application/projections/checkpoint-waiters.ts';
+import { toLoginView, type UserDocument } from '../../application/projections/documents.ts';
+import { membersPage, memberView } from '../../application/projections/member-pages.ts';
+import { documentOf, projectEvent } from '../../application/projections/project-event.ts';
+import { LuaScript } from './connect-redis.ts';
+import {
+  applyScript,
+  loginLookupScript,
+  membersPageScript,
+  readForApplyScript,
+} from './read-model-scripts.ts';
+
+const loginLookup = new LuaScript(loginLookupScript);
+const readForApply = new LuaScript(readForApplyScript);
+const applyChange = new LuaScript(applyScript);
+const membersOfOffice = new LuaScript(membersPageScript);
+
+export type RedisReadModelsOptions = {
+  /** Key prefix shared by every instance of one deployment, e.g. `sf:`. */
+  prefix: string;
+  /** Write and read one generation instead of the current one (used by a rebuild). */
+  generation?: number;
+};
+
+/** Read models in Redis: one round trip per login lookup, checkpoint moved in the same script as the data. */
+export class RedisReadModels implements ReadModels, ProjectionTarget {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly generation: string;
+  private readonly waiters = new CheckpointWaiters(() => this.checkpoint());
+
+  constructor(redis: Redis, options: RedisReadModelsOptions) {
+    this.redis = redis;
+    this.prefix = options.prefix;
+    this.generation = options.generation === undefined ? '' : String(options.generation);
+  }
+
+  async apply(event: RecordedEvent, previousPosition: number): Promise<ApplyOutcome> {
+    const ref = documentOf(event);
+    const [generation, checkpoint, json] = (await this.run(readForApply, [
+      ref?.kind ?? '',
+      ref?.id ?? '',
+    ])) as [string, string, string];
+    if (event.position <= Number(checkpoint)) return 'skipped';
+    if (Number(checkpoint) !== previousPosition) return 'behind';
+    const change = projectEvent(event, json === '' ? null : JSON.parse(json));
+    const documentArgs =
+      change.kind === 'user'
+        ? [`user:${change.user.userId}`, JSON.stringify(change.user)]
+        : change.kind === 'office'
+          ? [`office:${change.office.officeId}`, JSON.stringify(change.office)]
+          : ['', ''];
+    const member = change.kind === 'user' ? change.newMember : undefined;
+    const memberArgs =
+      member === undefined
+        ? ['', '', '', '']
+        : [
+            member.officeId,
+            member.memberKey,
+            member.username,
+            change.kind === 'user' ? change.user.userId : '',
+          ];
+    const outcome = (await this.run(applyChange, [
+      generation,
+      previousPosition,
+      event.position,
+      ...documentArgs,
+      ...memberArgs,
+    ])) as ApplyOutcome;
+    if (outcome === 'applied') this.waiters.reached(event.position);
+    return outcome;
+  }
+
+  async checkpoint(): Promise<number> {
+    const [, checkpoint] = (await this.run(readForApply, ['', ''])) as [string, string, string];
+    return Number(checkpoint);
+  }
+
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    return this.waiters.waitFor(position, timeoutMs);
+  }
+
+  loginByUsername(username: string): Promise<LoginLookup | null> {
+    return this.lookup('username', username);
+  }
+
+  loginByUserId(userId: string): Promise<LoginLookup | null> {
+    return this.lookup('user', userId);
+  }
+
+  async officePolicy(officeId: string): Promise<OfficePolicyView | null> {
+    const [, , json] = (await this.run(readForApply, ['office', officeId])) as [string, string, string];
+    return json === '' ? null : (JSON.parse(json) as OfficePolicyView);
+  }
+
+  async officeMembers(
+    officeId: string,
+    page: { after: string | null; limit: number },
+  ): Promise<Page<MemberView>> {
+    const start = page.after === null ? '-' : `(${Buffer.from(page.after, 'base64url').toString('utf8')}`;
+    const reply = (await this.run(membersOfOffice, [officeId, start, page.limit + 1])) as string[];
+    const count = reply.length / 2;
+    const keys = reply.slice(0, count);
+    const users = reply.slice(count);
+    return membersPage(keys, page.limit, async () =>
+      users
+        .slice(0, page.limit)
+        .map((json) => (json === '' ? null : memberView(JSON.parse(json) as UserDocument))),
+    );
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.redis.ping();
+    } catch (error) {
+      throw new ReadModelUnavailableError('Redis is not reachable.', { cause: error });
+    }
+  }
+
+  private async lookup(by: 'username' | 'user', key: string): Promise<LoginLookup | null> {
+    const reply = (await this.run(loginLookup, [by, key])) as string[];
+    const [user, office] = reply;
+    if (user === undefined) return null;
+    return {
+      user: toLoginView(JSON.parse(user) as UserDocument),
+      office: office === undefined || office === '' ? null : (JSON.parse(office) as OfficePolicyView),
+    };
+  }
+
+  private async run(script: LuaScript, args: (string | number)[]): Promise<unknown> {
+    try {
+      return await script.run(this.redis, [this.prefix, this.generation, ...args]);
+    } catch (error) {
+      throw new ReadModelUnavailableError('The read models (Redis) cannot be reached.', { cause: error });
+    }
+  }
+}

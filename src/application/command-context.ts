@@ -1,0 +1,11 @@
+import type { Actor } from '../domain/shared/actor.ts';
+
+/** Who asks, and the request it belongs to: becomes the metadata of every event the command causes. */
+export type CommandContext = {
+  actor: Actor;
+  correlationId: string;
+  /** The id of the message that caused this command; the correlation id when it came from a request. */
+  causationId?: string;
+  clientIp?: string;
+  userAgent?: string;
+};

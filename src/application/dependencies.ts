@@ -1,0 +1,32 @@
+import type { Clock } from './ports/clock.ts';
+import type { EventStore } from './ports/event-store.ts';
+import type { Ids } from './ports/ids.ts';
+import type { Notifier } from './ports/notifier.ts';
+import type { PasswordHasher } from './ports/password-hasher.ts';
+import type { QrRenderer } from './ports/qr-renderer.ts';
+import type { ReadModels } from './ports/read-models.ts';
+import type { RecoveryCodes } from './ports/recovery-codes.ts';
+import type { SecretCipher } from './ports/secret-cipher.ts';
+import type { SessionStore } from './ports/session-store.ts';
+import type { Totp } from './ports/totp.ts';
+
+export type ApplicationSettings = {
+  sessionTtlSeconds: number;
+  challengeTtlSeconds: number;
+};
+
+/** Every port the use cases need; each use case takes only the part it uses. */
+export type ApplicationDeps = {
+  events: EventStore;
+  clock: Clock;
+  ids: Ids;
+  readModels: ReadModels;
+  sessions: SessionStore;
+  totp: Totp;
+  cipher: SecretCipher;
+  passwords: PasswordHasher;
+  recoveryCodes: RecoveryCodes;
+  qr: QrRenderer;
+  notifier: Notifier;
+  settings: ApplicationSettings;
+};

@@ -1,0 +1,105 @@
+import { type EventType, eventSchemaVersion, parseDomainEvent } from '../domain/events.ts';
+import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
+import type { CommandContext } from './command-context.ts';
+import type { Clock } from './ports/clock.ts';
+import {
+  ConcurrencyError,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type RecordedEvent,
+} from './ports/event-store.ts';
+import type { Ids } from './ports/ids.ts';
+
+export type CommandHandlerDeps = { events: EventStore; clock: Clock; ids: Ids };
+
+export type CommandOutcome<Event, State> = {
+  /** Events this command appended (empty when the decider had nothing to say). */
+  newEvents: Event[];
+  /** State after the new events. */
+  state: State;
+  /** Global position of the last event appended, or null when nothing was appended. */
+  position: number | null;
+  /** The stream's revision after the command. */
+  revision: number | null;
+};
+
+export type HandleOptions = {
+  /** Extra check on the stream's revision before deciding (HTTP If-Match); throws to refuse. */
+  expectRevision?: (revision: number | null) => void;
+  maxAttempts?: number;
+};
+
+const defaultAttempts = 30;
+
+/** Folds a stream with `evolve`, read back through the event schemas. */
+export const foldStream = <Event extends DomainEvent, State>(
+  decider: Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve'>,
+  recorded: RecordedEvent[],
+): State =>
+  recorded.reduce(
+    (state, event) => decider.evolve(state, parseDomainEvent(event.type, event.data) as Event),
+    decider.initialState(),
+  );
+
+/**
+ * Reads the stream, asks `commandFor(state)` for the command (so code checks and decryption see the
+ * state they decide on), decides, and appends at the revision it read. On a conflict it starts over
+ * with the newer stream, so two racing commands never both act on the same state.
+ */
+export const handleCommand = async <Command, Event extends DomainEvent, State>(
+  deps: CommandHandlerDeps,
+  decider: Decider<Command, Event, State>,
+  streamId: string,
+  commandFor: (state: State) => Command | Promise<Command>,
+  context: CommandContext,
+  options: HandleOptions = {},
+): Promise<CommandOutcome<Event, State>> => {
+  const attempts = options.maxAttempts ?? defaultAttempts;
+  for (let attempt = 1; ; attempt++) {
+    const recorded = await deps.events.readStream(streamId);
+    const revision = recorded.at(-1)?.revision ?? null;
+    options.expectRevision?.(revision);
+    const state = foldStream(decider, recorded);
+    const command = await commandFor(state);
+    const newEvents = decider.decide(command, state);
+    if (newEvents.length === 0) return { newEvents, state, position: null, revision };
+
+    const expected: ExpectedRevision = revision === null ? 'no-stream' : revision;
+    try {
+      const result = await deps.events.append(
+        streamId,
+        newEvents.map((event) => withMetadata(deps, event, context)),
+        expected,
+      );
+      return {
+        newEvents,
+        state: newEvents.reduce(decider.evolve, state),
+        position: result.position,
+        revision: result.revision,
+      };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError) || attempt >= attempts) throw error;
+      await pauseBeforeRetry(attempt);
+    }
+  }
+};
+
+/** An event with the metadata a command's context gives it, ready to append. */
+export const withMetadata = (deps: CommandHandlerDeps, event: DomainEvent, context: CommandContext) => {
+  const metadata: EventMetadata = {
+    eventId: deps.ids.next(),
+    occurredAt: deps.clock.now().toISOString(),
+    actor: context.actor,
+    correlationId: context.correlationId,
+    causationId: context.causationId ?? context.correlationId,
+    schemaVersion: eventSchemaVersion[event.type as EventType] ?? 1,
+    ...(context.clientIp === undefined ? {} : { clientIp: context.clientIp }),
+    ...(context.userAgent === undefined ? {} : { userAgent: context.userAgent }),
+  };
+  return { type: event.type, data: event.data, metadata };
+};
+
+/** A short random pause spreads racing retries out so they do not collide again in lock-step. */
+const pauseBeforeRetry = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 * attempt, 20)));

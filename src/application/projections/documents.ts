@@ -1,0 +1,14 @@
+import type { EncryptedSecret } from '../../domain/shared/encrypted-secret.ts';
+import type { OfficePolicyView, UserLoginView } from '../ports/read-models.ts';
+
+/** The stored user document: the login view plus the secret of an enrolment not yet confirmed. */
+export type UserDocument = UserLoginView & {
+  pending: { enrollmentId: string; secret: EncryptedSecret } | null;
+};
+
+export type OfficeDocument = OfficePolicyView;
+
+export const toLoginView = ({ pending: _pending, ...view }: UserDocument): UserLoginView => view;
+
+/** Members are listed by username; the key sorts that way byte by byte and stays unique. */
+export const memberKey = (username: string, userId: string): string => `${username}\u0000${userId}`;

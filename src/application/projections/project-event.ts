@@ -1,0 +1,128 @@
+import { parseDomainEvent } from '../../domain/events.ts';
+import type { RecordedEvent } from '../ports/event-store.ts';
+import { memberKey, type OfficeDocument, type UserDocument } from './documents.ts';
+
+/** Which document an event changes, so a store can load just that one before projecting. */
+export type DocumentRef = { kind: 'user'; id: string } | { kind: 'office'; id: string } | null;
+
+/** What projecting one event writes: a changed document and, for a new user, the indexes. */
+export type ProjectionChange =
+  | { kind: 'none' }
+  | { kind: 'office'; office: OfficeDocument }
+  | {
+      kind: 'user';
+      user: UserDocument;
+      newMember?: { officeId: string; username: string; memberKey: string };
+    };
+
+export const documentOf = (event: RecordedEvent): DocumentRef => {
+  const parsed = parseDomainEvent(event.type, event.data);
+  if (parsed.type === 'UsernameReserved') return null;
+  if ('officeId' in parsed.data && parsed.type.startsWith('Office'))
+    return { kind: 'office', id: parsed.data.officeId };
+  if ('userId' in parsed.data) return { kind: 'user', id: parsed.data.userId };
+  return null;
+};
+
+/** Pure: the change one event makes to the document it concerns (`current` is that document or null). */
+export const projectEvent = (
+  event: RecordedEvent,
+  current: UserDocument | OfficeDocument | null,
+): ProjectionChange => {
+  const parsed = parseDomainEvent(event.type, event.data);
+  switch (parsed.type) {
+    case 'UsernameReserved':
+      return { kind: 'none' };
+    case 'OfficeRegistered':
+      return {
+        kind: 'office',
+        office: {
+          officeId: parsed.data.officeId,
+          name: parsed.data.name,
+          required: false,
+          enforceFrom: null,
+          revision: event.revision,
+        },
+      };
+    case 'OfficeTwoFactorRequired':
+    case 'OfficeTwoFactorRequirementLifted': {
+      const office = current as OfficeDocument | null;
+      if (office === null) return { kind: 'none' };
+      const required = parsed.type === 'OfficeTwoFactorRequired';
+      const enforceFrom = parsed.type === 'OfficeTwoFactorRequired' ? parsed.data.enforceFrom : null;
+      return { kind: 'office', office: { ...office, required, enforceFrom, revision: event.revision } };
+    }
+    case 'UserRegistered': {
+      const { userId, officeId, username, role, passwordHash } = parsed.data;
+      return {
+        kind: 'user',
+        user: {
+          userId,
+          officeId,
+          username,
+          role,
+          passwordHash,
+          twoFactor: 'none',
+          enrollmentId: null,
+          enrolledAt: null,
+          secret: null,
+          lastAcceptedStep: null,
+          lockedUntil: null,
+          recoveryCodesLeft: 0,
+          pending: null,
+        },
+        newMember: { officeId, username, memberKey: memberKey(username, userId) },
+      };
+    }
+    default:
+      break;
+  }
+  const user = current as UserDocument | null;
+  if (user === null) return { kind: 'none' };
+  const changed = (next: Partial<UserDocument>): ProjectionChange => ({
+    kind: 'user',
+    user: { ...user, ...next },
+  });
+  switch (parsed.type) {
+    case 'PasswordChanged':
+      return changed({ passwordHash: parsed.data.passwordHash });
+    case 'UserRoleChanged':
+      return changed({ role: parsed.data.role });
+    case 'TotpEnrollmentStarted':
+      return changed({ pending: { enrollmentId: parsed.data.enrollmentId, secret: parsed.data.secret } });
+    case 'TotpEnrolled': {
+      if (user.pending?.enrollmentId !== parsed.data.enrollmentId) return { kind: 'none' };
+      return changed({
+        twoFactor: 'enrolled',
+        enrollmentId: parsed.data.enrollmentId,
+        enrolledAt: parsed.data.enrolledAt,
+        secret: user.pending.secret,
+        lastAcceptedStep: parsed.data.acceptedStep,
+        pending: null,
+      });
+    }
+    case 'TotpDisabled':
+    case 'SupportReset':
+      return changed({
+        twoFactor: 'none',
+        enrollmentId: null,
+        enrolledAt: null,
+        secret: null,
+        lastAcceptedStep: null,
+        recoveryCodesLeft: 0,
+        pending: null,
+        ...(parsed.type === 'SupportReset' ? { lockedUntil: null } : {}),
+      });
+    case 'RecoveryCodesIssued':
+      return changed({ recoveryCodesLeft: parsed.data.codeHashes.length });
+    case 'RecoveryCodeUsed':
+      return changed({ recoveryCodesLeft: Math.max(0, user.recoveryCodesLeft - 1) });
+    case 'SecondFactorVerified':
+      return changed({ lockedUntil: null, lastAcceptedStep: parsed.data.timeStep ?? user.lastAcceptedStep });
+    case 'SecondFactorRejected':
+      return { kind: 'none' };
+    case 'SecondFactorLockedOut':
+      return changed({ lockedUntil: parsed.data.lockedUntil });
+  }
+  return { kind: 'none' };
+};

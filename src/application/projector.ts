@@ -1,0 +1,91 @@
+import type { EventStore, RecordedEvent, Subscription } from './ports/event-store.ts';
+import type { ProjectionTarget } from './ports/read-models.ts';
+
+export type ProjectorLog = {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+};
+
+export type ProjectorStatus = {
+  running: boolean;
+  checkpoint: number;
+  restarts: number;
+  lastError: string | null;
+};
+
+/**
+ * Feeds the read models from `$all`, starting after their checkpoint. When the target moved on without
+ * us (another instance's projector, a rebuild), it resubscribes from the target's checkpoint; when the
+ * store fails it retries with back-off. Several projectors may run at once: each event lands once.
+ */
+export class Projector {
+  private readonly events: Pick<EventStore, 'subscribeToAll'>;
+  private readonly target: ProjectionTarget;
+  private readonly log: ProjectorLog;
+  private subscription: Subscription | null = null;
+  private stopped = true;
+  private loop: Promise<void> = Promise.resolve();
+  private readonly state: ProjectorStatus = { running: false, checkpoint: 0, restarts: 0, lastError: null };
+
+  constructor(events: Pick<EventStore, 'subscribeToAll'>, target: ProjectionTarget, log: ProjectorLog) {
+    this.events = events;
+    this.target = target;
+    this.log = log;
+  }
+
+  status(): ProjectorStatus {
+    return { ...this.state };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.state.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.stop();
+    await this.loop;
+    this.state.running = false;
+  }
+
+  private async run(): Promise<void> {
+    let backoffMs = 100;
+    while (!this.stopped) {
+      try {
+        await this.followFromCheckpoint();
+        backoffMs = 100;
+      } catch (error) {
+        if (this.stopped) return;
+        this.state.lastError = error instanceof Error ? error.message : String(error);
+        this.log.error({ err: error, retryInMs: backoffMs }, 'projector failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 5_000);
+      }
+      this.state.restarts += 1;
+    }
+  }
+
+  /** Returns when the target got ahead of us (so we start again from its checkpoint) or on stop. */
+  private async followFromCheckpoint(): Promise<void> {
+    let previous = await this.target.checkpoint();
+    this.state.checkpoint = previous;
+    this.log.info({ checkpoint: previous }, 'projector catching up');
+    let behind = false;
+    const subscription = this.events.subscribeToAll(previous, async (event: RecordedEvent) => {
+      if (behind) return;
+      const outcome = await this.target.apply(event, previous);
+      if (outcome === 'behind') {
+        behind = true;
+        void subscription.stop();
+        return;
+      }
+      previous = event.position;
+      this.state.checkpoint = previous;
+    });
+    this.subscription = subscription;
+    await subscription.done;
+  }
+}

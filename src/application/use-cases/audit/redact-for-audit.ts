@@ -1,0 +1,16 @@
+/**
+ * What auditors see of an event's data: everything but secrets, their ciphertext, password hashes and
+ * recovery-code hashes, which are replaced by a note of what was there.
+ */
+export const redactForAudit = (data: unknown): Record<string, unknown> => {
+  if (typeof data !== 'object' || data === null) return {};
+  const shown: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (key === 'passwordHash') shown.passwordChanged = true;
+    else if (key === 'secret') shown.secret = '[encrypted, not shown]';
+    else if (key === 'codeHashes') shown.recoveryCodesIssued = Array.isArray(value) ? value.length : 0;
+    else if (key === 'codeHash') shown.recoveryCode = '[used, not shown]';
+    else shown[key] = value;
+  }
+  return shown;
+};

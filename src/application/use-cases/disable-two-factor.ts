@@ -1,0 +1,67 @@
+import { userSecurityStream } from '../../domain/user-security/events.ts';
+import { userSecurityDecider } from '../../domain/user-security/index.ts';
+import { ApplicationError } from '../application-error.ts';
+import type { ApplicationDeps } from '../dependencies.ts';
+import { handleCommand } from '../handle-command.ts';
+import { officeRequiresTwoFactor } from '../office-requirement.ts';
+import type { Session } from '../ports/session-store.ts';
+import { checkCodeAgainst } from '../totp-checks.ts';
+import type { RequestContext } from './login/second-factor-step.ts';
+
+export type DisableProof = { code: string } | { password: string };
+
+/**
+ * A user turns their own 2FA off, proving it is them with a code or their password. Refused while the
+ * office requires 2FA (checked on the office's stream). Their other sessions end.
+ */
+export const disableTwoFactor =
+  (
+    deps: Pick<
+      ApplicationDeps,
+      'events' | 'clock' | 'ids' | 'readModels' | 'sessions' | 'passwords' | 'totp' | 'cipher' | 'notifier'
+    >,
+  ) =>
+  async (
+    session: Session,
+    sessionToken: string,
+    proof: DisableProof,
+    request: RequestContext,
+  ): Promise<{ position: number | null }> => {
+    const lookup = await deps.readModels.loginByUserId(session.userId);
+    if (lookup === null) throw new ApplicationError('unauthenticated', 'The account no longer exists.');
+    const { user } = lookup;
+    const actor = { id: user.userId, role: user.role, officeId: user.officeId };
+    const officeRequires = await officeRequiresTwoFactor(deps, user.officeId);
+    const now = deps.clock.now();
+    const outcome = await handleCommand(
+      deps,
+      userSecurityDecider,
+      userSecurityStream(user.userId),
+      async (state) => ({
+        type: 'DisableTotp' as const,
+        userId: user.userId,
+        officeRequiresTwoFactor: officeRequires,
+        now: now.toISOString(),
+        actor,
+        proof:
+          'code' in proof
+            ? {
+                kind: 'code' as const,
+                ...(await checkCodeAgainst(deps, user.userId, state.enrollment, proof.code)),
+              }
+            : {
+                kind: 'password' as const,
+                valid: await deps.passwords.verify(user.passwordHash, proof.password),
+              },
+      }),
+      { ...request, actor },
+    );
+    await deps.sessions.revokeUserSessions(user.userId, sessionToken);
+    deps.notifier.notify({
+      type: 'two-factor-disabled',
+      occurredAt: now.toISOString(),
+      userId: user.userId,
+      officeId: user.officeId,
+    });
+    return { position: outcome.position };
+  };

@@ -1,0 +1,42 @@
+import type { ApplicationDeps } from '../dependencies.ts';
+import { type AuditFilter, auditEvents, exportAuditEvents } from './audit/audit-events.ts';
+import { officePolicyAt, userTwoFactorAt } from './audit/state-at.ts';
+import { disableTwoFactor } from './disable-two-factor.ts';
+import { confirmEnrollment } from './enrollment/confirm-enrollment.ts';
+import { startEnrollment } from './enrollment/start-enrollment.ts';
+import { login } from './login/login.ts';
+import { secondFactorStep } from './login/second-factor-step.ts';
+import { loginRequirements } from './login-requirements.ts';
+import { officeMembers, officePolicy } from './office/office-queries.ts';
+import { setOfficePolicy } from './office/set-office-policy.ts';
+import { changeRole } from './provisioning/change-role.ts';
+import { registerOffice } from './provisioning/register-office.ts';
+import { registerUser } from './provisioning/register-user.ts';
+import { findUserForSupport } from './support-find-user.ts';
+import { supportReset } from './support-reset.ts';
+import { twoFactorStatus } from './two-factor-status.ts';
+
+/** Every use case, bound to its ports: what the HTTP and CLI adapters call. */
+export const createUseCases = (deps: ApplicationDeps) => ({
+  login: login(deps),
+  secondFactorStep: secondFactorStep(deps),
+  startEnrollment: startEnrollment(deps),
+  confirmEnrollment: confirmEnrollment(deps),
+  disableTwoFactor: disableTwoFactor(deps),
+  twoFactorStatus: twoFactorStatus(deps),
+  officePolicy: officePolicy(deps),
+  officeMembers: officeMembers(deps),
+  setOfficePolicy: setOfficePolicy(deps),
+  findUserForSupport: findUserForSupport(deps),
+  supportReset: supportReset(deps),
+  registerOffice: registerOffice(deps),
+  registerUser: registerUser(deps),
+  changeRole: changeRole(deps),
+  loginRequirements: loginRequirements(deps),
+  auditEvents: auditEvents(deps),
+  exportAuditEvents: (filter: AuditFilter) => exportAuditEvents(deps, filter),
+  userTwoFactorAt: userTwoFactorAt(deps),
+  officePolicyAt: officePolicyAt(deps),
+});
+
+export type UseCases = ReturnType<typeof createUseCases>;

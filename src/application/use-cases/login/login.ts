@@ -1,0 +1,28 @@
+import type { ApplicationDeps } from '../../dependencies.ts';
+import type { OpenedSession } from '../../open-session.ts';
+import { passwordStep } from './password-step.ts';
+import { type RequestContext, secondFactorStep } from './second-factor-step.ts';
+
+export type LoginInput = { username: string; password: string; code?: string };
+
+export type LoginResult =
+  | { status: 'authenticated'; session: OpenedSession; enrollmentDeadline: string | null }
+  | { status: 'second-factor-required'; challenge: string }
+  | { status: 'enrollment-required'; challenge: string };
+
+/** `POST /v1/login`: the password, and the code too when the form sent one. */
+export const login = (deps: Parameters<typeof passwordStep>[0] & Parameters<typeof secondFactorStep>[0]) => {
+  const checkPassword = passwordStep(deps);
+  const checkCode = secondFactorStep(deps);
+  return async (input: LoginInput, request: RequestContext): Promise<LoginResult> => {
+    const first = await checkPassword(input);
+    if (first.status === 'second-factor-required' && input.code !== undefined && input.code !== '') {
+      const session = await checkCode({ challenge: first.challenge, code: input.code }, request);
+      return { status: 'authenticated', session, enrollmentDeadline: null };
+    }
+    if (first.status === 'authenticated') return first;
+    return { status: first.status, challenge: first.challenge };
+  };
+};
+
+export type LoginDeps = Parameters<typeof login>[0] & Pick<ApplicationDeps, 'settings'>;

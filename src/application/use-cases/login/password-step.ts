@@ -1,0 +1,51 @@
+import { normalizeUsername } from '../../../domain/user-account/username-events.ts';
+import { ApplicationError } from '../../application-error.ts';
+import type { ApplicationDeps } from '../../dependencies.ts';
+import { secondFactorRequirement } from '../../login-requirement.ts';
+import { type OpenedSession, openSession } from '../../open-session.ts';
+import type { LoginLookup } from '../../ports/read-models.ts';
+
+export type PasswordLoginInput = { username: string; password: string };
+
+export type PasswordLoginResult =
+  | { status: 'authenticated'; session: OpenedSession; enrollmentDeadline: string | null }
+  | { status: 'second-factor-required'; challenge: string; userId: string }
+  | { status: 'enrollment-required'; challenge: string; userId: string };
+
+const invalidCredentials = () => new ApplicationError('invalid-credentials', 'Invalid username or password.');
+
+/**
+ * The first step of a login: the password. An unknown username costs a dummy hash check and gets the
+ * same answer as a wrong password. What follows depends on the user's enrolment and office policy.
+ */
+export const passwordStep =
+  (deps: Pick<ApplicationDeps, 'readModels' | 'passwords' | 'sessions' | 'clock' | 'settings'>) =>
+  async (input: PasswordLoginInput): Promise<PasswordLoginResult> => {
+    const lookup = await deps.readModels.loginByUsername(normalizeUsername(input.username));
+    if (lookup === null) {
+      await deps.passwords.verifyAgainstDummy(input.password);
+      throw invalidCredentials();
+    }
+    if (!(await deps.passwords.verify(lookup.user.passwordHash, input.password))) throw invalidCredentials();
+    return afterPassword(deps, lookup);
+  };
+
+const afterPassword = async (
+  deps: Pick<ApplicationDeps, 'sessions' | 'clock' | 'settings'>,
+  { user, office }: LoginLookup,
+): Promise<PasswordLoginResult> => {
+  const now = deps.clock.now();
+  const requirement = secondFactorRequirement(user, office, now);
+  if (requirement === 'required' || requirement === 'enrollment-required') {
+    const kind = requirement === 'required' ? 'second-factor' : 'enrollment';
+    const challenge = await deps.sessions.createChallenge(
+      { userId: user.userId, kind, createdAt: now.toISOString() },
+      deps.settings.challengeTtlSeconds,
+    );
+    return requirement === 'required'
+      ? { status: 'second-factor-required', challenge, userId: user.userId }
+      : { status: 'enrollment-required', challenge, userId: user.userId };
+  }
+  const enrollmentDeadline = requirement === 'enrollment-recommended' ? (office?.enforceFrom ?? null) : null;
+  return { status: 'authenticated', session: await openSession(deps, user, now), enrollmentDeadline };
+};
