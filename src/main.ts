@@ -1,11 +1,38 @@
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { container, type DependencyContainer } from 'tsyringe';
-import { MemoryEventStore } from './adapters/eventstore/memory/memory-event-store.ts';
+import { AesGcmSecretCipher } from './adapters/crypto/aes-gcm-secret-cipher.ts';
+import { Argon2idPasswordHasher } from './adapters/crypto/argon2id-password-hasher.ts';
+import { loadOrCreateKeyring } from './adapters/crypto/keyring-file.ts';
+import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
+import { RandomTokens } from './adapters/crypto/random-tokens.ts';
+import { Sha256RecoveryCodes } from './adapters/crypto/recovery-codes.ts';
+import { EsdbEventStore } from './adapters/eventstore/esdb/esdb-event-store.ts';
+import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { buildApp } from './adapters/http/app.ts';
+import { MemoryReadModels } from './adapters/memory/memory-read-models.ts';
+import { MemorySessionStore } from './adapters/memory/memory-session-store.ts';
+import { LogNotifier } from './adapters/notifications/log-notifier.ts';
+import { WebhookNotifier } from './adapters/notifications/webhook-notifier.ts';
+import { QrcodeRenderer } from './adapters/qr/qrcode-renderer.ts';
+import { connectRedis, deleteKeysWithPrefix } from './adapters/redis/connect-redis.ts';
+import { RedisReadModels } from './adapters/redis/redis-read-models.ts';
+import { RedisSessionStore } from './adapters/redis/redis-session-store.ts';
+import { SystemClock } from './adapters/system/system-clock.ts';
+import { UuidIds } from './adapters/system/uuid-ids.ts';
+import type { ApplicationDeps } from './application/dependencies.ts';
+import type { Clock } from './application/ports/clock.ts';
 import type { EventStore } from './application/ports/event-store.ts';
+import type { Notifier } from './application/ports/notifier.ts';
+import type { ProjectionTarget, ReadModels } from './application/ports/read-models.ts';
+import type { SessionStore } from './application/ports/session-store.ts';
+import { Projector } from './application/projector.ts';
+import { createUseCases, type UseCases } from './application/use-cases/index.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { createLogger } from './config/logger.ts';
 
@@ -13,39 +40,160 @@ import { createLogger } from './config/logger.ts';
 export const tokens = {
   config: Symbol('Config'),
   logger: Symbol('Logger'),
+  redis: Symbol('Redis'),
   eventStore: Symbol('EventStore'),
+  readModels: Symbol('ReadModels'),
+  sessions: Symbol('SessionStore'),
+  notifier: Symbol('Notifier'),
+  clock: Symbol('Clock'),
+  applicationDeps: Symbol('ApplicationDeps'),
+  useCases: Symbol('UseCases'),
+  projector: Symbol('Projector'),
 } as const;
 
-/** Registers every adapter for the configuration; nothing connects until something is resolved. */
-export const compose = (
-  config: Config,
-  logger: Logger = createLogger(config.LOG_LEVEL),
-): DependencyContainer => {
+const challengeTtlSeconds = 10 * 60;
+
+/** The platform key from the environment, or one generated once into the data directory (embedded use). */
+const platformApiKey = (config: Config, log: Logger): string => {
+  if (config.PLATFORM_API_KEY !== undefined) return config.PLATFORM_API_KEY;
+  const path = join(config.DATA_DIR, 'platform-api-key');
+  if (!existsSync(path)) writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  log.warn({ path }, 'PLATFORM_API_KEY is not set: using the generated key in this file');
+  return readFileSync(path, 'utf8').trim();
+};
+
+/**
+ * Registers every adapter for the configuration. `redis` is the one connection (or null for the
+ * embedded deployment); it is made before composing because connecting is asynchronous.
+ */
+export const compose = (config: Config, logger: Logger, redis: Redis | null): DependencyContainer => {
   const scope = container.createChildContainer();
+  const single = <T>(token: symbol, make: (resolve: <U>(token: symbol) => U) => T) => {
+    let instance: T | undefined;
+    scope.register<T>(token, {
+      useFactory: (dependencies) => {
+        instance ??= make((inner) => dependencies.resolve(inner));
+        return instance;
+      },
+    });
+  };
   scope.register(tokens.config, { useValue: config });
   scope.register(tokens.logger, { useValue: logger });
-  scope.register<EventStore>(tokens.eventStore, { useFactory: () => new MemoryEventStore() });
+  scope.register(tokens.redis, { useValue: redis });
+  scope.register<Clock>(tokens.clock, { useValue: new SystemClock() });
+  single<EventStore>(tokens.eventStore, () =>
+    config.EVENTSTORE_URL !== undefined
+      ? new EsdbEventStore(config.EVENTSTORE_URL)
+      : new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite')),
+  );
+  single<ReadModels & ProjectionTarget>(tokens.readModels, () =>
+    redis === null ? new MemoryReadModels() : new RedisReadModels(redis, { prefix: config.REDIS_KEY_PREFIX }),
+  );
+  single<SessionStore>(tokens.sessions, (resolve) =>
+    redis === null
+      ? new MemorySessionStore(new RandomTokens(), resolve<Clock>(tokens.clock))
+      : new RedisSessionStore(redis, config.REDIS_KEY_PREFIX, new RandomTokens()),
+  );
+  single<Notifier>(tokens.notifier, () =>
+    config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET !== undefined
+      ? new WebhookNotifier({ url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET }, logger)
+      : new LogNotifier(logger),
+  );
+  single<ApplicationDeps>(tokens.applicationDeps, (resolve) => ({
+    events: resolve(tokens.eventStore),
+    readModels: resolve(tokens.readModels),
+    sessions: resolve(tokens.sessions),
+    notifier: resolve(tokens.notifier),
+    clock: resolve(tokens.clock),
+    ids: new UuidIds(),
+    totp: new OtplibTotp({ window: config.TOTP_WINDOW, issuer: config.TOTP_ISSUER }),
+    cipher: new AesGcmSecretCipher(
+      loadOrCreateKeyring({
+        secretKeys: config.SECRET_KEYS,
+        dataDir: config.DATA_DIR,
+        warn: (message) => logger.warn(message),
+      }),
+    ),
+    passwords: new Argon2idPasswordHasher(),
+    recoveryCodes: new Sha256RecoveryCodes(),
+    qr: new QrcodeRenderer(),
+    settings: { sessionTtlSeconds: config.SESSION_TTL_SECONDS, challengeTtlSeconds },
+  }));
+  single<UseCases>(tokens.useCases, (resolve) => createUseCases(resolve(tokens.applicationDeps)));
+  single<Projector>(
+    tokens.projector,
+    (resolve) =>
+      new Projector(
+        resolve(tokens.eventStore),
+        resolve(tokens.readModels),
+        logger.child({ part: 'projector' }),
+      ),
+  );
   return scope;
 };
 
-export type RunningService = { app: FastifyInstance; stop: () => Promise<void> };
+export type RunningService = {
+  app: FastifyInstance;
+  url: string;
+  /** Stops accepting requests, then the projector, then closes stores; `dropRedisKeys` is for tests. */
+  stop: (options?: { dropRedisKeys?: boolean }) => Promise<void>;
+};
 
 /** Starts the whole service for a configuration and returns a handle that stops it cleanly. */
 export const startService = async (config: Config, logger?: Logger): Promise<RunningService> => {
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const scope = compose(config, logger);
-  const log = scope.resolve<Logger>(tokens.logger);
+  const log = logger ?? createLogger(config.LOG_LEVEL);
+  const redis = config.REDIS_URL === undefined ? null : await connectRedis(config.REDIS_URL);
+  const scope = compose(config, log, redis);
   const events = scope.resolve<EventStore>(tokens.eventStore);
+  const readModels = scope.resolve<ReadModels>(tokens.readModels);
+  const sessions = scope.resolve<SessionStore>(tokens.sessions);
+  const notifier = scope.resolve<Notifier>(tokens.notifier);
+  const projector = scope.resolve<Projector>(tokens.projector);
+  projector.start();
+
   const app = await buildApp(
-    { logger: log, readiness: { eventStore: () => events.ping() } },
-    { bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS },
+    {
+      logger: log,
+      readiness: {
+        eventStore: () => events.ping(),
+        readModels: () => readModels.ping(),
+        sessions: () => sessions.ping(),
+      },
+      useCases: scope.resolve<UseCases>(tokens.useCases),
+      sessions,
+      clock: scope.resolve<Clock>(tokens.clock),
+      waitForProjection: async (position) => {
+        if (position === null) return;
+        if (!(await readModels.waitFor(position, config.PROJECTION_WAIT_MS))) {
+          log.warn({ position }, 'read models did not catch up in time; the next read may be stale');
+        }
+      },
+      platformApiKey: platformApiKey(config, log),
+    },
+    {
+      bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+      corsOrigins: config.CORS_ORIGINS,
+      sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      secureCookies: config.HOST !== '127.0.0.1' && config.HOST !== 'localhost',
+      loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
+    },
   );
-  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
   return {
     app,
-    stop: async () => {
+    url: address,
+    stop: async (options = {}) => {
       await app.close();
+      await projector.stop();
       await events.close();
+      if (notifier instanceof WebhookNotifier) await notifier.drain();
+      if (redis !== null) {
+        if (options.dropRedisKeys === true) await deleteKeysWithPrefix(redis, config.REDIS_KEY_PREFIX);
+        redis.disconnect();
+      }
     },
   };
 };

@@ -1,24 +1,91 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { healthRoutes, type ReadinessCheck } from './health-routes.ts';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { HttpDependencies, HttpOptions } from './dependencies.ts';
+import { healthRoutes } from './health-routes.ts';
+import { sendProblem } from './problems.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
+import { loginRoutes } from './routes/login-routes.ts';
+import { meRoutes } from './routes/me-routes.ts';
+import { officeRoutes } from './routes/office-routes.ts';
+import { platformRoutes } from './routes/platform-routes.ts';
+import { supportRoutes } from './routes/support-routes.ts';
 
-export type HttpOptions = {
-  bodyLimitBytes: number;
-  requestTimeoutMs: number;
-};
-
-export type AppDependencies = {
-  logger: FastifyBaseLogger;
-  readiness: ReadinessCheck;
-};
+export type { HttpDependencies, HttpOptions } from './dependencies.ts';
 
 /** Builds the Fastify app from its dependencies; listening is the caller's business. */
-export const buildApp = async (deps: AppDependencies, options: HttpOptions): Promise<FastifyInstance> => {
+export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: options.bodyLimitBytes,
     requestTimeout: options.requestTimeoutMs,
     genReqId: () => crypto.randomUUID(),
+    routerOptions: { maxParamLength: 200 },
   });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error, deps.clock.now()));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).type('application/problem+json').send({
+      type: 'urn:second-factor:problem:route-not-found',
+      title: 'Route not found',
+      status: 404,
+      code: 'route-not-found',
+      instance: request.id,
+    }),
+  );
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+  });
+  await app.register(fastifyCors, {
+    origin: options.corsOrigins.length === 0 ? false : options.corsOrigins,
+    credentials: true,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'second-factor',
+        description: 'Two-factor authentication (TOTP) for a multi-office platform',
+        version: '1',
+      },
+      components: {
+        securitySchemes: {
+          session: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Session token (or the sf_session cookie)',
+          },
+          platformKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
   await app.register(healthRoutes, { readiness: deps.readiness });
+  await app.register(loginRoutes, { deps, options });
+  await app.register(meRoutes, { deps, options });
+  await app.register(officeRoutes, { deps });
+  await app.register(supportRoutes, { deps });
+  await app.register(platformRoutes, { deps });
+  await app.register(auditRoutes, { deps });
   return app;
 };

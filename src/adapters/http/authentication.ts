@@ -1,0 +1,54 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { ApplicationError } from '../../application/application-error.ts';
+import type { Session, SessionStore } from '../../application/ports/session-store.ts';
+import type { UserRole } from '../../domain/shared/actor.ts';
+import { DomainError } from '../../domain/shared/domain-error.ts';
+
+export const sessionCookieName = 'sf_session';
+
+/** The bearer token of a request, from `Authorization: Bearer …` or the session cookie. */
+export const bearerToken = (request: FastifyRequest): string | null => {
+  const header = request.headers.authorization;
+  if (typeof header === 'string' && header.toLowerCase().startsWith('bearer ')) {
+    const token = header.slice(7).trim();
+    return token === '' ? null : token;
+  }
+  const cookie = request.cookies?.[sessionCookieName];
+  return typeof cookie === 'string' && cookie !== '' ? cookie : null;
+};
+
+export type Authenticated = { session: Session; token: string };
+
+/** The live session of the request, or a 401. */
+export const requireSession = async (
+  sessions: SessionStore,
+  request: FastifyRequest,
+): Promise<Authenticated> => {
+  const token = bearerToken(request);
+  const session = token === null ? null : await sessions.getSession(token);
+  if (token === null || session === null) throw new ApplicationError('unauthenticated', 'Sign in first.');
+  return { session, token };
+};
+
+/** The live session of a user holding one of `roles`, or 401/403. */
+export const requireRole = async (
+  sessions: SessionStore,
+  request: FastifyRequest,
+  roles: readonly UserRole[],
+): Promise<Authenticated> => {
+  const authenticated = await requireSession(sessions, request);
+  if (!roles.includes(authenticated.session.role))
+    throw new DomainError('not-permitted', 'Your role may not do this.');
+  return authenticated;
+};
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Refuses a request without the platform's API key (`X-Api-Key`), compared in constant time. */
+export const requirePlatformKey = (platformApiKey: string, request: FastifyRequest): void => {
+  const given = request.headers['x-api-key'];
+  if (typeof given !== 'string' || !timingSafeEqual(digest(given), digest(platformApiKey))) {
+    throw new ApplicationError('unauthenticated', 'A valid X-Api-Key is required.');
+  }
+};

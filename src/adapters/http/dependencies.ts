@@ -1,0 +1,26 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../../application/ports/clock.ts';
+import type { SessionStore } from '../../application/ports/session-store.ts';
+import type { UseCases } from '../../application/use-cases/index.ts';
+import type { ReadinessCheck } from './health-routes.ts';
+
+export type HttpDependencies = {
+  logger: FastifyBaseLogger;
+  readiness: ReadinessCheck;
+  useCases: UseCases;
+  sessions: SessionStore;
+  clock: Clock;
+  /** Waits (bounded) until the read models include a command's write, so the next read sees it. */
+  waitForProjection: (position: number | null) => Promise<void>;
+  platformApiKey: string;
+};
+
+export type HttpOptions = {
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  corsOrigins: string[];
+  sessionTtlSeconds: number;
+  /** Set the Secure flag on the session cookie (off only for plain-HTTP local use). */
+  secureCookies: boolean;
+  loginRateLimitPerMinute: number;
+};

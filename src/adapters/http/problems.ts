@@ -1,0 +1,173 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ApplicationError } from '../../application/application-error.ts';
+import { ConcurrencyError, EventStoreUnavailableError } from '../../application/ports/event-store.ts';
+import { ReadModelUnavailableError } from '../../application/ports/read-models.ts';
+import { DomainError } from '../../domain/shared/domain-error.ts';
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string(),
+    instance: z.string().optional(),
+  })
+  .catchall(z.unknown())
+  .describe('RFC 9457 problem details');
+
+type Problem = {
+  status: number;
+  code: string;
+  title: string;
+  detail?: string;
+  extra?: Record<string, unknown>;
+};
+
+/** HTTP status of every stable error code; the only place where codes meet statuses. */
+const statusOf: Record<string, number> = {
+  'invalid-request': 400,
+  'invalid-command': 400,
+  'invalid-credentials': 401,
+  'invalid-challenge': 401,
+  'invalid-code': 401,
+  'invalid-password': 401,
+  'code-already-used': 401,
+  'invalid-recovery-code': 401,
+  unauthenticated: 401,
+  'not-permitted': 403,
+  'office-requires-two-factor': 403,
+  'not-found': 404,
+  'office-not-found': 404,
+  'user-not-found': 404,
+  'enrollment-not-found': 404,
+  'route-not-found': 404,
+  'already-enrolled': 409,
+  'not-enrolled': 409,
+  'office-already-registered': 409,
+  'user-already-registered': 409,
+  'concurrent-update': 409,
+  'enrollment-expired': 410,
+  'revision-mismatch': 412,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  'locked-out': 429,
+  'too-many-attempts': 429,
+  'rate-limited': 429,
+  internal: 500,
+  'service-unavailable': 503,
+  'read-models-unavailable': 503,
+  'event-store-unavailable': 503,
+};
+
+const titleOf = (code: string): string => {
+  const words = code.replaceAll('-', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+/** Details the client may see: times and revisions only, never values from the request. */
+const safeDetails = (details: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(details).filter(([key]) =>
+      ['lockedUntil', 'currentRevision', 'retryAfterSeconds'].includes(key),
+    ),
+  );
+
+const problemFor = (error: unknown): Problem => {
+  if (error instanceof DomainError || error instanceof ApplicationError) {
+    return {
+      status: statusOf[error.code] ?? 400,
+      code: error.code,
+      title: titleOf(error.code),
+      detail: error.message,
+      extra: safeDetails(error.details),
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const fields = error.validation.map((issue) => ({
+      path: issue.instancePath || '/',
+      message: issue.message,
+    }));
+    return {
+      status: 400,
+      code: 'invalid-request',
+      title: 'Invalid request',
+      detail: 'The request does not match its schema.',
+      extra: { fields },
+    };
+  }
+  if (error instanceof ReadModelUnavailableError) {
+    return {
+      status: 503,
+      code: 'read-models-unavailable',
+      title: 'Service unavailable',
+      detail: 'Try again shortly.',
+    };
+  }
+  if (error instanceof EventStoreUnavailableError) {
+    return {
+      status: 503,
+      code: 'event-store-unavailable',
+      title: 'Service unavailable',
+      detail: 'Try again shortly.',
+    };
+  }
+  if (error instanceof ConcurrencyError) {
+    return {
+      status: 409,
+      code: 'concurrent-update',
+      title: 'Concurrent update',
+      detail: 'Someone changed this at the same time; retry.',
+    };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const status = fastifyError.statusCode;
+  if (status === 413) return { status, code: 'payload-too-large', title: 'Payload too large' };
+  if (status === 415) return { status, code: 'unsupported-media-type', title: 'Unsupported media type' };
+  if (status === 429)
+    return { status, code: 'rate-limited', title: 'Too many requests', detail: 'Slow down and retry later.' };
+  if (status !== undefined && status >= 400 && status < 500) {
+    return {
+      status,
+      code: 'invalid-request',
+      title: 'Invalid request',
+      detail: 'The request could not be read.',
+    };
+  }
+  return {
+    status: 500,
+    code: 'internal',
+    title: 'Internal error',
+    detail: 'Something went wrong on our side.',
+  };
+};
+
+/** Sends a problem+json answer; `Retry-After` accompanies lock-outs and rate limits. */
+export const sendProblem = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  now: Date = new Date(),
+) => {
+  const problem = problemFor(error);
+  if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  const lockedUntil = problem.extra?.lockedUntil;
+  if (typeof lockedUntil === 'string') {
+    const seconds = Math.max(1, Math.ceil((new Date(lockedUntil).getTime() - now.getTime()) / 1000));
+    reply.header('retry-after', String(seconds));
+  }
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .send({
+      type: `urn:second-factor:problem:${problem.code}`,
+      title: problem.title,
+      status: problem.status,
+      ...(problem.detail === undefined ? {} : { detail: problem.detail }),
+      code: problem.code,
+      instance: request.id,
+      ...problem.extra,
+    });
+};

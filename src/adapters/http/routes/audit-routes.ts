@@ -1,0 +1,146 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../authentication.ts';
+import type { HttpDependencies } from '../dependencies.ts';
+import { problemSchema } from '../problems.ts';
+import { idParam } from '../schemas.ts';
+
+const readers = ['auditor', 'support'] as const;
+const problems = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  503: problemSchema,
+};
+const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+
+const filterQuery = z.object({
+  userId: idParam.optional(),
+  officeId: idParam.optional(),
+  type: z.string().max(100).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+});
+
+const auditEventSchema = z.object({
+  position: z.number().int(),
+  streamId: z.string(),
+  revision: z.number().int(),
+  type: z.string(),
+  occurredAt: z.string(),
+  actor: z.object({ id: z.string(), role: z.string(), officeId: z.string().optional() }),
+  correlationId: z.string(),
+  causationId: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+/** Auditors (and support): the event history, an export of it, and any state at any past moment. */
+export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = async (app, { deps }) => {
+  app.get(
+    '/v1/audit/events',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The event history, oldest first, filtered; `next` continues it',
+        querystring: filterQuery.extend({
+          after: z
+            .string()
+            .regex(/^\d{1,15}$/)
+            .optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+        response: {
+          200: z.object({ items: z.array(auditEventSchema), next: z.string().nullable() }),
+          ...problems,
+        },
+      },
+    },
+    async (request) => {
+      await requireRole(deps.sessions, request, readers);
+      const { after, limit, ...filter } = request.query;
+      return deps.useCases.auditEvents(filter, { after: after === undefined ? 0 : Number(after), limit });
+    },
+  );
+
+  app.get(
+    '/v1/audit/events/export',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The whole filtered history as NDJSON (one event per line), streamed',
+        querystring: filterQuery,
+        produces: ['application/x-ndjson'],
+      },
+    },
+    async (request, reply) => {
+      await requireRole(deps.sessions, request, readers);
+      const lines = async function* () {
+        for await (const event of deps.useCases.exportAuditEvents(request.query))
+          yield `${JSON.stringify(event)}\n`;
+      };
+      reply.header('content-disposition', 'attachment; filename="audit-events.ndjson"');
+      return reply.type('application/x-ndjson').send(Readable.from(lines()));
+    },
+  );
+
+  app.get(
+    '/v1/audit/users/:userId/two-factor',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: "A user's 2FA state at a moment (now when `at` is left out)",
+        params: z.object({ userId: idParam }),
+        querystring: z.object({ at: instant.optional() }),
+        response: {
+          200: z.object({
+            userId: z.string(),
+            at: z.string(),
+            enabled: z.boolean(),
+            enrolledAt: z.string().nullable(),
+            pendingEnrollment: z.boolean(),
+            lockedUntil: z.string().nullable(),
+            recoveryCodesLeft: z.number().int(),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (request) => {
+      await requireRole(deps.sessions, request, readers);
+      return deps.useCases.userTwoFactorAt(
+        request.params.userId,
+        request.query.at ?? deps.clock.now().toISOString(),
+      );
+    },
+  );
+
+  app.get(
+    '/v1/audit/offices/:officeId/two-factor-policy',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: "An office's 2FA requirement at a moment (now when `at` is left out)",
+        params: z.object({ officeId: idParam }),
+        querystring: z.object({ at: instant.optional() }),
+        response: {
+          200: z.object({
+            officeId: z.string(),
+            at: z.string(),
+            required: z.boolean(),
+            enforceFrom: z.string().nullable(),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (request) => {
+      await requireRole(deps.sessions, request, readers);
+      return deps.useCases.officePolicyAt(
+        request.params.officeId,
+        request.query.at ?? deps.clock.now().toISOString(),
+      );
+    },
+  );
+};

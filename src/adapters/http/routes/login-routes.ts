@@ -1,0 +1,86 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { bearerToken } from '../authentication.ts';
+import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
+import { problemSchema } from '../problems.ts';
+import { requestContext } from '../request-context.ts';
+import { authenticatedSchema, codeField, passwordField, tokenField, usernameField } from '../schemas.ts';
+import { clearSession, issueSession } from '../session-cookie.ts';
+
+const challengeAnswer = (status: 'second-factor-required' | 'enrollment-required') =>
+  z.object({
+    status: z.literal(status),
+    challenge: z.string().describe('Single-use, short-lived; finishes this login only'),
+  });
+
+const problems = { 400: problemSchema, 401: problemSchema, 429: problemSchema, 503: problemSchema };
+
+/** Anyone: the two steps of a login, and logout. */
+export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: HttpOptions }> = async (
+  app,
+  { deps, options },
+) => {
+  app.post(
+    '/v1/login',
+    {
+      config: { rateLimit: { max: options.loginRateLimitPerMinute, timeWindow: 60_000 } },
+      schema: {
+        tags: ['login'],
+        summary: 'Log in with username and password (and the code, when the form has it)',
+        body: z.object({ username: usernameField, password: passwordField, code: codeField.optional() }),
+        response: {
+          200: z.discriminatedUnion('status', [
+            authenticatedSchema,
+            challengeAnswer('second-factor-required'),
+            challengeAnswer('enrollment-required'),
+          ]),
+          ...problems,
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await deps.useCases.login(request.body, requestContext(request));
+      if (result.status !== 'authenticated') return result;
+      return {
+        status: 'authenticated' as const,
+        ...issueSession(reply, result.session, options),
+        enrollmentDeadline: result.enrollmentDeadline,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/login/second-factor',
+    {
+      config: { rateLimit: { max: options.loginRateLimitPerMinute, timeWindow: 60_000 } },
+      schema: {
+        tags: ['login'],
+        summary: 'Finish a login with the 6-digit code or a recovery code',
+        body: z.union([
+          z.object({ challenge: tokenField, code: codeField }).strict(),
+          z.object({ challenge: tokenField, recoveryCode: z.string().max(64) }).strict(),
+        ]),
+        response: { 200: authenticatedSchema, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const opened = await deps.useCases.secondFactorStep(request.body, requestContext(request));
+      return {
+        status: 'authenticated' as const,
+        ...issueSession(reply, opened, options),
+        enrollmentDeadline: null,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/logout',
+    { schema: { tags: ['login'], summary: 'End this session', response: { 204: z.null() } } },
+    async (request, reply) => {
+      const token = bearerToken(request);
+      if (token !== null) await deps.sessions.revokeSession(token);
+      clearSession(reply);
+      return reply.code(204).send(null);
+    },
+  );
+};

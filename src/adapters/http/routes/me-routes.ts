@@ -1,0 +1,162 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { EnrollmentAuth } from '../../../application/use-cases/enrollment/enrolling-user.ts';
+import { requireSession } from '../authentication.ts';
+import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
+import { problemSchema } from '../problems.ts';
+import { requestContext } from '../request-context.ts';
+import { codeField, passwordField, sessionUserSchema, tokenField } from '../schemas.ts';
+import { issueSession } from '../session-cookie.ts';
+
+const problems = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+  410: problemSchema,
+  429: problemSchema,
+  503: problemSchema,
+};
+
+const statusSchema = z.object({
+  enabled: z.boolean(),
+  enrolledAt: z.string().nullable(),
+  requiredByOffice: z.boolean(),
+  enforceFrom: z.string().nullable(),
+  canDisable: z.boolean(),
+  recoveryCodesLeft: z.number().int(),
+});
+
+/** A signed-in user's own 2FA; enrolment also accepts the challenge of a login held back for it. */
+export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: HttpOptions }> = async (
+  app,
+  { deps, options },
+) => {
+  const enrollmentAuth = async (
+    request: FastifyRequest,
+    challenge: string | undefined,
+  ): Promise<EnrollmentAuth> =>
+    challenge === undefined
+      ? { kind: 'session', session: (await requireSession(deps.sessions, request)).session }
+      : { kind: 'challenge', challenge };
+
+  app.get(
+    '/v1/me',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Who is signed in',
+        response: { 200: sessionUserSchema, 401: problemSchema },
+      },
+    },
+    async (request) => {
+      const { userId, officeId, role, username } = (await requireSession(deps.sessions, request)).session;
+      return { userId, officeId, role, username };
+    },
+  );
+
+  app.get(
+    '/v1/me/two-factor',
+    { schema: { tags: ['me'], summary: 'My 2FA settings', response: { 200: statusSchema, ...problems } } },
+    async (request) =>
+      deps.useCases.twoFactorStatus((await requireSession(deps.sessions, request)).session.userId),
+  );
+
+  app.post(
+    '/v1/me/two-factor/enrollment',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Start enrolling an authenticator app: QR code, otpauth URI and key for manual entry',
+        description:
+          'Signed in: send the current password as fresh proof. Held back at login: send the enrollment-required challenge instead.',
+        body: z.object({ password: passwordField.optional(), challenge: tokenField.optional() }).strict(),
+        response: {
+          200: z.object({
+            enrollmentId: z.string(),
+            otpauthUri: z.string(),
+            secret: z.string().describe('Base32 key for typing into the app by hand'),
+            qr: z.object({ pngDataUrl: z.string(), svg: z.string() }),
+            expiresAt: z.string(),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (request, reply) => {
+      const auth = await enrollmentAuth(request, request.body.challenge);
+      const { position, ...started } = await deps.useCases.startEnrollment(
+        auth,
+        request.body,
+        requestContext(request),
+      );
+      await deps.waitForProjection(position);
+      reply.header('cache-control', 'no-store');
+      return started;
+    },
+  );
+
+  app.post(
+    '/v1/me/two-factor/enrollment/confirm',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Register two-factor authentication: confirm with a code from the app',
+        body: z
+          .object({
+            enrollmentId: z.string().min(1).max(100),
+            code: codeField,
+            challenge: tokenField.optional(),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            recoveryCodes: z.array(z.string()).describe('Shown once: each works once when the phone is lost'),
+            session: z.string().nullable(),
+            user: sessionUserSchema.nullable(),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (request, reply) => {
+      const auth = await enrollmentAuth(request, request.body.challenge);
+      const result = await deps.useCases.confirmEnrollment(auth, request.body, requestContext(request));
+      await deps.waitForProjection(result.position);
+      reply.header('cache-control', 'no-store');
+      const issued =
+        result.session === null
+          ? { session: null, user: null }
+          : issueSession(reply, result.session, options);
+      return { recoveryCodes: result.recoveryCodes, ...issued };
+    },
+  );
+
+  app.delete(
+    '/v1/me/two-factor',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Disable two-factor authentication (refused while the office requires it)',
+        body: z.union([
+          z.object({ code: codeField }).strict(),
+          z.object({ password: passwordField }).strict(),
+        ]),
+        response: { 204: z.null(), ...problems },
+      },
+    },
+    async (request, reply) => {
+      const { session, token } = await requireSession(deps.sessions, request);
+      const { position } = await deps.useCases.disableTwoFactor(
+        session,
+        token,
+        request.body,
+        requestContext(request),
+      );
+      await deps.waitForProjection(position);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,19 @@
+import type { FastifyReply } from 'fastify';
+import type { OpenedSession } from '../../application/open-session.ts';
+import { sessionCookieName } from './authentication.ts';
+import type { HttpOptions } from './dependencies.ts';
+
+/** Hands a new session to the browser as an HttpOnly cookie and to API clients in the body. */
+export const issueSession = (reply: FastifyReply, opened: OpenedSession, options: HttpOptions) => {
+  reply.setCookie(sessionCookieName, opened.token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: options.secureCookies,
+    path: '/',
+    maxAge: options.sessionTtlSeconds,
+  });
+  const { userId, officeId, role, username } = opened.user;
+  return { session: opened.token, user: { userId, officeId, role, username } };
+};
+
+export const clearSession = (reply: FastifyReply) => reply.clearCookie(sessionCookieName, { path: '/' });
