@@ -27,10 +27,19 @@ export class Projector {
   private loop: Promise<void> = Promise.resolve();
   private readonly state: ProjectorStatus = { running: false, checkpoint: 0, restarts: 0, lastError: null };
 
-  constructor(events: Pick<EventStore, 'subscribeToAll'>, target: ProjectionTarget, log: ProjectorLog) {
+  /** How often to check that the target still holds what we applied (a restarted Redis without data). */
+  private readonly watchdogMs: number;
+
+  constructor(
+    events: Pick<EventStore, 'subscribeToAll'>,
+    target: ProjectionTarget,
+    log: ProjectorLog,
+    options: { watchdogMs?: number } = {},
+  ) {
     this.events = events;
     this.target = target;
     this.log = log;
+    this.watchdogMs = options.watchdogMs ?? 1_000;
   }
 
   status(): ProjectorStatus {
@@ -86,6 +95,21 @@ export class Projector {
       this.state.checkpoint = previous;
     });
     this.subscription = subscription;
-    await subscription.done;
+    const watchdog = setInterval(() => {
+      this.target.checkpoint().then(
+        (checkpoint) => {
+          if (checkpoint >= previous || behind) return;
+          this.log.error({ checkpoint, expected: previous }, 'read models lost data; projecting again');
+          behind = true;
+          void subscription.stop();
+        },
+        () => {},
+      );
+    }, this.watchdogMs);
+    try {
+      await subscription.done;
+    } finally {
+      clearInterval(watchdog);
+    }
   }
 }

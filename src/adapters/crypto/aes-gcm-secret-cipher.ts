@@ -31,7 +31,10 @@ export class AesGcmSecretCipher implements SecretCipher {
     const entry = this.keyring.find((candidate) => candidate.id === secret.keyId);
     if (entry === undefined) throw new SecretDecryptionError(`No key "${secret.keyId}" in the keyring.`);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', entry.key, Buffer.from(secret.iv, 'base64'));
+      // A fixed tag length: otherwise GCM accepts a truncated tag (down to 32 bits) as authentic.
+      const decipher = createDecipheriv('aes-256-gcm', entry.key, Buffer.from(secret.iv, 'base64'), {
+        authTagLength: 16,
+      });
       decipher.setAAD(Buffer.from(associatedData, 'utf8'));
       decipher.setAuthTag(Buffer.from(secret.tag, 'base64'));
       return Buffer.concat([

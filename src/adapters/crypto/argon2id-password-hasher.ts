@@ -51,8 +51,11 @@ export class Argon2idPasswordHasher implements PasswordHasher {
     const [, memory, passes, parallelism, salt, expected] = match;
     const expectedBytes = Buffer.from(expected!, 'base64');
     const cost = { memoryKiB: Number(memory), passes: Number(passes), parallelism: Number(parallelism) };
-    const derived = await derive(password, Buffer.from(salt!, 'base64'), cost, expectedBytes.length);
-    return timingSafeEqual(derived, expectedBytes);
+    // Parameters out of argon2's range (m < 8p, t = 0, p = 0) make a malformed hash: a mismatch.
+    const derived = await derive(password, Buffer.from(salt!, 'base64'), cost, expectedBytes.length).catch(
+      () => null,
+    );
+    return derived !== null && timingSafeEqual(derived, expectedBytes);
   }
 
   async verifyAgainstDummy(password: string): Promise<false> {

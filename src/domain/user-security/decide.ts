@@ -173,7 +173,14 @@ export const decideUserSecurity = (
       requireNotLocked(state, command.now);
       requireProof(command.proof, state);
       requireRecoveryCodes(command.recoveryCodeHashes);
+      // A code accepted as proof is used up like a login code: record its step (no replay).
+      const proof = command.proof;
+      const accepted: UserSecurityEvent[] =
+        proof.kind === 'code' && proof.timeStep !== null
+          ? [{ type: 'SecondFactorVerified', data: { userId, method: 'totp', timeStep: proof.timeStep } }]
+          : [];
       return [
+        ...accepted,
         {
           type: 'RecoveryCodesIssued',
           data: { userId, enrollmentId: enrollment.enrollmentId, codeHashes: command.recoveryCodeHashes },

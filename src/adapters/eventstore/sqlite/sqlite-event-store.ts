@@ -43,7 +43,7 @@ export class SqliteEventStore implements EventStore {
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
     migrate(this.db);
     this.statements = {
       last: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),

@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { connectRedis } from './adapters/redis/connect-redis.ts';
+import type { EventStore } from './application/ports/event-store.ts';
+import { progressLine } from './cli/progress.ts';
+import { rebuildRedisReadModels } from './cli/rebuild-read-models.ts';
+import { ConfigError, loadConfig } from './config/config.ts';
+import { createLogger } from './config/logger.ts';
+import { compose, tokens } from './main.ts';
+
+const usage = `Usage: second-factor <command>
+
+Commands:
+  rebuild   Rebuild the Redis read models from the event store into a fresh generation and switch to it.
+            (With in-memory read models there is nothing to rebuild: they are rebuilt at every start.)
+`;
+
+const rebuild = async (): Promise<number> => {
+  const config = loadConfig();
+  if (config.REDIS_URL === undefined) {
+    process.stderr.write(
+      'rebuild: REDIS_URL is not set; in-memory read models are rebuilt at every start.\n',
+    );
+    return 2;
+  }
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const redis = await connectRedis(config.REDIS_URL);
+  const scope = compose(config, createLogger(config.LOG_LEVEL), redis);
+  const events = scope.resolve<EventStore>(tokens.eventStore);
+  const progress = progressLine('rebuild');
+  try {
+    const outcome = await rebuildRedisReadModels(
+      events,
+      scope.resolve<Redis>(tokens.redis),
+      config.REDIS_KEY_PREFIX,
+      (p) => progress.update(p.position, p.total),
+    );
+    progress.finish(
+      `${outcome.applied.toLocaleString('en')} events projected into generation ${outcome.generation}; ` +
+        `generation ${outcome.replaced} replaced (${outcome.keysDropped} keys removed)`,
+    );
+    return 0;
+  } finally {
+    await events.close();
+    redis.disconnect();
+  }
+};
+
+export const runCli = async (args: string[]): Promise<number> => {
+  const [command] = args;
+  try {
+    if (command === 'rebuild') return await rebuild();
+    process.stdout.write(usage);
+    return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+};
+
+if (import.meta.main) process.exitCode = await runCli(process.argv.slice(2));

@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConcurrencyError,
+  type EventStore,
+  type RecordedEvent,
+} from '../../src/application/ports/event-store.ts';
+import { anEvent, uniqueStream } from '../support/events.ts';
+
+export type StoreUnderTest = { store: EventStore; dispose?: () => Promise<void> };
+
+const collectUntil = async (
+  store: EventStore,
+  after: number,
+  done: (seen: RecordedEvent[]) => boolean,
+  whileRunning: () => Promise<void> = async () => {},
+): Promise<RecordedEvent[]> => {
+  const seen: RecordedEvent[] = [];
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const subscription = store.subscribeToAll(after, (event) => {
+    seen.push(event);
+    if (done(seen)) finish();
+  });
+  await whileRunning();
+  await Promise.race([
+    finished,
+    new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 15_000)),
+  ]);
+  await subscription.stop();
+  return seen;
+};
+
+/**
+ * The behaviour every EventStore adapter must show. Tests share one store but use their own streams,
+ * and compare positions relative to the head they started from, so an adapter with old data passes too.
+ */
+export const eventStoreContract = (name: string, open: () => Promise<StoreUnderTest>): void => {
+  describe(`EventStore contract: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let store: EventStore;
+
+    beforeAll(async () => {
+      subject = await open();
+      store = subject.store;
+    });
+    afterAll(async () => {
+      await subject?.store.close();
+      await subject?.dispose?.();
+    });
+
+    it('reads a stream that does not exist as empty', async () => {
+      expect(await store.readStream(uniqueStream('missing'))).toEqual([]);
+    });
+
+    it('creates a stream with no-stream and numbers revisions from 0', async () => {
+      const stream = uniqueStream();
+      const result = await store.append(stream, [anEvent({ n: 0 }), anEvent({ n: 1 })], 'no-stream');
+      expect(result.revision).toBe(1);
+      const events = await store.readStream(stream);
+      expect(events.map((event) => [event.revision, event.data])).toEqual([
+        [0, { n: 0 }],
+        [1, { n: 1 }],
+      ]);
+      expect(result.position).toBe(events[1]?.position);
+    });
+
+    it('rejects no-stream for an existing stream, naming stream, expected and actual revision', async () => {
+      const stream = uniqueStream();
+      await store.append(stream, [anEvent()], 'no-stream');
+      const error = await store.append(stream, [anEvent()], 'no-stream').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(error).toMatchObject({ streamId: stream, expected: 'no-stream', actual: 0 });
+    });
+
+    it('appends at the exact revision and rejects a stale one', async () => {
+      const stream = uniqueStream();
+      await store.append(stream, [anEvent()], 'no-stream');
+      expect((await store.append(stream, [anEvent()], 0)).revision).toBe(1);
+      const error = await store.append(stream, [anEvent()], 0).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: 'ConcurrencyError', streamId: stream, expected: 0, actual: 1 });
+      const missing = await store.append(uniqueStream(), [anEvent()], 3).catch((caught: unknown) => caught);
+      expect(missing).toMatchObject({ name: 'ConcurrencyError', expected: 3, actual: 'no-stream' });
+    });
+
+    it('appends with any whatever the revision', async () => {
+      const stream = uniqueStream();
+      await store.append(stream, [anEvent()], 'any');
+      expect((await store.append(stream, [anEvent()], 'any')).revision).toBe(1);
+    });
+
+    it('lets exactly one of two appends at the same revision win, 100 times out of 100', async () => {
+      for (let race = 0; race < 100; race += 1) {
+        const stream = uniqueStream('race');
+        await store.append(stream, [anEvent()], 'no-stream');
+        const outcomes = await Promise.allSettled([
+          store.append(stream, [anEvent({ writer: 'a' })], 0),
+          store.append(stream, [anEvent({ writer: 'b' })], 0),
+        ]);
+        expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+        const loser = outcomes.find((outcome) => outcome.status === 'rejected');
+        expect(loser?.status === 'rejected' && loser.reason).toBeInstanceOf(ConcurrencyError);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      }
+    });
+
+    it('keeps order within a stream and across all streams', async () => {
+      const head = await store.headPosition();
+      const [first, second] = [uniqueStream('order'), uniqueStream('order')];
+      for (let n = 0; n < 10; n += 1)
+        await store.append(n % 2 === 0 ? first : second, [anEvent({ n })], 'any');
+      const all = (await store.readAll(head, 1000)).filter(
+        (e) => e.streamId === first || e.streamId === second,
+      );
+      expect(all.map((event) => event.data)).toEqual(Array.from({ length: 10 }, (_, n) => ({ n })));
+      const positions = all.map((event) => event.position);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      expect(new Set(positions).size).toBe(10);
+      expect((await store.readStream(first)).map((event) => event.revision)).toEqual([0, 1, 2, 3, 4]);
+    });
+
+    it('pages through all events after a position', async () => {
+      const head = await store.headPosition();
+      const stream = uniqueStream('paging');
+      await store.append(
+        stream,
+        Array.from({ length: 7 }, (_, n) => anEvent({ n })),
+        'no-stream',
+      );
+      const pages: RecordedEvent[][] = [];
+      let after = head;
+      for (;;) {
+        const page = await store.readAll(after, 3);
+        if (page.length === 0) break;
+        pages.push(page);
+        after = page.at(-1)?.position ?? after;
+      }
+      expect(pages.map((page) => page.length)).toEqual([3, 3, 1]);
+      expect(await store.headPosition()).toBe(after);
+    });
+
+    it('round-trips metadata and unicode exactly', async () => {
+      const stream = uniqueStream('unicode');
+      const event = anEvent({
+        name: 'Kantoor Zürich — 東京 🚀',
+        empty: '',
+        nested: { list: [1, 'ß', null] },
+      });
+      event.metadata.clientIp = '2001:db8::1';
+      event.metadata.userAgent = 'Mozilla/5.0 (X11; Linux) «test»';
+      await store.append(stream, [event], 'no-stream');
+      const [read] = await store.readStream(stream);
+      expect(read?.type).toBe(event.type);
+      expect(read?.data).toEqual(event.data);
+      expect(read?.metadata).toEqual(event.metadata);
+    });
+
+    it('stores a 64 KiB payload intact', async () => {
+      const stream = uniqueStream('large');
+      const blob = 'x'.repeat(64 * 1024 - 100) + 'é'.repeat(40);
+      await store.append(stream, [anEvent({ blob })], 'no-stream');
+      const [read] = await store.readStream(stream);
+      expect(read?.data).toEqual({ blob });
+    });
+
+    it('subscribes with catch-up then live, and resumes from a saved position with no gap or duplicate', async () => {
+      const stream = uniqueStream('live');
+      const head = await store.headPosition();
+      await store.append(stream, [anEvent({ n: 0 }), anEvent({ n: 1 })], 'no-stream');
+      const ours = (events: RecordedEvent[]) => events.filter((event) => event.streamId === stream);
+
+      const firstRun = await collectUntil(
+        store,
+        head,
+        (seen) => ours(seen).length === 4,
+        async () => {
+          await store.append(stream, [anEvent({ n: 2 })], 1);
+          await store.append(stream, [anEvent({ n: 3 })], 2);
+        },
+      );
+      expect(ours(firstRun).map((event) => event.data)).toEqual([0, 1, 2, 3].map((n) => ({ n })));
+
+      const saved = ours(firstRun)[1]?.position ?? 0;
+      const resumed = await collectUntil(
+        store,
+        saved,
+        (seen) => ours(seen).length === 3,
+        async () => {
+          await store.append(stream, [anEvent({ n: 4 })], 3);
+        },
+      );
+      expect(ours(resumed).map((event) => event.data)).toEqual([2, 3, 4].map((n) => ({ n })));
+    });
+
+    it('keeps all 4,000 appends of 8 concurrent writers, each exactly once', async () => {
+      const run = uniqueStream('writers');
+      const head = await store.headPosition();
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, writer) => {
+          const stream = `${run}-${writer}`;
+          for (let n = 0; n < 500; n += 1)
+            await store.append(stream, [anEvent({ writer, n })], n === 0 ? 'no-stream' : n - 1);
+        }),
+      );
+      const seen = new Set<string>();
+      let after = head;
+      for (;;) {
+        const page = await store.readAll(after, 1000);
+        if (page.length === 0) break;
+        for (const event of page) {
+          if (!event.streamId.startsWith(run)) continue;
+          const { writer, n } = event.data as { writer: number; n: number };
+          const key = `${writer}:${n}`;
+          expect(seen.has(key)).toBe(false);
+          seen.add(key);
+        }
+        after = page.at(-1)?.position ?? after;
+      }
+      expect(seen.size).toBe(4000);
+    }, 120_000);
+  });
+};

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../../src/application/ports/event-store.ts';
+import type { ProjectionTarget, ReadModels } from '../../src/application/ports/read-models.ts';
+import { officeStream } from '../../src/domain/office/events.ts';
+import { userAccountStream } from '../../src/domain/user-account/events.ts';
+import { userSecurityStream } from '../../src/domain/user-security/events.ts';
+import { RecordedEvents } from '../support/domain-events.ts';
+
+export type ReadModelsUnderTest = {
+  readModels: ReadModels & ProjectionTarget;
+  dispose?: () => Promise<void>;
+};
+
+const secret = { keyId: 'k1', iv: 'aXY=', ciphertext: 'Y2lwaGVy', tag: 'dGFn' };
+
+/** One office with three users; bob enrols. Returns the events in order. */
+const story = (): RecordedEvent[] => {
+  const events = new RecordedEvents();
+  const user = (userId: string, username: string, role: 'member' | 'office-admin' = 'member') =>
+    events.record(userAccountStream(userId), {
+      type: 'UserRegistered',
+      data: { userId, officeId: 'o1', username, role, passwordHash: `$argon2id$hash-of-${username}` },
+    });
+  return [
+    events.record(officeStream('o1'), {
+      type: 'OfficeRegistered',
+      data: { officeId: 'o1', name: 'Kantoor Gent' },
+    }),
+    user('u-carol', 'carol', 'office-admin'),
+    user('u-alice', 'alice'),
+    user('u-bob', 'bob'),
+    events.record(officeStream('o1'), {
+      type: 'OfficeTwoFactorRequired',
+      data: { officeId: 'o1', enforceFrom: '2026-12-01T00:00:00.000Z' },
+    }),
+    events.record(userSecurityStream('u-bob'), {
+      type: 'TotpEnrollmentStarted',
+      data: {
+        userId: 'u-bob',
+        enrollmentId: 'e1',
+        secret,
+        startedAt: '2026-11-26T10:00:00.000Z',
+        expiresAt: '2026-11-26T10:10:00.000Z',
+      },
+    }),
+    events.record(userSecurityStream('u-bob'), {
+      type: 'TotpEnrolled',
+      data: {
+        userId: 'u-bob',
+        enrollmentId: 'e1',
+        enrolledAt: '2026-11-26T10:01:00.000Z',
+        acceptedStep: 59_000_000,
+      },
+    }),
+    events.record(userSecurityStream('u-bob'), {
+      type: 'RecoveryCodesIssued',
+      data: {
+        userId: 'u-bob',
+        enrollmentId: 'e1',
+        codeHashes: Array.from({ length: 10 }, (_, i) => `h${i}`),
+      },
+    }),
+    events.record(userSecurityStream('u-bob'), {
+      type: 'RecoveryCodeUsed',
+      data: { userId: 'u-bob', codeHash: 'h3' },
+    }),
+  ];
+};
+
+const applyAll = async (target: ProjectionTarget, events: RecordedEvent[]) => {
+  let previous = await target.checkpoint();
+  for (const event of events) {
+    expect(await target.apply(event, previous)).toBe('applied');
+    previous = event.position;
+  }
+};
+
+/** The behaviour every ReadModels adapter must show; each test gets fresh, empty read models. */
+export const readModelsContract = (name: string, open: () => Promise<ReadModelsUnderTest>): void => {
+  describe(`ReadModels contract: ${name}`, () => {
+    let subject: ReadModelsUnderTest;
+    let readModels: ReadModels & ProjectionTarget;
+    const events = story();
+
+    beforeAll(async () => {
+      subject = await open();
+      readModels = subject.readModels;
+      await applyAll(readModels, events);
+    });
+    afterAll(async () => subject?.dispose?.());
+
+    it('finds a user and their office policy by username and by id', async () => {
+      const byName = await readModels.loginByUsername('alice');
+      expect(byName?.user).toMatchObject({
+        userId: 'u-alice',
+        officeId: 'o1',
+        role: 'member',
+        twoFactor: 'none',
+      });
+      expect(byName?.office).toEqual({
+        officeId: 'o1',
+        name: 'Kantoor Gent',
+        required: true,
+        enforceFrom: '2026-12-01T00:00:00.000Z',
+        revision: 1,
+      });
+      expect(await readModels.loginByUserId('u-alice')).toEqual(byName);
+    });
+
+    it('answers null for an unknown username, user or office', async () => {
+      expect(await readModels.loginByUsername('mallory')).toBeNull();
+      expect(await readModels.loginByUserId('u-nobody')).toBeNull();
+      expect(await readModels.officePolicy('o-nowhere')).toBeNull();
+    });
+
+    it('shows an enrolment with its ciphertext only after it is confirmed, and counts recovery codes', async () => {
+      const bob = (await readModels.loginByUsername('bob'))?.user;
+      expect(bob).toMatchObject({
+        twoFactor: 'enrolled',
+        enrollmentId: 'e1',
+        enrolledAt: '2026-11-26T10:01:00.000Z',
+        secret,
+        lastAcceptedStep: 59_000_000,
+        recoveryCodesLeft: 9,
+      });
+      expect(bob).not.toHaveProperty('pending');
+    });
+
+    it('pages office members by username with a cursor', async () => {
+      const first = await readModels.officeMembers('o1', { after: null, limit: 2 });
+      expect(first.items.map((member) => member.username)).toEqual(['alice', 'bob']);
+      expect(first.items[1]).toEqual({
+        userId: 'u-bob',
+        username: 'bob',
+        role: 'member',
+        twoFactor: 'enrolled',
+        enrolledAt: '2026-11-26T10:01:00.000Z',
+      });
+      expect(first.next).not.toBeNull();
+      const second = await readModels.officeMembers('o1', { after: first.next, limit: 2 });
+      expect(second.items.map((member) => member.username)).toEqual(['carol']);
+      expect(second.next).toBeNull();
+      expect((await readModels.officeMembers('o-empty', { after: null, limit: 10 })).items).toEqual([]);
+    });
+
+    it('records the last applied position and skips an event it has already applied', async () => {
+      const last = events.at(-1);
+      expect(await readModels.checkpoint()).toBe(last?.position);
+      if (last === undefined) throw new Error('no events');
+      expect(await readModels.apply(last, last.position - 1)).toBe('skipped');
+      expect((await readModels.loginByUsername('bob'))?.user.recoveryCodesLeft).toBe(9);
+    });
+
+    it('refuses an event whose predecessor it has not applied, so nothing is skipped', async () => {
+      const checkpoint = await readModels.checkpoint();
+      const next = {
+        ...events[0]!,
+        position: checkpoint + 2,
+        streamId: 'office-o2',
+        data: { officeId: 'o2', name: 'X' },
+      };
+      expect(await readModels.apply(next, checkpoint + 1)).toBe('behind');
+      expect(await readModels.officePolicy('o2')).toBeNull();
+      expect(await readModels.checkpoint()).toBe(checkpoint);
+    });
+
+    it('lets a reader wait until a position is applied, and gives up after the timeout', async () => {
+      const checkpoint = await readModels.checkpoint();
+      expect(await readModels.waitFor(checkpoint, 50)).toBe(true);
+      expect(await readModels.waitFor(checkpoint + 1, 30)).toBe(false);
+      const waiting = readModels.waitFor(checkpoint + 1, 2_000);
+      const lifted = {
+        ...events[0]!,
+        type: 'OfficeTwoFactorRequirementLifted',
+        data: { officeId: 'o1' },
+        revision: 2,
+        position: checkpoint + 1,
+      };
+      expect(await readModels.apply(lifted, checkpoint)).toBe('applied');
+      expect(await waiting).toBe(true);
+      expect(await readModels.officePolicy('o1')).toMatchObject({
+        required: false,
+        enforceFrom: null,
+        revision: 2,
+      });
+    });
+  });
+};
