@@ -172,5 +172,5 @@ describe.each(deployments)('user flows end to end over HTTP: $name', ({ redisUrl
     // The platform's own check agrees with what the logins did.
     const requirement = await api.get(`/v1/platform/users/${ids.alice}/login-requirements`, { apiKey });
     expect(requirement.body).toEqual({ secondFactor: 'none' });
-  });
+  }, 90_000);
 });

@@ -7,6 +7,8 @@ export type Argon2Cost = { memoryKiB: number; passes: number; parallelism: numbe
 export const owaspArgon2Cost: Argon2Cost = { memoryKiB: 19_456, passes: 2, parallelism: 1 };
 
 const tagLength = 32;
+/** A stored hash may not make one login use more than this (hashes are ours, but the bound is cheap). */
+const maxMemoryKiB = 256 * 1024;
 const phcPattern =
   /^\$argon2id\$v=19\$m=(\d{1,7}),t=(\d{1,3}),p=(\d{1,2})\$([A-Za-z0-9+/]{16,})\$([A-Za-z0-9+/]{16,})$/;
 
@@ -51,6 +53,7 @@ export class Argon2idPasswordHasher implements PasswordHasher {
     const [, memory, passes, parallelism, salt, expected] = match;
     const expectedBytes = Buffer.from(expected!, 'base64');
     const cost = { memoryKiB: Number(memory), passes: Number(passes), parallelism: Number(parallelism) };
+    if (cost.memoryKiB > maxMemoryKiB || cost.passes > 10) return false;
     // Parameters out of argon2's range (m < 8p, t = 0, p = 0) make a malformed hash: a mismatch.
     const derived = await derive(password, Buffer.from(salt!, 'base64'), cost, expectedBytes.length).catch(
       () => null,

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Keyring } from './aes-gcm-secret-cipher.ts';
 
 /** Parses `SECRET_KEYS` (`id:base64,id:base64`, newest first); each key must be 32 bytes. */
-export const parseSecretKeys = (text: string): Keyring =>
-  text
+export const parseSecretKeys = (text: string): Keyring => {
+  const keyring = text
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '')
@@ -19,6 +19,12 @@ export const parseSecretKeys = (text: string): Keyring =>
         throw new Error(`SECRET_KEYS entry ${index + 1} ("${id}"): the key must be 32 bytes in base64`);
       return { id, key };
     });
+  const ids = keyring.map(({ id }) => id);
+  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (repeated !== undefined)
+    throw new Error(`SECRET_KEYS: the key id "${repeated}" is used twice; give each key its own id`);
+  return keyring;
+};
 
 /**
  * The keyring from `SECRET_KEYS`, or, in the embedded default where it is unset, from a file in the

@@ -5,6 +5,7 @@ import type { ApplicationDeps } from '../dependencies.ts';
 import { handleCommand } from '../handle-command.ts';
 import { officeRequiresTwoFactor } from '../office-requirement.ts';
 import type { Session } from '../ports/session-store.ts';
+import { throwIfRejected } from '../second-factor-outcome.ts';
 import { checkCodeAgainst } from '../totp-checks.ts';
 import type { RequestContext } from './login/second-factor-step.ts';
 
@@ -56,6 +57,7 @@ export const disableTwoFactor =
       }),
       { ...request, actor },
     );
+    throwIfRejected(deps, user, outcome.newEvents, now);
     await deps.sessions.revokeUserSessions(user.userId, sessionToken);
     deps.notifier.notify({
       type: 'two-factor-disabled',

@@ -12,6 +12,7 @@ import { setOfficePolicy } from './office/set-office-policy.ts';
 import { changeRole } from './provisioning/change-role.ts';
 import { registerOffice } from './provisioning/register-office.ts';
 import { registerUser } from './provisioning/register-user.ts';
+import { regenerateRecoveryCodes } from './regenerate-recovery-codes.ts';
 import { findUserForSupport } from './support-find-user.ts';
 import { supportReset } from './support-reset.ts';
 import { twoFactorStatus } from './two-factor-status.ts';
@@ -23,6 +24,7 @@ export const createUseCases = (deps: ApplicationDeps) => ({
   startEnrollment: startEnrollment(deps),
   confirmEnrollment: confirmEnrollment(deps),
   disableTwoFactor: disableTwoFactor(deps),
+  regenerateRecoveryCodes: regenerateRecoveryCodes(deps),
   twoFactorStatus: twoFactorStatus(deps),
   officePolicy: officePolicy(deps),
   officeMembers: officeMembers(deps),

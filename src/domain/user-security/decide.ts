@@ -50,6 +50,21 @@ const requireProof = (proof: Proof, state: UserSecurityState) => {
   }
 };
 
+/** A wrong or replayed code offered as proof counts towards the lock-out like one offered at login. */
+const codeProofRejection = (
+  userId: string,
+  proof: Proof,
+  state: UserSecurityState,
+  now: string,
+): UserSecurityEvent[] | null => {
+  if (proof.kind !== 'code') return null;
+  if (!proof.valid || proof.timeStep === null) return rejected(userId, 'invalid-code', state, now);
+  if (state.lastAcceptedStep !== null && proof.timeStep <= state.lastAcceptedStep) {
+    return rejected(userId, 'code-already-used', state, now);
+  }
+  return null;
+};
+
 const rejected = (
   userId: string,
   reason: Rejection,
@@ -144,6 +159,8 @@ export const decideUserSecurity = (
         );
       }
       requireNotLocked(state, command.now);
+      const rejection = codeProofRejection(userId, command.proof, state, command.now);
+      if (rejection !== null) return rejection;
       requireProof(command.proof, state);
       return [
         {
@@ -171,6 +188,8 @@ export const decideUserSecurity = (
       requireSelf(command.actor, userId);
       const enrollment = requireEnrolled(state);
       requireNotLocked(state, command.now);
+      const rejection = codeProofRejection(userId, command.proof, state, command.now);
+      if (rejection !== null) return rejection;
       requireProof(command.proof, state);
       requireRecoveryCodes(command.recoveryCodeHashes);
       // A code accepted as proof is used up like a login code: record its step (no replay).

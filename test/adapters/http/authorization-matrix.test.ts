@@ -76,6 +76,11 @@ const matrix: Row[] = [
     expect: users(409),
   },
   {
+    route: 'POST /v1/me/two-factor/recovery-codes (not enrolled: 409 is the rule, not the role)',
+    request: () => ({ method: 'POST', url: '/v1/me/two-factor/recovery-codes', body: { password } }),
+    expect: users(409),
+  },
+  {
     route: 'GET /v1/offices/{own office}/two-factor-policy',
     request: ({ officeId }) => ({ method: 'GET', url: `/v1/offices/${officeId}/two-factor-policy` }),
     expect: only({ 'office-admin': 200 }),

@@ -29,6 +29,12 @@ const statusSchema = z.object({
   recoveryCodesLeft: z.number().int(),
 });
 
+/** A fresh proof that it is the user: a current code or the password. */
+const proofBody = z.union([
+  z.object({ code: codeField }).strict(),
+  z.object({ password: passwordField }).strict(),
+]);
+
 /** A signed-in user's own 2FA; enrolment also accepts the challenge of a login held back for it. */
 export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: HttpOptions }> = async (
   app,
@@ -140,10 +146,7 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
       schema: {
         tags: ['me'],
         summary: 'Disable two-factor authentication (refused while the office requires it)',
-        body: z.union([
-          z.object({ code: codeField }).strict(),
-          z.object({ password: passwordField }).strict(),
-        ]),
+        body: proofBody,
         response: { 204: z.null(), ...problems },
       },
     },
@@ -157,6 +160,28 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
       );
       await deps.waitForProjection(position);
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v1/me/two-factor/recovery-codes',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Replace my recovery codes (shown once; the old ones stop working)',
+        body: proofBody,
+        response: { 200: z.object({ recoveryCodes: z.array(z.string()) }), ...problems },
+      },
+    },
+    async (request) => {
+      const { session } = await requireSession(deps.sessions, request);
+      const result = await deps.useCases.regenerateRecoveryCodes(
+        session,
+        request.body,
+        requestContext(request),
+      );
+      await deps.waitForProjection(result.position);
+      return { recoveryCodes: result.recoveryCodes };
     },
   );
 };

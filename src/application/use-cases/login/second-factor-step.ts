@@ -6,6 +6,7 @@ import type { CommandContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
 import { type OpenedSession, openSession } from '../../open-session.ts';
+import { throwIfRejected } from '../../second-factor-outcome.ts';
 import { checkCodeAgainst } from '../../totp-checks.ts';
 
 export type SecondFactorInput = { challenge: string } & ({ code: string } | { recoveryCode: string });
@@ -67,19 +68,7 @@ export const secondFactorStep =
       { ...request, actor },
     );
 
-    const lockedOut = outcome.newEvents.find((event) => event.type === 'SecondFactorLockedOut');
-    if (lockedOut !== undefined) {
-      deps.notifier.notify({
-        type: 'second-factor-locked-out',
-        occurredAt: now.toISOString(),
-        userId: user.userId,
-        officeId: user.officeId,
-        details: { lockedUntil: lockedOut.data.lockedUntil },
-      });
-      throw new DomainError('locked-out', 'Too many wrong codes; try again later.', {
-        lockedUntil: lockedOut.data.lockedUntil,
-      });
-    }
+    throwIfRejected(deps, user, outcome.newEvents, now);
     if (!outcome.newEvents.some((event) => event.type === 'SecondFactorVerified')) {
       throw new DomainError('invalid-code', 'The code is not valid.');
     }

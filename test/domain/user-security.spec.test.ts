@@ -1,0 +1,683 @@
+import { describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/domain/shared/actor.ts';
+import type { EncryptedSecret } from '../../src/domain/shared/encrypted-secret.ts';
+import type { UserSecurityEvent } from '../../src/domain/user-security/events.ts';
+import {
+  type CodeCheck,
+  type Proof,
+  type SecondFactorCheck,
+  type UserSecurityCommand,
+  userSecurityDecider,
+} from '../../src/domain/user-security/index.ts';
+import {
+  enrollmentLifetimeMs,
+  failuresBeforeLockout,
+  lockoutDurationsMs,
+} from '../../src/domain/user-security/policy.ts';
+import { fold, spec } from './spec.ts';
+
+const userId = 'user-1';
+const self: Actor = { id: userId, role: 'member', officeId: 'office-1' };
+const otherUser: Actor = { id: 'user-2', role: 'member', officeId: 'office-1' };
+const admin: Actor = { id: 'admin-1', role: 'office-admin', officeId: 'office-1' };
+const support: Actor = { id: 'support-1', role: 'support' };
+const secret: EncryptedSecret = { keyId: 'k1', iv: 'aXY=', ciphertext: 'Y2lwaGVy', tag: 'dGFn' };
+
+const t0 = '2026-11-26T10:00:00.000Z';
+const at = (ms: number): string => new Date(Date.parse(t0) + ms).toISOString();
+const minutes = (n: number): number => n * 60_000;
+
+const enrollmentId = 'enrol-1';
+const firstStep = 59_000_000;
+const codes = (prefix: string): string[] => Array.from({ length: 10 }, (_, i) => `${prefix}-hash-${i}`);
+const recoveryCodes = codes('rc');
+
+const valid = (timeStep: number): CodeCheck => ({ valid: true, timeStep });
+const invalid: CodeCheck = { valid: false, timeStep: null };
+const totp = (check: CodeCheck): SecondFactorCheck => ({ method: 'totp', ...check });
+const recovery = (codeHash: string): SecondFactorCheck => ({ method: 'recovery-code', codeHash });
+const codeProof = (check: CodeCheck): Proof => ({ kind: 'code', ...check });
+const passwordProof = (ok: boolean): Proof => ({ kind: 'password', valid: ok });
+
+// --- events ---------------------------------------------------------------------------------------
+const started = (id = enrollmentId, now = t0): UserSecurityEvent => ({
+  type: 'TotpEnrollmentStarted',
+  data: {
+    userId,
+    enrollmentId: id,
+    secret,
+    startedAt: now,
+    expiresAt: at(Date.parse(now) - Date.parse(t0) + enrollmentLifetimeMs),
+  },
+});
+const enrolled = (step = firstStep, id = enrollmentId, now = at(minutes(1))): UserSecurityEvent => ({
+  type: 'TotpEnrolled',
+  data: { userId, enrollmentId: id, enrolledAt: now, acceptedStep: step },
+});
+const issued = (hashes = recoveryCodes, id = enrollmentId): UserSecurityEvent => ({
+  type: 'RecoveryCodesIssued',
+  data: { userId, enrollmentId: id, codeHashes: hashes },
+});
+const verified = (timeStep: number | null): UserSecurityEvent => ({
+  type: 'SecondFactorVerified',
+  data: { userId, method: timeStep === null ? 'recovery-code' : 'totp', timeStep },
+});
+const rejectedEvent = (
+  consecutiveFailures: number,
+  reason: 'invalid-code' | 'code-already-used' | 'invalid-recovery-code' = 'invalid-code',
+): UserSecurityEvent => ({ type: 'SecondFactorRejected', data: { userId, reason, consecutiveFailures } });
+const lockedOut = (lockoutCount: number, lockedUntil: string): UserSecurityEvent => ({
+  type: 'SecondFactorLockedOut',
+  data: { userId, lockoutCount, lockedUntil },
+});
+/** n consecutive rejections, with the lock-out events the decider would have added. */
+const failures = (from: number, n: number): UserSecurityEvent[] =>
+  Array.from({ length: n }, (_, i) => rejectedEvent(from + i));
+
+const enrolledUser: UserSecurityEvent[] = [started(), enrolled(), issued()];
+
+// --- commands -------------------------------------------------------------------------------------
+const start = (now = t0, id = enrollmentId, actor = self): UserSecurityCommand => ({
+  type: 'StartTotpEnrollment',
+  userId,
+  enrollmentId: id,
+  secret,
+  now,
+  actor,
+});
+const confirm = (
+  check: CodeCheck,
+  now = at(minutes(1)),
+  id = enrollmentId,
+  hashes = recoveryCodes,
+  actor = self,
+): UserSecurityCommand => ({
+  type: 'ConfirmTotpEnrollment',
+  userId,
+  enrollmentId: id,
+  check,
+  recoveryCodeHashes: hashes,
+  now,
+  actor,
+});
+const verify = (check: SecondFactorCheck, now = at(minutes(2)), actor = self): UserSecurityCommand => ({
+  type: 'VerifySecondFactor',
+  userId,
+  check,
+  now,
+  actor,
+});
+const disable = (
+  proof: Proof,
+  officeRequiresTwoFactor = false,
+  now = at(minutes(2)),
+  actor = self,
+): UserSecurityCommand => ({ type: 'DisableTotp', userId, proof, officeRequiresTwoFactor, now, actor });
+const supportReset = (actor = support, reason = 'Lost phone', ticket = 'SUP-42'): UserSecurityCommand => ({
+  type: 'ResetTwoFactorBySupport',
+  userId,
+  reason,
+  ticket,
+  actor,
+});
+const regenerate = (
+  proof: Proof,
+  hashes = codes('new'),
+  now = at(minutes(2)),
+  actor = self,
+): UserSecurityCommand => ({
+  type: 'RegenerateRecoveryCodes',
+  userId,
+  proof,
+  recoveryCodeHashes: hashes,
+  now,
+  actor,
+});
+
+const security = spec(userSecurityDecider);
+
+describe('user security: starting an enrolment', () => {
+  it('a user starts an enrolment that expires after 10 minutes', () => {
+    security
+      .given([])
+      .when(start())
+      .then([
+        {
+          type: 'TotpEnrollmentStarted',
+          data: { userId, enrollmentId, secret, startedAt: t0, expiresAt: '2026-11-26T10:10:00.000Z' },
+        },
+      ]);
+  });
+
+  it('a started enrolment may be restarted before it is confirmed', () => {
+    security
+      .given([started()])
+      .when(start(at(minutes(3)), 'enrol-2'))
+      .then([started('enrol-2', at(minutes(3)))]);
+  });
+
+  it('no second enrolment while enrolled', () => {
+    security
+      .given(enrolledUser)
+      .when(start(at(minutes(5)), 'enrol-2'))
+      .thenFails('already-enrolled');
+  });
+
+  it('users start only their own enrolment', () => {
+    security
+      .given([])
+      .when(start(t0, enrollmentId, otherUser))
+      .thenFails('not-permitted');
+    security
+      .given([])
+      .when(start(t0, enrollmentId, support))
+      .thenFails('not-permitted');
+  });
+});
+
+describe('user security: confirming an enrolment', () => {
+  it('a valid code within 10 minutes enrols the user, records its step and issues recovery codes', () => {
+    security
+      .given([started()])
+      .when(confirm(valid(firstStep), at(minutes(1))))
+      .then([enrolled(firstStep, enrollmentId, at(minutes(1))), issued()]);
+  });
+
+  it('a valid code just before the 10 minutes are over still enrols', () => {
+    const justBefore = at(enrollmentLifetimeMs - 1);
+    security
+      .given([started()])
+      .when(confirm(valid(firstStep), justBefore))
+      .then([enrolled(firstStep, enrollmentId, justBefore), issued()]);
+  });
+
+  it('the enrolment expires after 10 minutes', () => {
+    security
+      .given([started()])
+      .when(confirm(valid(firstStep), at(minutes(10))))
+      .thenFails('enrollment-expired');
+    security
+      .given([started()])
+      .when(confirm(valid(firstStep), at(minutes(11))))
+      .thenFails('enrollment-expired');
+  });
+
+  it('a restarted enrolment gets its own 10 minutes', () => {
+    security
+      .given([started(), started('enrol-2', at(minutes(8)))])
+      .when(confirm(valid(firstStep), at(minutes(15)), 'enrol-2'))
+      .then([enrolled(firstStep, 'enrol-2', at(minutes(15))), issued(recoveryCodes, 'enrol-2')]);
+  });
+
+  it('an unknown enrolment id is not found', () => {
+    security
+      .given([started()])
+      .when(confirm(valid(firstStep), at(minutes(1)), 'enrol-x'))
+      .thenFails('enrollment-not-found');
+  });
+
+  it('a superseded enrolment id is not found', () => {
+    security
+      .given([started(), started('enrol-2', at(minutes(1)))])
+      .when(confirm(valid(firstStep), at(minutes(2)), enrollmentId))
+      .thenFails('enrollment-not-found');
+  });
+
+  it('confirming without a started enrolment is not found', () => {
+    security
+      .given([])
+      .when(confirm(valid(firstStep)))
+      .thenFails('enrollment-not-found');
+  });
+
+  it('an invalid code does not enrol', () => {
+    security.given([started()]).when(confirm(invalid)).thenFails('invalid-code');
+    security
+      .given([started()])
+      .when(confirm({ valid: true, timeStep: null }))
+      .thenFails('invalid-code');
+  });
+
+  it('confirming while already enrolled is rejected', () => {
+    security
+      .given(enrolledUser)
+      .when(confirm(valid(firstStep + 5)))
+      .thenFails('already-enrolled');
+  });
+
+  it('an enrolment needs exactly 10 recovery codes', () => {
+    security
+      .given([started()])
+      .when(confirm(valid(firstStep), at(minutes(1)), enrollmentId, codes('rc').slice(0, 9)))
+      .thenFails('invalid-command');
+  });
+
+  it('users confirm only their own enrolment', () => {
+    security
+      .given([started()])
+      .when(confirm(valid(firstStep), at(minutes(1)), enrollmentId, recoveryCodes, otherUser))
+      .thenFails('not-permitted');
+  });
+});
+
+describe('user security: verifying a TOTP code', () => {
+  it('a valid, newer code is accepted with its time step', () => {
+    security
+      .given(enrolledUser)
+      .when(verify(totp(valid(firstStep + 1))))
+      .then([verified(firstStep + 1)]);
+  });
+
+  it('the code that confirmed the enrolment cannot log in (replay)', () => {
+    security
+      .given(enrolledUser)
+      .when(verify(totp(valid(firstStep))))
+      .then([rejectedEvent(1, 'code-already-used')]);
+  });
+
+  it('a code whose time step is at or before the last accepted step is a replay', () => {
+    const given = [...enrolledUser, verified(firstStep + 10)];
+    security
+      .given(given)
+      .when(verify(totp(valid(firstStep + 10))))
+      .then([rejectedEvent(1, 'code-already-used')]);
+    security
+      .given(given)
+      .when(verify(totp(valid(firstStep + 9))))
+      .then([rejectedEvent(1, 'code-already-used')]);
+    security
+      .given(given)
+      .when(verify(totp(valid(firstStep + 11))))
+      .then([verified(firstStep + 11)]);
+  });
+
+  it('a recovery-code login does not move the last accepted step', () => {
+    security
+      .given([
+        ...enrolledUser,
+        verified(firstStep + 10),
+        { type: 'RecoveryCodeUsed', data: { userId, codeHash: 'rc-hash-0' } },
+        verified(null),
+      ])
+      .when(verify(totp(valid(firstStep + 10))))
+      .then([rejectedEvent(1, 'code-already-used')]);
+  });
+
+  it('an invalid code is rejected and counted', () => {
+    security
+      .given(enrolledUser)
+      .when(verify(totp(invalid)))
+      .then([rejectedEvent(1)]);
+    security
+      .given([...enrolledUser, ...failures(1, 2)])
+      .when(verify(totp(invalid)))
+      .then([rejectedEvent(3)]);
+  });
+
+  it('a user without 2FA has nothing to verify', () => {
+    security
+      .given([])
+      .when(verify(totp(valid(firstStep))))
+      .thenFails('not-enrolled');
+    security
+      .given([started()])
+      .when(verify(totp(valid(firstStep))))
+      .thenFails('not-enrolled');
+  });
+
+  it('users verify only their own second factor', () => {
+    security
+      .given(enrolledUser)
+      .when(verify(totp(valid(firstStep + 1)), at(minutes(2)), otherUser))
+      .thenFails('not-permitted');
+  });
+});
+
+describe('user security: lock-out', () => {
+  it(`the ${failuresBeforeLockout}th consecutive rejection locks the second factor for 1 minute`, () => {
+    const now = at(minutes(2));
+    security
+      .given([...enrolledUser, ...failures(1, failuresBeforeLockout - 1)])
+      .when(verify(totp(invalid), now))
+      .then([rejectedEvent(5), lockedOut(1, at(minutes(2) + lockoutDurationsMs[0]))]);
+    expect(lockoutDurationsMs[0]).toBe(60_000);
+  });
+
+  it('wrong codes offered as proof to disable or regenerate count towards the lock-out too', () => {
+    security
+      .given([...enrolledUser, ...failures(1, 4)])
+      .when(disable(codeProof(invalid)))
+      .then([rejectedEvent(5), lockedOut(1, at(minutes(2) + 60_000))]);
+    security
+      .given([...enrolledUser, ...failures(1, 4)])
+      .when(regenerate(codeProof(invalid)))
+      .then([rejectedEvent(5), lockedOut(1, at(minutes(2) + 60_000))]);
+  });
+
+  it('replays and wrong recovery codes count towards the lock-out too', () => {
+    security
+      .given([...enrolledUser, ...failures(1, 4)])
+      .when(verify(totp(valid(firstStep))))
+      .then([rejectedEvent(5, 'code-already-used'), lockedOut(1, at(minutes(2) + 60_000))]);
+    security
+      .given([...enrolledUser, ...failures(1, 4)])
+      .when(verify(recovery('not-a-code')))
+      .then([rejectedEvent(5, 'invalid-recovery-code'), lockedOut(1, at(minutes(2) + 60_000))]);
+  });
+
+  const firstLock = at(minutes(2) + 60_000);
+  const lockedOnce = [...enrolledUser, ...failures(1, 4), rejectedEvent(5), lockedOut(1, firstLock)];
+
+  it('checks while locked out are refused, even with a valid code', () => {
+    security
+      .given(lockedOnce)
+      .when(verify(totp(valid(firstStep + 1)), at(minutes(2) + 59_999)))
+      .thenFails('locked-out');
+    security
+      .given(lockedOnce)
+      .when(verify(recovery('rc-hash-0'), at(minutes(2) + 30_000)))
+      .thenFails('locked-out');
+  });
+
+  it('after the lock-out ends, a valid code is accepted', () => {
+    security
+      .given(lockedOnce)
+      .when(verify(totp(valid(firstStep + 1)), firstLock))
+      .then([verified(firstStep + 1)]);
+  });
+
+  it('each further lock-out since the last success lasts longer (1, 5, 15, 60, 60 minutes)', () => {
+    expect(lockoutDurationsMs).toEqual([minutes(1), minutes(5), minutes(15), minutes(60)]);
+    let history: UserSecurityEvent[] = [...enrolledUser];
+    let now = Date.parse(at(minutes(2)));
+    const expected = [minutes(1), minutes(5), minutes(15), minutes(60), minutes(60)];
+    for (const [index, duration] of expected.entries()) {
+      const lockoutCount = index + 1;
+      const consecutive = lockoutCount * failuresBeforeLockout;
+      const given = [...history, ...failures(consecutive - 4, 4)];
+      const nowIso = new Date(now).toISOString();
+      const lockedUntil = new Date(now + duration).toISOString();
+      security
+        .given(given)
+        .when(verify(totp(invalid), nowIso))
+        .then([rejectedEvent(consecutive), lockedOut(lockoutCount, lockedUntil)]);
+      history = [...given, rejectedEvent(consecutive), lockedOut(lockoutCount, lockedUntil)];
+      now += duration;
+    }
+  });
+
+  it('a rejection after a lock-out ends does not lock again until 5 more', () => {
+    security
+      .given(lockedOnce)
+      .when(verify(totp(invalid), firstLock))
+      .then([rejectedEvent(6)]);
+  });
+
+  it('a success resets the failure count', () => {
+    security
+      .given([...enrolledUser, ...failures(1, 4), verified(firstStep + 1)])
+      .when(verify(totp(invalid)))
+      .then([rejectedEvent(1)]);
+  });
+
+  it('a success resets the back-off: the next lock-out lasts 1 minute again', () => {
+    const now = at(minutes(30));
+    security
+      .given([...lockedOnce, verified(firstStep + 1), ...failures(1, 4)])
+      .when(verify(totp(invalid), now))
+      .then([rejectedEvent(5), lockedOut(1, at(minutes(31)))]);
+  });
+});
+
+describe('user security: recovery codes', () => {
+  it('an unused recovery code logs in once and is used up', () => {
+    security
+      .given(enrolledUser)
+      .when(verify(recovery('rc-hash-3')))
+      .then([{ type: 'RecoveryCodeUsed', data: { userId, codeHash: 'rc-hash-3' } }, verified(null)]);
+  });
+
+  it('a used recovery code is rejected the second time', () => {
+    security
+      .given([
+        ...enrolledUser,
+        { type: 'RecoveryCodeUsed', data: { userId, codeHash: 'rc-hash-3' } },
+        verified(null),
+      ])
+      .when(verify(recovery('rc-hash-3')))
+      .then([rejectedEvent(1, 'invalid-recovery-code')]);
+  });
+
+  it('an unknown recovery code is rejected', () => {
+    security
+      .given(enrolledUser)
+      .when(verify(recovery('nope')))
+      .then([rejectedEvent(1, 'invalid-recovery-code')]);
+  });
+
+  it('a recovery code resets the failure count', () => {
+    security
+      .given([
+        ...enrolledUser,
+        ...failures(1, 3),
+        { type: 'RecoveryCodeUsed', data: { userId, codeHash: 'rc-hash-3' } },
+        verified(null),
+      ])
+      .when(verify(totp(invalid)))
+      .then([rejectedEvent(1)]);
+  });
+
+  it('the user regenerates recovery codes with a fresh code, which is then used up', () => {
+    security
+      .given(enrolledUser)
+      .when(regenerate(codeProof(valid(firstStep + 1))))
+      .then([verified(firstStep + 1), issued(codes('new'))]);
+  });
+
+  it('a code used to regenerate recovery codes cannot log in afterwards (replay)', () => {
+    const given = [
+      ...enrolledUser,
+      ...security
+        .given(enrolledUser)
+        .when(regenerate(codeProof(valid(firstStep + 1))))
+        .events(),
+    ];
+    security
+      .given(given)
+      .when(verify(totp(valid(firstStep + 1))))
+      .then([rejectedEvent(1, 'code-already-used')]);
+    security
+      .given(given)
+      .when(regenerate(codeProof(valid(firstStep + 1))))
+      .then([rejectedEvent(1, 'code-already-used')]);
+  });
+
+  it('the user regenerates recovery codes with the password', () => {
+    security
+      .given(enrolledUser)
+      .when(regenerate(passwordProof(true)))
+      .then([issued(codes('new'))]);
+  });
+
+  it('regenerated codes replace the old ones', () => {
+    const given = [...enrolledUser, issued(codes('new'))];
+    security
+      .given(given)
+      .when(verify(recovery('rc-hash-0')))
+      .then([rejectedEvent(1, 'invalid-recovery-code')]);
+    security
+      .given(given)
+      .when(verify(recovery('new-hash-0')))
+      .then([{ type: 'RecoveryCodeUsed', data: { userId, codeHash: 'new-hash-0' } }, verified(null)]);
+  });
+
+  it('regeneration needs a valid, fresh proof', () => {
+    security
+      .given(enrolledUser)
+      .when(regenerate(codeProof(invalid)))
+      .then([rejectedEvent(1, 'invalid-code')]);
+    security
+      .given(enrolledUser)
+      .when(regenerate(codeProof(valid(firstStep))))
+      .then([rejectedEvent(1, 'code-already-used')]);
+    security
+      .given(enrolledUser)
+      .when(regenerate(passwordProof(false)))
+      .thenFails('invalid-password');
+  });
+
+  it('regeneration needs exactly 10 codes, an enrolment, no lock-out and the user themself', () => {
+    security
+      .given(enrolledUser)
+      .when(regenerate(passwordProof(true), codes('new').slice(1)))
+      .thenFails('invalid-command');
+    security
+      .given([])
+      .when(regenerate(passwordProof(true)))
+      .thenFails('not-enrolled');
+    security
+      .given([...enrolledUser, ...failures(1, 5), lockedOut(1, at(minutes(3)))])
+      .when(regenerate(passwordProof(true), codes('new'), at(minutes(2))))
+      .thenFails('locked-out');
+    security
+      .given(enrolledUser)
+      .when(regenerate(passwordProof(true), codes('new'), at(minutes(2)), otherUser))
+      .thenFails('not-permitted');
+  });
+});
+
+describe('user security: disabling 2FA', () => {
+  const disabled = (proof: 'code' | 'password'): UserSecurityEvent => ({
+    type: 'TotpDisabled',
+    data: { userId, enrollmentId, proof },
+  });
+
+  it('the user disables 2FA with a fresh code', () => {
+    security
+      .given(enrolledUser)
+      .when(disable(codeProof(valid(firstStep + 1))))
+      .then([disabled('code')]);
+  });
+
+  it('the user disables 2FA with the password', () => {
+    security
+      .given(enrolledUser)
+      .when(disable(passwordProof(true)))
+      .then([disabled('password')]);
+  });
+
+  it('disabling needs a valid proof', () => {
+    security
+      .given(enrolledUser)
+      .when(disable(codeProof(invalid)))
+      .then([rejectedEvent(1, 'invalid-code')]);
+    security
+      .given(enrolledUser)
+      .when(disable(passwordProof(false)))
+      .thenFails('invalid-password');
+  });
+
+  it('a code already used cannot disable 2FA', () => {
+    security
+      .given([...enrolledUser, verified(firstStep + 3)])
+      .when(disable(codeProof(valid(firstStep + 3))))
+      .then([rejectedEvent(1, 'code-already-used')]);
+  });
+
+  it('2FA cannot be disabled while the office requires it', () => {
+    security
+      .given(enrolledUser)
+      .when(disable(passwordProof(true), true))
+      .thenFails('office-requires-two-factor');
+  });
+
+  it('2FA that is not enabled cannot be disabled', () => {
+    security
+      .given([])
+      .when(disable(passwordProof(true)))
+      .thenFails('not-enrolled');
+  });
+
+  it('2FA cannot be disabled while locked out', () => {
+    security
+      .given([...enrolledUser, ...failures(1, 5), lockedOut(1, at(minutes(3)))])
+      .when(disable(passwordProof(true), false, at(minutes(2))))
+      .thenFails('locked-out');
+  });
+
+  it('users disable only their own 2FA', () => {
+    security
+      .given(enrolledUser)
+      .when(disable(passwordProof(true), false, at(minutes(2)), admin))
+      .thenFails('not-permitted');
+  });
+
+  it('after disabling, the user may enrol again and recovery codes are gone', () => {
+    const given = [...enrolledUser, disabled('password')];
+    security
+      .given(given)
+      .when(start(at(minutes(5)), 'enrol-2'))
+      .then([started('enrol-2', at(minutes(5)))]);
+    security
+      .given(given)
+      .when(verify(recovery('rc-hash-0')))
+      .thenFails('not-enrolled');
+    expect(fold(userSecurityDecider, given)).toMatchObject({
+      enrollment: null,
+      unusedRecoveryCodes: [],
+      lastAcceptedStep: null,
+    });
+  });
+});
+
+describe('user security: support reset', () => {
+  const reset: UserSecurityEvent = {
+    type: 'SupportReset',
+    data: { userId, reason: 'Lost phone', ticket: 'SUP-42' },
+  };
+
+  it('support resets a user 2FA with a reason and a ticket', () => {
+    security.given(enrolledUser).when(supportReset()).then([reset]);
+  });
+
+  it('reason and ticket are trimmed', () => {
+    security
+      .given(enrolledUser)
+      .when(supportReset(support, '  Lost phone ', ' SUP-42\n'))
+      .then([reset]);
+  });
+
+  it('only support resets 2FA', () => {
+    for (const actor of [self, admin, otherUser, { id: 'platform', role: 'platform' } satisfies Actor]) {
+      security.given(enrolledUser).when(supportReset(actor)).thenFails('not-permitted');
+    }
+  });
+
+  it('a reset needs a reason and a ticket reference', () => {
+    security
+      .given(enrolledUser)
+      .when(supportReset(support, '  ', 'SUP-42'))
+      .thenFails('invalid-command');
+    security
+      .given(enrolledUser)
+      .when(supportReset(support, 'Lost phone', ''))
+      .thenFails('invalid-command');
+  });
+
+  it('a reset clears the enrolment, recovery codes and lock-out: the user enrols again', () => {
+    const given = [...enrolledUser, ...failures(1, 5), lockedOut(1, at(minutes(3))), reset];
+    security
+      .given(given)
+      .when(start(at(minutes(2)), 'enrol-2'))
+      .then([started('enrol-2', at(minutes(2)))]);
+    security
+      .given(given)
+      .when(verify(recovery('rc-hash-0')))
+      .thenFails('not-enrolled');
+    expect(fold(userSecurityDecider, given)).toEqual(userSecurityDecider.initialState());
+    security
+      .given([...given, started('enrol-2', at(minutes(2)))])
+      .when(confirm(valid(firstStep), at(minutes(3)), 'enrol-2', codes('new')))
+      .then([enrolled(firstStep, 'enrol-2', at(minutes(3))), issued(codes('new'), 'enrol-2')]);
+  });
+});
