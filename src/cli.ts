@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { connectRedis } from './adapters/redis/connect-redis.ts';
 import type { EventStore } from './application/ports/event-store.ts';
+import type { UseCases } from './application/use-cases/index.ts';
 import { progressLine } from './cli/progress.ts';
+import { createOffice, createUser } from './cli/provisioning-commands.ts';
 import { rebuildRedisReadModels } from './cli/rebuild-read-models.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { createLogger } from './config/logger.ts';
@@ -12,6 +14,11 @@ import { compose, tokens } from './main.ts';
 const usage = `Usage: second-factor <command>
 
 Commands:
+  offices create --name <name>
+            Register an office; prints its id.
+  users create --office <id> --username <name> --role <member|office-admin|support|auditor>
+            Register a user (the first office admin, support and auditor accounts); the password is
+            read from stdin, or typed without echo on a terminal.
   rebuild   Rebuild the Redis read models from the event store into a fresh generation and switch to it.
             (With in-memory read models there is nothing to rebuild: they are rebuilt at every start.)
 `;
@@ -47,10 +54,30 @@ const rebuild = async (): Promise<number> => {
   }
 };
 
+const provision = async (
+  command: (useCases: UseCases, args: string[]) => Promise<string>,
+  args: string[],
+) => {
+  const config = loadConfig();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const redis = config.REDIS_URL === undefined ? null : await connectRedis(config.REDIS_URL);
+  const scope = compose(config, createLogger(config.LOG_LEVEL), redis);
+  const events = scope.resolve<EventStore>(tokens.eventStore);
+  try {
+    process.stdout.write(`${await command(scope.resolve<UseCases>(tokens.useCases), args)}\n`);
+    return 0;
+  } finally {
+    await events.close();
+    redis?.disconnect();
+  }
+};
+
 export const runCli = async (args: string[]): Promise<number> => {
   const [command] = args;
   try {
     if (command === 'rebuild') return await rebuild();
+    if (command === 'offices' && args[1] === 'create') return await provision(createOffice, args.slice(2));
+    if (command === 'users' && args[1] === 'create') return await provision(createUser, args.slice(2));
     process.stdout.write(usage);
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
   } catch (error) {

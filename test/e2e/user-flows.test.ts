@@ -94,6 +94,7 @@ describe.each(deployments)('user flows end to end over HTTP: $name', ({ redisUrl
       enabled: true,
       canDisable: true,
     });
+    const moments: Record<string, string> = { aliceEnrolled: new Date().toISOString() };
 
     // 3. From then on her login asks the code; a code works once.
     const first = await api.post('/v1/login', { username: 'alice', password });
@@ -116,6 +117,21 @@ describe.each(deployments)('user flows end to end over HTTP: $name', ({ redisUrl
     );
     expect(required.status).toBe(200);
     expect(required.body.required).toBe(true);
+    moments.officeRequired = new Date().toISOString();
+    const members = await api.get(`/v1/offices/${ids.officeId}/members?limit=2`, { token: adminSession });
+    expect(members.status).toBe(200);
+    expect(members.body.items).toEqual([
+      expect.objectContaining({ username: 'admin', twoFactor: 'none' }),
+      expect.objectContaining({ username: 'alice', twoFactor: 'enrolled' }),
+    ]);
+    const moreMembers = await api.get(
+      `/v1/offices/${ids.officeId}/members?limit=2&after=${members.body.next as string}`,
+      { token: adminSession },
+    );
+    expect((moreMembers.body.items as { username: string }[]).map((member) => member.username)).toEqual([
+      'auditor',
+      'bob',
+    ]);
     const bobLogin = await api.post('/v1/login', { username: 'bob', password });
     expect(bobLogin.body).toMatchObject({ status: 'enrollment-required' });
     const challenge = bobLogin.body.challenge as string;
@@ -154,6 +170,7 @@ describe.each(deployments)('user flows end to end over HTTP: $name', ({ redisUrl
     );
     expect(disabled.status).toBe(204);
     await loginWithPasswordOnly('alice');
+    moments.aliceDisabled = new Date().toISOString();
 
     // 4. Bob lost his phone: support resets his 2FA; his sessions end and he logs in without a code.
     const supportSession = await loginWithPasswordOnly('support');
@@ -168,6 +185,48 @@ describe.each(deployments)('user flows end to end over HTTP: $name', ({ redisUrl
     expect(reset.body.nextLogin).toBe('password-only');
     expect((await api.get('/v1/me', { token: bobConfirmed.body.session as string })).status).toBe(401);
     await loginWithPasswordOnly('bob');
+
+    // The auditor reads the history from the event store and the state at the moments the test saw.
+    const auditorSession = await loginWithPasswordOnly('auditor');
+    const history = await api.get(`/v1/audit/events?userId=${ids.alice}&limit=100`, {
+      token: auditorSession,
+    });
+    expect(history.status).toBe(200);
+    const types = (history.body.items as { type: string }[]).map((event) => event.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'UserRegistered',
+        'TotpEnrollmentStarted',
+        'TotpEnrolled',
+        'SecondFactorVerified',
+        'TotpDisabled',
+      ]),
+    );
+    const auditText = JSON.stringify(history.body);
+    expect(auditText).not.toContain(secret);
+    expect(auditText).not.toMatch(/ciphertext|passwordHash|codeHashes|codeHash|\$argon2id/);
+    const aliceAt = async (at: string) =>
+      (await api.get(`/v1/audit/users/${ids.alice}/two-factor?at=${at}`, { token: auditorSession })).body;
+    expect(await aliceAt(moments.aliceEnrolled!)).toMatchObject({ enabled: true });
+    expect(await aliceAt(moments.aliceDisabled!)).toMatchObject({ enabled: false });
+    const policyAt = async (at: string) =>
+      (
+        await api.get(`/v1/audit/offices/${ids.officeId}/two-factor-policy?at=${at}`, {
+          token: auditorSession,
+        })
+      ).body;
+    expect(await policyAt(moments.aliceEnrolled!)).toMatchObject({ required: false });
+    expect(await policyAt(moments.officeRequired!)).toMatchObject({ required: true });
+    expect(await policyAt(moments.aliceDisabled!)).toMatchObject({ required: false });
+    const exported = await fetch(`${service.url}/v1/audit/events/export?officeId=${ids.officeId}`, {
+      headers: { authorization: `Bearer ${auditorSession}` },
+    });
+    expect(exported.headers.get('content-type')).toMatch(/ndjson/);
+    const lines = (await exported.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
+    expect(lines.filter((event) => event.type === 'OfficeTwoFactorRequired')).toHaveLength(1);
 
     // The platform's own check agrees with what the logins did.
     const requirement = await api.get(`/v1/platform/users/${ids.alice}/login-requirements`, { apiKey });

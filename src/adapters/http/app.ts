@@ -26,6 +26,9 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     requestTimeout: options.requestTimeoutMs,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { maxParamLength: 200 },
+    // Malformed URLs (bad percent-encoding, over-long params) are answered by the router before any
+    // hook runs: route them through the same problem+json answer as every other error.
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, error, deps.clock.now()),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
