@@ -171,6 +171,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
         }
       },
       platformApiKey: platformApiKey(config, log),
+      rateLimitStore: redis === null ? null : { redis, prefix: `${config.REDIS_KEY_PREFIX}rate-limit:` },
     },
     {
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -179,6 +180,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
       secureCookies: config.HOST !== '127.0.0.1' && config.HOST !== 'localhost',
       loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
+      loginRateLimitPerAccountPerMinute: config.LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE,
     },
   );
   const address = await app.listen({ port: config.PORT, host: config.HOST });

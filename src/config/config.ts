@@ -43,6 +43,7 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: integer(64 * 1024, 1024, 10 * 1024 * 1024),
   REQUEST_TIMEOUT_MS: integer(10_000, 100, 120_000),
   LOGIN_RATE_LIMIT_PER_MINUTE: integer(60, 1, 100_000),
+  LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: integer(10, 1, 100_000),
   WEBHOOK_URL: url(['https', 'http']),
   WEBHOOK_SECRET: optionalString,
 });

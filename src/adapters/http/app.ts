@@ -15,6 +15,7 @@ import { meRoutes } from './routes/me-routes.ts';
 import { officeRoutes } from './routes/office-routes.ts';
 import { platformRoutes } from './routes/platform-routes.ts';
 import { supportRoutes } from './routes/support-routes.ts';
+import { defaultWebRoot, webPages } from './web-pages.ts';
 
 export type { HttpDependencies, HttpOptions } from './dependencies.ts';
 
@@ -58,7 +59,14 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     credentials: true,
   });
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    // Redis down makes the login answer 503 from the read models anyway; the counter must not turn it into a 500.
+    skipOnError: true,
+    ...(deps.rateLimitStore === null
+      ? {}
+      : { redis: deps.rateLimitStore.redis, nameSpace: deps.rateLimitStore.prefix }),
+  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -90,5 +98,6 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   await app.register(supportRoutes, { deps });
   await app.register(platformRoutes, { deps });
   await app.register(auditRoutes, { deps });
+  await app.register(webPages, { root: options.webRoot ?? defaultWebRoot });
   return app;
 };

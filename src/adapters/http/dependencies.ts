@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Clock } from '../../application/ports/clock.ts';
 import type { SessionStore } from '../../application/ports/session-store.ts';
 import type { UseCases } from '../../application/use-cases/index.ts';
@@ -13,6 +14,8 @@ export type HttpDependencies = {
   /** Waits (bounded) until the read models include a command's write, so the next read sees it. */
   waitForProjection: (position: number | null) => Promise<void>;
   platformApiKey: string;
+  /** Shared rate-limit counters for several instances; null keeps them in this process. */
+  rateLimitStore: { redis: Redis; prefix: string } | null;
 };
 
 export type HttpOptions = {
@@ -23,4 +26,7 @@ export type HttpOptions = {
   /** Set the Secure flag on the session cookie (off only for plain-HTTP local use). */
   secureCookies: boolean;
   loginRateLimitPerMinute: number;
+  loginRateLimitPerAccountPerMinute: number;
+  /** Folder of the built web pages served at `/`; web/dist when left out. */
+  webRoot?: string;
 };

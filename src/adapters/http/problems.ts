@@ -158,6 +158,9 @@ export const sendProblem = (
     const seconds = Math.max(1, Math.ceil((new Date(lockedUntil).getTime() - now.getTime()) / 1000));
     reply.header('retry-after', String(seconds));
   }
+  const retryAfterSeconds = problem.extra?.retryAfterSeconds;
+  if (typeof retryAfterSeconds === 'number')
+    reply.header('retry-after', String(Math.max(1, retryAfterSeconds)));
   return reply
     .code(problem.status)
     .type('application/problem+json')

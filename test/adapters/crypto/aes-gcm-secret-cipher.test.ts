@@ -24,7 +24,7 @@ const expectDecryptionError = (action: () => unknown) => {
   expect(action).toThrow(SecretDecryptionError);
 };
 
-describe('AesGcmSecretCipher', () => {
+describe('S9 AesGcmSecretCipher: AES-256-GCM with key ids, rotation, tamper rejection', () => {
   it('refuses an empty keyring', () => {
     expect(() => new AesGcmSecretCipher([])).toThrow();
   });

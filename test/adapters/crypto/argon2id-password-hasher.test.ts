@@ -23,7 +23,7 @@ const parse = (hash: string) => {
   };
 };
 
-describe('Argon2idPasswordHasher', () => {
+describe('S10 Argon2idPasswordHasher: argon2id password hashes', () => {
   const hasher = new Argon2idPasswordHasher(cheap);
 
   it('uses the OWASP minimum by default: m=19456 (19 MiB), t=2, p=1', async () => {

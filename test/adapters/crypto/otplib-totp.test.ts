@@ -24,7 +24,7 @@ describe('OtplibTotp', () => {
   const totp = new OtplibTotp({ window: 1, issuer: 'Second Factor' });
   const strict = new OtplibTotp({ window: 0, issuer: 'Second Factor' });
 
-  describe('RFC 6238 test vectors (SHA-1, 6 digits, 30 s)', () => {
+  describe('S1 RFC 6238 test vectors (SHA-1, 6 digits, 30 s)', () => {
     it.each(rfcVectors)('generates the RFC code at T=%i', async (seconds, code) => {
       expect(await totp.generate(rfcSecret, at(seconds))).toBe(code);
     });
@@ -41,7 +41,7 @@ describe('OtplibTotp', () => {
     });
   });
 
-  describe('window', () => {
+  describe('S2 window', () => {
     const codeAtStepOffset = (offset: number) => totp.generate(rfcSecret, at(midStep + offset * stepSeconds));
     const currentStep = Math.floor(midStep / stepSeconds);
 
@@ -104,7 +104,7 @@ describe('OtplibTotp', () => {
     });
   });
 
-  describe('malformed codes', () => {
+  describe('S5 malformed codes', () => {
     const malformed = [
       ['empty', ''],
       ['5 digits', '28708'],

@@ -5,7 +5,7 @@ import { recoveryCodeBits, Sha256RecoveryCodes } from '../../../src/adapters/cry
 const format = /^[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}$/;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-describe('Sha256RecoveryCodes', () => {
+describe('S11 Sha256RecoveryCodes: 10 codes of 80 bits, stored hashed', () => {
   const recoveryCodes = new Sha256RecoveryCodes();
 
   it('generates ten codes shaped xxxx-xxxx-xxxx-xxxx', () => {

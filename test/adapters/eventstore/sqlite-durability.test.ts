@@ -35,7 +35,7 @@ const appendThenKill = (path: string, acks: number): Promise<number> =>
     );
   });
 
-describe('SQLite event store durability', () => {
+describe('S16 SQLite event store durability: nothing half-written', () => {
   it('keeps every acknowledged append, whole, after the writer is killed with SIGKILL', async () => {
     const path = join(dir, 'events.sqlite');
     const lastAck = await appendThenKill(path, 300);

@@ -177,7 +177,7 @@ const renderMatrix = (): string => {
 
 const apiKey = 'matrix-platform-key-0123456789abcdef012345';
 
-describe('authorization matrix: every route × every caller', () => {
+describe('S12 authorization matrix: every route × every caller', () => {
   let service: RunningService;
   let dataDir: string;
   const ids: Ids = { officeId: '', memberId: '', resetTargetId: '' };

@@ -15,7 +15,7 @@ const caughtUp = async (readModels: RedisReadModels, head: number) => {
   expect(await readModels.waitFor(head, 20_000)).toBe(true);
 };
 
-describe.skipIf(server === null)('Redis read models: recovery and rebuild', () => {
+describe.skipIf(server === null)('S18 Redis read models: resume from checkpoint, idempotent, identical rebuild', () => {
   const store = new MemoryEventStore();
   let head = 0;
   let redisOf: Awaited<ReturnType<typeof privateRedis>>;

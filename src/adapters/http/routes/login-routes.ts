@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ApplicationError } from '../../../application/application-error.ts';
+import { normalizeUsername } from '../../../domain/user-account/username-events.ts';
 import { bearerToken } from '../authentication.ts';
 import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
 import { problemSchema } from '../problems.ts';
@@ -20,10 +22,30 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
   app,
   { deps, options },
 ) => {
+  // Per account, from any IP; the per-IP limit is the route's own rate-limit config.
+  const perAccount = app.createRateLimit({
+    max: options.loginRateLimitPerAccountPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) =>
+      `account:${normalizeUsername(String((request.body as { username?: unknown }).username ?? ''))}`,
+  });
+
   app.post(
     '/v1/login',
     {
       config: { rateLimit: { max: options.loginRateLimitPerMinute, timeWindow: 60_000 } },
+      preHandler: async (request) => {
+        const limit = await perAccount(request);
+        if (!limit.isAllowed && limit.isExceeded) {
+          throw new ApplicationError(
+            'too-many-attempts',
+            'Too many login attempts for this account; try again later.',
+            {
+              retryAfterSeconds: limit.ttlInSeconds,
+            },
+          );
+        }
+      },
       schema: {
         tags: ['login'],
         summary: 'Log in with username and password (and the code, when the form has it)',

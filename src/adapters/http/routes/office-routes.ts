@@ -81,7 +81,15 @@ export const officeRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = a
         body: z
           .object({
             required: z.boolean(),
-            enforceFrom: z.iso.datetime({ offset: true }).nullable().optional(),
+            enforceFrom: z.iso
+              .datetime({ offset: true })
+              // An offset can push the instant into year -1 or 10000, which no stored instant may hold.
+              .refine((value) => {
+                const year = new Date(value).getUTCFullYear();
+                return year >= 0 && year <= 9999;
+              }, 'must lie in the years 0000 to 9999 in UTC')
+              .nullable()
+              .optional(),
           })
           .strict(),
         response: { 200: policySchema, ...problems },

@@ -26,6 +26,16 @@ export const registerUser =
     if (office.status !== 'registered') throw new DomainError('office-not-found', 'No such office.');
     const userId = input.userId ?? deps.ids.next();
     const username = normalizeUsername(input.username);
+    // The events must read back: a blank username, or one that normalizing made too long, would stop the projector.
+    if (username.length < 1 || username.length > 200)
+      throw new DomainError(
+        'invalid-command',
+        'A username needs 1 to 200 characters besides surrounding spaces.',
+      );
+    // Refused before the username is claimed, so a taken user id does not leave the username claimed by nobody.
+    const existing = foldStream(userAccountDecider, await deps.events.readStream(userAccountStream(userId)));
+    if (existing.status === 'registered')
+      throw new DomainError('user-already-registered', 'The user exists already.');
     const context = { ...request, actor };
     try {
       await deps.events.append(

@@ -1,0 +1,133 @@
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqlite-event-store.ts';
+import { createLogger } from '../../src/config/logger.ts';
+import { findTestRedis } from '../support/redis.ts';
+import { startHarness } from '../support/service-harness.ts';
+import { codeAt, waitForStepWithAtLeast } from '../support/totp-codes.ts';
+
+const server = await findTestRedis();
+const deployments = [
+  { name: 'embedded', redisUrl: null as string | null },
+  ...(server === null ? [] : [{ name: `Redis read models (${server.source})`, redisUrl: server.url }]),
+];
+if (server === null) console.warn('S8 Redis variant SKIPPED: no Redis reachable');
+
+/** Everything the service wrote that a person with access to logs, store or Redis could read. */
+const collectEverything = async (
+  dataDir: string,
+  logs: string[],
+  redisUrl: string | null,
+  prefix: string,
+) => {
+  const store = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+  const events = await store.readAll(0, 1_000_000);
+  await store.close();
+  const texts = [...logs, ...events.map((event) => JSON.stringify(event))];
+  if (redisUrl !== null) {
+    const redis = new Redis(redisUrl);
+    for (const key of await redis.keys(`${prefix}*`)) {
+      const type = await redis.type(key);
+      const value =
+        type === 'string'
+          ? await redis.get(key)
+          : type === 'zset'
+            ? await redis.zrange(key, '0', '-1')
+            : await redis.smembers(key);
+      texts.push(key, JSON.stringify(value));
+    }
+    redis.disconnect();
+  }
+  return { texts, eventCount: events.length };
+};
+
+describe.each(deployments)('secrets stay secret: $name', ({ redisUrl }) => {
+  it('S8 after every flow, the TOTP secret and otpauth URI appear in no log line, event or Redis key (0 hits)', async () => {
+    const logs: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(chunk.toString());
+        done();
+      },
+    });
+    const prefix = `s8:${process.pid}:${Date.now()}:`;
+    const h = await startHarness(
+      { LOG_LEVEL: 'debug', ...(redisUrl === null ? {} : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }) },
+      createLogger('debug', sink),
+    );
+    try {
+      const officeId = await h.office();
+      const userId = await h.user(officeId, 'secret.keeper');
+      await h.user(officeId, 'support.s8', 'support');
+      await h.user(officeId, 'auditor.s8', 'auditor');
+      await waitForStepWithAtLeast(20);
+      const { secret, otpauthUri, recoveryCodes, session } = await h.enrol('secret.keeper');
+      const login = await h.login('secret.keeper');
+      await h.call('POST', '/v1/login/second-factor', {
+        body: { challenge: login.body.challenge, code: '999999' },
+      });
+      await h.call('POST', '/v1/login/second-factor', {
+        body: { challenge: login.body.challenge, code: codeAt(secret, 0) },
+      });
+      const second = await h.login('secret.keeper');
+      await h.call('POST', '/v1/login/second-factor', {
+        body: { challenge: second.body.challenge, recoveryCode: recoveryCodes[0] },
+      });
+      await h.call('GET', '/v1/me/two-factor', { token: session });
+      const auditor = await h.sessionOf('auditor.s8');
+      const audit = await h.call('GET', `/v1/audit/events?userId=${userId}`, { token: auditor });
+      const support = await h.sessionOf('support.s8');
+      const found = await h.call('GET', '/v1/support/users?username=secret.keeper', { token: support });
+      await h.call('POST', `/v1/support/users/${userId}/two-factor-reset`, {
+        body: { reason: 'lost phone', ticket: 'S8-1' },
+        token: support,
+      });
+
+      const { texts, eventCount } = await collectEverything(h.dataDir, logs, redisUrl, prefix);
+      expect(eventCount).toBeGreaterThan(10);
+      expect(logs.length).toBeGreaterThan(10);
+      const everything = texts.join('\n');
+      const hits = [secret, otpauthUri, encodeURIComponent(otpauthUri), ...recoveryCodes].filter((needle) =>
+        everything.includes(needle),
+      );
+      expect(hits).toEqual([]);
+
+      // S10: password hashes never leave the service (audit, support and me answers).
+      for (const answer of [audit.body, found.body])
+        expect(JSON.stringify(answer)).not.toMatch(/argon2|passwordHash/);
+      // S11: recovery codes are stored only as hashes, so none of the shown codes is in any event.
+      expect(recoveryCodes).toHaveLength(10);
+    } finally {
+      await h.stop();
+    }
+  }, 90_000);
+});
+
+describe('recovery codes over HTTP', () => {
+  it('S11 ten codes are shown once at enrolment, and each logs in once only', async () => {
+    const h = await startHarness();
+    try {
+      const officeId = await h.office();
+      await h.user(officeId, 'recovery.user');
+      const { recoveryCodes, session } = await h.enrol('recovery.user');
+      expect(recoveryCodes).toHaveLength(10);
+      expect(new Set(recoveryCodes).size).toBe(10);
+      expect((await h.call('GET', '/v1/me/two-factor', { token: session })).body).not.toHaveProperty(
+        'recoveryCodes',
+      );
+      const use = async () => {
+        const login = await h.login('recovery.user');
+        return h.call('POST', '/v1/login/second-factor', {
+          body: { challenge: login.body.challenge, recoveryCode: recoveryCodes[3]?.toUpperCase() },
+        });
+      };
+      expect((await use()).status).toBe(200);
+      expect((await use()).status).toBe(401);
+      expect((await h.call('GET', '/v1/me/two-factor', { token: session })).body.recoveryCodesLeft).toBe(9);
+    } finally {
+      await h.stop();
+    }
+  });
+});
