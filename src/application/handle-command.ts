@@ -1,4 +1,5 @@
-import { type EventType, eventSchemaVersion, parseDomainEvent } from '../domain/events.ts';
+import { type EventType, eventSchemas, eventSchemaVersion, parseDomainEvent } from '../domain/events.ts';
+import { DomainError } from '../domain/shared/domain-error.ts';
 import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
 import type { CommandContext } from './command-context.ts';
 import type { Clock } from './ports/clock.ts';
@@ -97,6 +98,11 @@ export const withMetadata = (deps: CommandHandlerDeps, event: DomainEvent, conte
     ...(context.clientIp === undefined ? {} : { clientIp: context.clientIp }),
     ...(context.userAgent === undefined ? {} : { userAgent: context.userAgent }),
   };
+  // What is written must read back: an event its own schema refuses would stop every projector.
+  const checked = eventSchemas[event.type as EventType]?.safeParse(event.data);
+  if (checked === undefined || !checked.success) {
+    throw new DomainError('invalid-command', `The command would record an invalid ${event.type} event.`);
+  }
   return { type: event.type, data: event.data, metadata };
 };
 
