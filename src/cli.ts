@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { connectRedis } from './adapters/redis/connect-redis.ts';
+import { verifyChains } from './application/audit-chain/verify-chain.ts';
 import type { EventStore } from './application/ports/event-store.ts';
 import type { UseCases } from './application/use-cases/index.ts';
 import { progressLine } from './cli/progress.ts';
@@ -19,6 +20,9 @@ Commands:
   users create --office <id> --username <name> --role <member|office-admin|support|auditor>
             Register a user (the first office admin, support and auditor accounts); the password is
             read from stdin, or typed without echo on a terminal.
+  audit verify
+            Check the hash chain of every stream; lists each broken stream and its first bad event,
+            and exits 3 when any is broken.
   rebuild   Rebuild the Redis read models from the event store into a fresh generation and switch to it.
             (With in-memory read models there is nothing to rebuild: they are rebuilt at every start.)
 `;
@@ -54,6 +58,34 @@ const rebuild = async (): Promise<number> => {
   }
 };
 
+const auditVerify = async (): Promise<number> => {
+  const config = loadConfig();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const scope = compose(config, createLogger(config.LOG_LEVEL), null);
+  const events = scope.resolve<EventStore>(tokens.eventStore);
+  try {
+    const head = await events.headPosition();
+    const progress = progressLine('audit verify');
+    const report = await verifyChains(events, {
+      onProgress: (_checked, position) => progress.update(position, head),
+    });
+    progress.finish(
+      `${report.eventsChecked.toLocaleString('en')} events in ${report.streamsChecked} streams checked`,
+    );
+    for (const link of report.broken) {
+      process.stdout.write(
+        `BROKEN ${link.streamId} at revision ${link.revision} (position ${link.position}): ${link.reason}\n`,
+      );
+    }
+    process.stdout.write(
+      report.broken.length === 0 ? 'all chains intact\n' : `${report.broken.length} broken stream(s)\n`,
+    );
+    return report.broken.length === 0 ? 0 : 3;
+  } finally {
+    await events.close();
+  }
+};
+
 const provision = async (
   command: (useCases: UseCases, args: string[]) => Promise<string>,
   args: string[],
@@ -76,6 +108,7 @@ export const runCli = async (args: string[]): Promise<number> => {
   const [command] = args;
   try {
     if (command === 'rebuild') return await rebuild();
+    if (command === 'audit' && args[1] === 'verify') return await auditVerify();
     if (command === 'offices' && args[1] === 'create') return await provision(createOffice, args.slice(2));
     if (command === 'users' && args[1] === 'create') return await provision(createUser, args.slice(2));
     process.stdout.write(usage);

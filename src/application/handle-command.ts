@@ -1,6 +1,7 @@
 import { type EventType, eventSchemas, eventSchemaVersion, parseDomainEvent } from '../domain/events.ts';
-import { DomainError } from '../domain/shared/domain-error.ts';
 import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
+import { DomainError } from '../domain/shared/domain-error.ts';
+import { chainEvents } from './audit-chain/hash-chain.ts';
 import type { CommandContext } from './command-context.ts';
 import type { Clock } from './ports/clock.ts';
 import {
@@ -70,7 +71,11 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
     try {
       const result = await deps.events.append(
         streamId,
-        newEvents.map((event) => withMetadata(deps, event, context)),
+        chainEvents(
+          streamId,
+          recorded.at(-1),
+          newEvents.map((event) => withMetadata(deps, event, context)),
+        ),
         expected,
       );
       return {

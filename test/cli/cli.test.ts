@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { startService } from '../../src/main.ts';
@@ -56,6 +57,18 @@ describe('second-factor CLI', () => {
     });
     expect(office.status).toBe(1);
     expect(office.stderr).toMatch(/No such office/);
+  });
+
+  it('audit verify reports intact chains, then the tampered stream with exit code 3', () => {
+    const intact = cli(['audit', 'verify']);
+    expect(intact.status, intact.stderr).toBe(0);
+    expect(intact.stdout).toMatch(/all chains intact/);
+    const db = new DatabaseSync(join(dataDir, 'events.sqlite'));
+    db.exec(`UPDATE events SET data = json_set(data, '$.name', 'Forged') WHERE type = 'OfficeRegistered'`);
+    db.close();
+    const tampered = cli(['audit', 'verify']);
+    expect(tampered.status).toBe(3);
+    expect(tampered.stdout).toMatch(/BROKEN office-.+ at revision 0 .*content-changed/);
   });
 
   it('prints usage for an unknown command and exits 2', () => {

@@ -50,6 +50,18 @@ describe('audit trail and HTTP hardening', () => {
     expect(policyChange?.metadata.actor.role).toBe('office-admin');
   });
 
+  it("S19 auditors can check a stream's hash chain over HTTP", async () => {
+    const auditorsOffice = await h.office('Auditors');
+    await h.user(auditorsOffice, 'chain.auditor', 'auditor');
+    const auditor = await h.sessionOf('chain.auditor');
+    const reply = await h.call('GET', `/v1/audit/verification?streamId=office-${officeId}`, {
+      token: auditor,
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ intact: true, firstBroken: null });
+    expect(reply.body.eventsChecked).toBeGreaterThanOrEqual(1);
+  });
+
   it('S20 answers carry security headers from helmet', async () => {
     const reply = await h.service.app.inject({ method: 'GET', url: '/healthz' });
     expect(reply.headers['x-content-type-options']).toBe('nosniff');

@@ -1,3 +1,4 @@
+import { verifyStream } from '../audit-chain/verify-chain.ts';
 import type { ApplicationDeps } from '../dependencies.ts';
 import { type AuditFilter, auditEvents, exportAuditEvents } from './audit/audit-events.ts';
 import { officePolicyAt, userTwoFactorAt } from './audit/state-at.ts';
@@ -36,6 +37,7 @@ export const createUseCases = (deps: ApplicationDeps) => ({
   changeRole: changeRole(deps),
   loginRequirements: loginRequirements(deps),
   auditEvents: auditEvents(deps),
+  verifyStreamChain: (streamId: string) => verifyStream(deps.events, streamId),
   exportAuditEvents: (filter: AuditFilter) => exportAuditEvents(deps, filter),
   userTwoFactorAt: userTwoFactorAt(deps),
   officePolicyAt: officePolicyAt(deps),

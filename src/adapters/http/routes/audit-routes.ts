@@ -65,6 +65,48 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
   );
 
   app.get(
+    '/v1/audit/verification',
+    {
+      schema: {
+        tags: ['audit'],
+        summary:
+          "Check one stream's hash chain (user-<id>, user-security-<id>, office-<id>, username-<name>)",
+        querystring: z.object({ streamId: z.string().min(1).max(300) }),
+        response: {
+          200: z.object({
+            streamId: z.string(),
+            eventsChecked: z.number().int(),
+            intact: z.boolean(),
+            firstBroken: z
+              .object({
+                revision: z.number().int(),
+                position: z.number().int().nullable(),
+                reason: z.string(),
+              })
+              .nullable(),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (request) => {
+      await requireRole(deps.sessions, request, readers);
+      const { streamId } = request.query;
+      const report = await deps.useCases.verifyStreamChain(streamId);
+      const first = report.broken[0];
+      return {
+        streamId,
+        eventsChecked: report.eventsChecked,
+        intact: first === undefined,
+        firstBroken:
+          first === undefined
+            ? null
+            : { revision: first.revision, position: first.position, reason: first.reason },
+      };
+    },
+  );
+
+  app.get(
     '/v1/audit/events/export',
     {
       schema: {

@@ -5,6 +5,7 @@ import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { userAccountStream } from '../../../domain/user-account/events.ts';
 import { userAccountDecider } from '../../../domain/user-account/index.ts';
 import { normalizeUsername, usernameStream } from '../../../domain/user-account/username-events.ts';
+import { chainEvents } from '../../audit-chain/hash-chain.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { foldStream, handleCommand, withMetadata } from '../../handle-command.ts';
 import { ConcurrencyError } from '../../ports/event-store.ts';
@@ -40,7 +41,9 @@ export const registerUser =
     try {
       await deps.events.append(
         usernameStream(username),
-        [withMetadata(deps, { type: 'UsernameReserved', data: { username, userId } }, context)],
+        chainEvents(usernameStream(username), undefined, [
+          withMetadata(deps, { type: 'UsernameReserved', data: { username, userId } }, context),
+        ]),
         'no-stream',
       );
     } catch (error) {
