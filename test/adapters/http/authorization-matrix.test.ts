@@ -124,6 +124,11 @@ const matrix: Row[] = [
     expect: only({ support: 200, auditor: 200 }),
   },
   {
+    route: 'GET /v1/audit/verification?streamId=',
+    request: ({ officeId }) => ({ method: 'GET', url: `/v1/audit/verification?streamId=office-${officeId}` }),
+    expect: only({ support: 200, auditor: 200 }),
+  },
+  {
     route: 'GET /v1/audit/users/{id}/two-factor',
     request: ({ memberId }) => ({ method: 'GET', url: `/v1/audit/users/${memberId}/two-factor` }),
     expect: only({ support: 200, auditor: 200 }),
