@@ -17,6 +17,7 @@ import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-stor
 import { buildApp } from './adapters/http/app.ts';
 import { MemoryReadModels } from './adapters/memory/memory-read-models.ts';
 import { MemorySessionStore } from './adapters/memory/memory-session-store.ts';
+import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { LogNotifier } from './adapters/notifications/log-notifier.ts';
 import { WebhookNotifier } from './adapters/notifications/webhook-notifier.ts';
 import { QrcodeRenderer } from './adapters/qr/qrcode-renderer.ts';
@@ -45,6 +46,8 @@ export const tokens = {
   readModels: Symbol('ReadModels'),
   sessions: Symbol('SessionStore'),
   notifier: Symbol('Notifier'),
+  deliveringNotifier: Symbol('DeliveringNotifier'),
+  metrics: Symbol('Metrics'),
   clock: Symbol('Clock'),
   applicationDeps: Symbol('ApplicationDeps'),
   useCases: Symbol('UseCases'),
@@ -82,10 +85,25 @@ export const compose = (config: Config, logger: Logger, redis: Redis | null): De
   scope.register(tokens.logger, { useValue: logger });
   scope.register(tokens.redis, { useValue: redis });
   scope.register<Clock>(tokens.clock, { useValue: new SystemClock() });
-  single<EventStore>(tokens.eventStore, () =>
-    config.EVENTSTORE_URL !== undefined
-      ? new EsdbEventStore(config.EVENTSTORE_URL)
-      : new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite')),
+  single<PrometheusMetrics>(
+    tokens.metrics,
+    (resolve) =>
+      new PrometheusMetrics([
+        {
+          name: 'read-models',
+          checkpoint: () => resolve<ReadModels>(tokens.readModels).checkpoint(),
+          head: () => resolve<EventStore>(tokens.eventStore).headPosition(),
+          lastAppliedAt: () => resolve<Projector>(tokens.projector).status().lastAppliedAt,
+          leader: () => resolve<Projector>(tokens.projector).status().running,
+        },
+      ]),
+  );
+  single<EventStore>(tokens.eventStore, (resolve) =>
+    resolve<PrometheusMetrics>(tokens.metrics).timedEventStore(
+      config.EVENTSTORE_URL !== undefined
+        ? new EsdbEventStore(config.EVENTSTORE_URL)
+        : new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite')),
+    ),
   );
   single<ReadModels & ProjectionTarget>(tokens.readModels, () =>
     redis === null ? new MemoryReadModels() : new RedisReadModels(redis, { prefix: config.REDIS_KEY_PREFIX }),
@@ -95,10 +113,13 @@ export const compose = (config: Config, logger: Logger, redis: Redis | null): De
       ? new MemorySessionStore(new RandomTokens(), resolve<Clock>(tokens.clock))
       : new RedisSessionStore(redis, config.REDIS_KEY_PREFIX, new RandomTokens()),
   );
-  single<Notifier>(tokens.notifier, () =>
+  single<Notifier>(tokens.deliveringNotifier, () =>
     config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET !== undefined
       ? new WebhookNotifier({ url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET }, logger)
       : new LogNotifier(logger),
+  );
+  single<Notifier>(tokens.notifier, (resolve) =>
+    resolve<PrometheusMetrics>(tokens.metrics).countingNotifier(resolve(tokens.deliveringNotifier)),
   );
   single<ApplicationDeps>(tokens.applicationDeps, (resolve) => ({
     events: resolve(tokens.eventStore),
@@ -149,7 +170,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
   const events = scope.resolve<EventStore>(tokens.eventStore);
   const readModels = scope.resolve<ReadModels>(tokens.readModels);
   const sessions = scope.resolve<SessionStore>(tokens.sessions);
-  const notifier = scope.resolve<Notifier>(tokens.notifier);
+  const notifier = scope.resolve<Notifier>(tokens.deliveringNotifier);
   const projector = scope.resolve<Projector>(tokens.projector);
   projector.start();
 
@@ -171,6 +192,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
         }
       },
       platformApiKey: platformApiKey(config, log),
+      metrics: scope.resolve<PrometheusMetrics>(tokens.metrics),
       rateLimitStore: redis === null ? null : { redis, prefix: `${config.REDIS_KEY_PREFIX}rate-limit:` },
     },
     {

@@ -11,6 +11,8 @@ export type ProjectorStatus = {
   checkpoint: number;
   restarts: number;
   lastError: string | null;
+  /** When the newest event this projector applied happened. */
+  lastAppliedAt: string | null;
 };
 
 /**
@@ -25,7 +27,13 @@ export class Projector {
   private subscription: Subscription | null = null;
   private stopped = true;
   private loop: Promise<void> = Promise.resolve();
-  private readonly state: ProjectorStatus = { running: false, checkpoint: 0, restarts: 0, lastError: null };
+  private readonly state: ProjectorStatus = {
+    running: false,
+    checkpoint: 0,
+    restarts: 0,
+    lastError: null,
+    lastAppliedAt: null,
+  };
 
   /** How often to check that the target still holds what we applied (a restarted Redis without data). */
   private readonly watchdogMs: number;
@@ -93,6 +101,7 @@ export class Projector {
       }
       previous = event.position;
       this.state.checkpoint = previous;
+      if (outcome === 'applied') this.state.lastAppliedAt = event.metadata.occurredAt;
     });
     this.subscription = subscription;
     const watchdog = setInterval(() => {

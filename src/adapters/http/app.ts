@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { HttpDependencies, HttpOptions } from './dependencies.ts';
 import { healthRoutes } from './health-routes.ts';
+import { metricsRoutes } from './metrics-routes.ts';
 import { sendProblem } from './problems.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { loginRoutes } from './routes/login-routes.ts';
@@ -34,6 +35,14 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error, deps.clock.now()));
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.observeRequest(
+      request.routeOptions.url ?? 'unmatched',
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).type('application/problem+json').send({
       type: 'urn:second-factor:problem:route-not-found',
@@ -92,6 +101,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { readiness: deps.readiness });
+  await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(loginRoutes, { deps, options });
   await app.register(meRoutes, { deps, options });
   await app.register(officeRoutes, { deps });

@@ -5,6 +5,21 @@ import type { SessionStore } from '../../application/ports/session-store.ts';
 import type { UseCases } from '../../application/use-cases/index.ts';
 import type { ReadinessCheck } from './health-routes.ts';
 
+export type LoginOutcome =
+  | 'authenticated'
+  | 'second-factor-required'
+  | 'enrollment-required'
+  | 'rejected'
+  | 'locked-out';
+
+/** What the HTTP layer reports and serves at /metrics. */
+export type HttpMetrics = {
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  loginOutcome(outcome: LoginOutcome): void;
+  render(): Promise<string>;
+  readonly contentType: string;
+};
+
 export type HttpDependencies = {
   logger: FastifyBaseLogger;
   readiness: ReadinessCheck;
@@ -14,6 +29,7 @@ export type HttpDependencies = {
   /** Waits (bounded) until the read models include a command's write, so the next read sees it. */
   waitForProjection: (position: number | null) => Promise<void>;
   platformApiKey: string;
+  metrics: HttpMetrics;
   /** Shared rate-limit counters for several instances; null keeps them in this process. */
   rateLimitStore: { redis: Redis; prefix: string } | null;
 };

@@ -22,6 +22,15 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
   app,
   { deps, options },
 ) => {
+  app.addHook('onError', async (_request, _reply, error) => {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'locked-out') deps.metrics.loginOutcome('locked-out');
+    else if (
+      ['invalid-credentials', 'invalid-code', 'invalid-challenge', 'too-many-attempts'].includes(String(code))
+    )
+      deps.metrics.loginOutcome('rejected');
+  });
+
   // Per account, from any IP; the per-IP limit is the route's own rate-limit config.
   const perAccount = app.createRateLimit({
     max: options.loginRateLimitPerAccountPerMinute,
@@ -62,6 +71,7 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
     },
     async (request, reply) => {
       const result = await deps.useCases.login(request.body, requestContext(request));
+      deps.metrics.loginOutcome(result.status);
       if (result.status !== 'authenticated') return result;
       return {
         status: 'authenticated' as const,
@@ -87,6 +97,7 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
     },
     async (request, reply) => {
       const opened = await deps.useCases.secondFactorStep(request.body, requestContext(request));
+      deps.metrics.loginOutcome('authenticated');
       return {
         status: 'authenticated' as const,
         ...issueSession(reply, opened, options),

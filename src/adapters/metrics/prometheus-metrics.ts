@@ -1,0 +1,138 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { EventStore } from '../../application/ports/event-store.ts';
+import type { Notification, Notifier } from '../../application/ports/notifier.ts';
+
+export type LoginOutcome =
+  | 'authenticated'
+  | 'second-factor-required'
+  | 'enrollment-required'
+  | 'rejected'
+  | 'locked-out';
+
+/** What the projection gauges read when Prometheus scrapes. */
+export type ProjectionProbe = {
+  name: string;
+  /** Position of the last event applied here, or of the read models when another instance projects. */
+  checkpoint: () => Promise<number>;
+  head: () => Promise<number>;
+  /** When the newest applied event happened (for the lag in seconds), or null. */
+  lastAppliedAt: () => string | null;
+  leader: () => boolean;
+};
+
+/** One registry per service instance, so several services in one process (tests) do not collide. */
+export class PrometheusMetrics {
+  readonly registry = new Registry();
+  private readonly requestSeconds = new Histogram({
+    name: 'second_factor_http_request_duration_seconds',
+    help: 'HTTP request latency by route, method and status',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  private readonly logins = new Counter({
+    name: 'second_factor_login_outcomes_total',
+    help: 'Login steps by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly securityEvents = new Counter({
+    name: 'second_factor_security_events_total',
+    help: 'Enrolments, disables, support resets, lock-outs and policy changes',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  private readonly appendSeconds = new Histogram({
+    name: 'second_factor_event_store_append_duration_seconds',
+    help: 'Event store append latency',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  constructor(projections: ProjectionProbe[]) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'second_factor_' });
+    new Gauge({
+      name: 'second_factor_projection_lag_events',
+      help: 'Events in the store not yet in the read models',
+      labelNames: ['projection'],
+      registers: [this.registry],
+      async collect() {
+        for (const probe of projections) {
+          const [head, checkpoint] = await Promise.all([probe.head(), probe.checkpoint()]);
+          this.set({ projection: probe.name }, Math.max(0, head - checkpoint));
+        }
+      },
+    });
+    new Gauge({
+      name: 'second_factor_projection_lag_seconds',
+      help: 'Age of the newest event this instance applied when it applied it last',
+      labelNames: ['projection'],
+      registers: [this.registry],
+      collect() {
+        for (const probe of projections) {
+          const at = probe.lastAppliedAt();
+          this.set(
+            { projection: probe.name },
+            at === null ? 0 : Math.max(0, (Date.now() - Date.parse(at)) / 1000),
+          );
+        }
+      },
+    });
+    new Gauge({
+      name: 'second_factor_projector_leader',
+      help: '1 when this instance holds the projector lease',
+      labelNames: ['projection'],
+      registers: [this.registry],
+      collect() {
+        for (const probe of projections) this.set({ projection: probe.name }, probe.leader() ? 1 : 0);
+      },
+    });
+  }
+
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    this.requestSeconds.observe({ route, method, status: String(status) }, seconds);
+  }
+
+  loginOutcome(outcome: LoginOutcome): void {
+    this.logins.inc({ outcome });
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Counts each notification by type, then passes it on. */
+  countingNotifier(inner: Notifier): Notifier {
+    return {
+      notify: (notification: Notification) => {
+        this.securityEvents.inc({ type: notification.type });
+        inner.notify(notification);
+      },
+    };
+  }
+
+  /** Times appends; everything else goes straight through. */
+  timedEventStore(inner: EventStore): EventStore {
+    const appendSeconds = this.appendSeconds;
+    return {
+      append: async (streamId, events, expected) => {
+        const stop = appendSeconds.startTimer();
+        try {
+          return await inner.append(streamId, events, expected);
+        } finally {
+          stop();
+        }
+      },
+      readStream: (streamId) => inner.readStream(streamId),
+      readAll: (after, limit) => inner.readAll(after, limit),
+      subscribeToAll: (after, handler) => inner.subscribeToAll(after, handler),
+      headPosition: () => inner.headPosition(),
+      ping: () => inner.ping(),
+      close: () => inner.close(),
+    };
+  }
+}
