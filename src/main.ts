@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -22,11 +23,13 @@ import { LogNotifier } from './adapters/notifications/log-notifier.ts';
 import { WebhookNotifier } from './adapters/notifications/webhook-notifier.ts';
 import { QrcodeRenderer } from './adapters/qr/qrcode-renderer.ts';
 import { connectRedis, deleteKeysWithPrefix } from './adapters/redis/connect-redis.ts';
+import { RedisLease } from './adapters/redis/redis-lease.ts';
 import { RedisReadModels } from './adapters/redis/redis-read-models.ts';
 import { RedisSessionStore } from './adapters/redis/redis-session-store.ts';
 import { SystemClock } from './adapters/system/system-clock.ts';
 import { UuidIds } from './adapters/system/uuid-ids.ts';
 import type { ApplicationDeps } from './application/dependencies.ts';
+import { LeasedProjector } from './application/leased-projector.ts';
 import type { Clock } from './application/ports/clock.ts';
 import type { EventStore } from './application/ports/event-store.ts';
 import type { Notifier } from './application/ports/notifier.ts';
@@ -52,9 +55,14 @@ export const tokens = {
   applicationDeps: Symbol('ApplicationDeps'),
   useCases: Symbol('UseCases'),
   projector: Symbol('Projector'),
+  projectorRunner: Symbol('ProjectorRunner'),
 } as const;
 
 const challengeTtlSeconds = 10 * 60;
+/** With several instances, one projects; another takes over within this time after it dies. */
+const projectorLeaseMs = 5_000;
+
+type ProjectorRunner = { start(): void; stop(): Promise<void>; isLeader(): boolean };
 
 /** The platform key from the environment, or one generated once into the data directory (embedded use). */
 const platformApiKey = (config: Config, log: Logger): string => {
@@ -94,7 +102,7 @@ export const compose = (config: Config, logger: Logger, redis: Redis | null): De
           checkpoint: () => resolve<ReadModels>(tokens.readModels).checkpoint(),
           head: () => resolve<EventStore>(tokens.eventStore).headPosition(),
           lastAppliedAt: () => resolve<Projector>(tokens.projector).status().lastAppliedAt,
-          leader: () => resolve<Projector>(tokens.projector).status().running,
+          leader: () => resolve<ProjectorRunner>(tokens.projectorRunner).isLeader(),
         },
       ]),
   );
@@ -142,6 +150,23 @@ export const compose = (config: Config, logger: Logger, redis: Redis | null): De
     settings: { sessionTtlSeconds: config.SESSION_TTL_SECONDS, challengeTtlSeconds },
   }));
   single<UseCases>(tokens.useCases, (resolve) => createUseCases(resolve(tokens.applicationDeps)));
+  single<ProjectorRunner>(tokens.projectorRunner, (resolve) => {
+    const projector = resolve<Projector>(tokens.projector);
+    if (redis === null)
+      return { start: () => projector.start(), stop: () => projector.stop(), isLeader: () => true };
+    const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const lease = new RedisLease(redis, {
+      key: `${config.REDIS_KEY_PREFIX}projector-lease`,
+      holder,
+      ttlMs: projectorLeaseMs,
+    });
+    return new LeasedProjector(
+      projector,
+      lease,
+      logger.child({ part: 'projector-lease' }),
+      projectorLeaseMs / 5,
+    );
+  });
   single<Projector>(
     tokens.projector,
     (resolve) =>
@@ -171,7 +196,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
   const readModels = scope.resolve<ReadModels>(tokens.readModels);
   const sessions = scope.resolve<SessionStore>(tokens.sessions);
   const notifier = scope.resolve<Notifier>(tokens.deliveringNotifier);
-  const projector = scope.resolve<Projector>(tokens.projector);
+  const projector = scope.resolve<ProjectorRunner>(tokens.projectorRunner);
   projector.start();
 
   const app = await buildApp(

@@ -12,7 +12,7 @@ const password = 'outage password 1';
 const installed = redisServerInstalled();
 if (!installed) console.warn('Redis outage test SKIPPED: the redis-server binary is not installed');
 
-describe.skipIf(!installed)('login when Redis goes away and comes back', () => {
+describe.skipIf(!installed)('S16 login when Redis goes away and comes back (fail closed, recover without restart)', () => {
   let redis: Awaited<ReturnType<typeof ownRedisServer>>;
   let service: RunningService;
   let dataDir: string;
