@@ -1,0 +1,60 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { eventSchemas, eventSchemaVersion, type EventType } from '../../src/domain/events.ts';
+
+const streamOf = {
+  Office: 'office-{officeId}',
+  User: 'user-{userId}',
+  Password: 'user-{userId}',
+  Username: 'username-{normalized username}',
+};
+const streamFor = (type: string) =>
+  type.startsWith('Office')
+    ? streamOf.Office
+    : type === 'UsernameReserved'
+      ? streamOf.Username
+      : ['UserRegistered', 'PasswordChanged', 'UserRoleChanged'].includes(type)
+        ? streamOf.User
+        : 'user-security-{userId}';
+
+const fieldsOf = (type: EventType): string => {
+  const schema = z.toJSONSchema(eventSchemas[type]) as { properties?: Record<string, { type?: string | string[]; anyOf?: { type?: string }[] }>; required?: string[] };
+  return Object.entries(schema.properties ?? {})
+    .map(([name, property]) => {
+      const kind = property.type ?? property.anyOf?.map((option) => option.type ?? 'object').join(' or ') ?? 'object';
+      const optional = schema.required?.includes(name) ? '' : '?';
+      return `\`${name}${optional}\` (${Array.isArray(kind) ? kind.join(' or ') : kind})`;
+    })
+    .join(', ');
+};
+
+const renderCatalogue = (): string => {
+  const rows = (Object.keys(eventSchemas) as EventType[])
+    .map((type) => `| \`${type}\` | v${eventSchemaVersion[type]} | \`${streamFor(type)}\` | ${fieldsOf(type)} |`)
+    .join('\n');
+  return `# Event catalogue
+
+Generated from the zod schemas in \`src/domain/**/events.ts\` by \`test/domain/event-catalogue.test.ts\`
+(run it with UPDATE_DOCS=1 after changing a schema). Every event also carries metadata: \`eventId\`,
+\`occurredAt\` (UTC), \`actor\` {id, role, officeId?}, \`correlationId\`, \`causationId\`, \`schemaVersion\`,
+optional \`clientIp\` and \`userAgent\`, and the hash chain: \`previousHash\` and \`hash\` (SHA-256 over the
+canonical JSON of the event and its predecessor's hash).
+
+Secrets never appear in plaintext: \`secret\` is AES-256-GCM ciphertext with its key id, recovery codes
+are SHA-256 hashes, passwords are argon2id PHC strings (left out of every audit answer).
+
+| type | version | stream | data |
+|---|---|---|---|
+${rows}
+`;
+};
+
+describe('event catalogue', () => {
+  it('docs/events.md lists every event type with its current schema', () => {
+    const path = join(import.meta.dirname, '../../docs/events.md');
+    if (process.env.UPDATE_DOCS === '1') writeFileSync(path, renderCatalogue());
+    expect(readFileSync(path, 'utf8')).toBe(renderCatalogue());
+  });
+});
