@@ -10,7 +10,7 @@ import { createOffice, createUser } from './cli/provisioning-commands.ts';
 import { rebuildRedisReadModels } from './cli/rebuild-read-models.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { createLogger } from './config/logger.ts';
-import { compose, tokens } from './main.ts';
+import { compose, loadEsdbDriver, tokens } from './main.ts';
 
 const usage = `Usage: second-factor <command>
 
@@ -37,7 +37,7 @@ const rebuild = async (): Promise<number> => {
   }
   mkdirSync(config.DATA_DIR, { recursive: true });
   const redis = await connectRedis(config.REDIS_URL);
-  const scope = compose(config, createLogger(config.LOG_LEVEL), redis);
+  const scope = compose(config, createLogger(config.LOG_LEVEL), redis, await loadEsdbDriver(config));
   const events = scope.resolve<EventStore>(tokens.eventStore);
   const progress = progressLine('rebuild');
   try {
@@ -61,7 +61,7 @@ const rebuild = async (): Promise<number> => {
 const auditVerify = async (): Promise<number> => {
   const config = loadConfig();
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const scope = compose(config, createLogger(config.LOG_LEVEL), null);
+  const scope = compose(config, createLogger(config.LOG_LEVEL), null, await loadEsdbDriver(config));
   const events = scope.resolve<EventStore>(tokens.eventStore);
   try {
     const head = await events.headPosition();
@@ -93,7 +93,7 @@ const provision = async (
   const config = loadConfig();
   mkdirSync(config.DATA_DIR, { recursive: true });
   const redis = config.REDIS_URL === undefined ? null : await connectRedis(config.REDIS_URL);
-  const scope = compose(config, createLogger(config.LOG_LEVEL), redis);
+  const scope = compose(config, createLogger(config.LOG_LEVEL), redis, await loadEsdbDriver(config));
   const events = scope.resolve<EventStore>(tokens.eventStore);
   try {
     process.stdout.write(`${await command(scope.resolve<UseCases>(tokens.useCases), args)}\n`);

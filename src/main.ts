@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -13,7 +14,7 @@ import { loadOrCreateKeyring } from './adapters/crypto/keyring-file.ts';
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
 import { RandomTokens } from './adapters/crypto/random-tokens.ts';
 import { Sha256RecoveryCodes } from './adapters/crypto/recovery-codes.ts';
-import { EsdbEventStore } from './adapters/eventstore/esdb/esdb-event-store.ts';
+import type { EsdbEventStore } from './adapters/eventstore/esdb/esdb-event-store.ts';
 import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { buildApp } from './adapters/http/app.ts';
 import { MemoryReadModels } from './adapters/memory/memory-read-models.ts';
@@ -64,6 +65,11 @@ const projectorLeaseMs = 5_000;
 
 type ProjectorRunner = { start(): void; stop(): Promise<void>; isLeader(): boolean };
 
+const esdbStore = (esdb: EsdbDriver | null, url: string): EventStore => {
+  if (esdb === null) throw new Error('EVENTSTORE_URL is set: pass loadEsdbDriver(config) to compose().');
+  return new esdb(url);
+};
+
 /** The platform key from the environment, or one generated once into the data directory (embedded use). */
 const platformApiKey = (config: Config, log: Logger): string => {
   if (config.PLATFORM_API_KEY !== undefined) return config.PLATFORM_API_KEY;
@@ -78,7 +84,20 @@ const platformApiKey = (config: Config, log: Logger): string => {
  * Registers every adapter for the configuration. `redis` is the one connection (or null for the
  * embedded deployment); it is made before composing because connecting is asynchronous.
  */
-export const compose = (config: Config, logger: Logger, redis: Redis | null): DependencyContainer => {
+export type EsdbDriver = typeof EsdbEventStore;
+
+/** The EventStoreDB client (and its gRPC stack, ~30 MB) is loaded only when it is configured. */
+export const loadEsdbDriver = async (config: Config): Promise<EsdbDriver | null> =>
+  config.EVENTSTORE_URL === undefined
+    ? null
+    : (await import('./adapters/eventstore/esdb/esdb-event-store.ts')).EsdbEventStore;
+
+export const compose = (
+  config: Config,
+  logger: Logger,
+  redis: Redis | null,
+  esdb: EsdbDriver | null = null,
+): DependencyContainer => {
   const scope = container.createChildContainer();
   const single = <T>(token: symbol, make: (resolve: <U>(token: symbol) => U) => T) => {
     let instance: T | undefined;
@@ -108,9 +127,9 @@ export const compose = (config: Config, logger: Logger, redis: Redis | null): De
   );
   single<EventStore>(tokens.eventStore, (resolve) =>
     resolve<PrometheusMetrics>(tokens.metrics).timedEventStore(
-      config.EVENTSTORE_URL !== undefined
-        ? new EsdbEventStore(config.EVENTSTORE_URL)
-        : new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite')),
+      config.EVENTSTORE_URL === undefined
+        ? new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'))
+        : esdbStore(esdb, config.EVENTSTORE_URL),
     ),
   );
   single<ReadModels & ProjectionTarget>(tokens.readModels, () =>
@@ -191,7 +210,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
   mkdirSync(config.DATA_DIR, { recursive: true });
   const log = logger ?? createLogger(config.LOG_LEVEL);
   const redis = config.REDIS_URL === undefined ? null : await connectRedis(config.REDIS_URL);
-  const scope = compose(config, log, redis);
+  const scope = compose(config, log, redis, await loadEsdbDriver(config));
   const events = scope.resolve<EventStore>(tokens.eventStore);
   const readModels = scope.resolve<ReadModels>(tokens.readModels);
   const sessions = scope.resolve<SessionStore>(tokens.sessions);
@@ -228,6 +247,8 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       secureCookies: config.HOST !== '127.0.0.1' && config.HOST !== 'localhost',
       loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
       loginRateLimitPerAccountPerMinute: config.LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE,
+      // One level below the repository root both as src/main.ts and as the bundle dist/main.js.
+      webRoot: fileURLToPath(new URL('../web/dist/', import.meta.url)),
     },
   );
   const address = await app.listen({ port: config.PORT, host: config.HOST });

@@ -1,6 +1,8 @@
 import type { EventStore, RecordedEvent, Subscription } from './ports/event-store.ts';
 import type { ProjectionTarget } from './ports/read-models.ts';
 
+const catchUpPageSize = 1000;
+
 export type ProjectorLog = {
   info(details: object, message: string): void;
   error(details: object, message: string): void;
@@ -21,7 +23,7 @@ export type ProjectorStatus = {
  * store fails it retries with back-off. Several projectors may run at once: each event lands once.
  */
 export class Projector {
-  private readonly events: Pick<EventStore, 'subscribeToAll'>;
+  private readonly events: Pick<EventStore, 'subscribeToAll' | 'readAll'>;
   private readonly target: ProjectionTarget;
   private readonly log: ProjectorLog;
   private subscription: Subscription | null = null;
@@ -39,7 +41,7 @@ export class Projector {
   private readonly watchdogMs: number;
 
   constructor(
-    events: Pick<EventStore, 'subscribeToAll'>,
+    events: Pick<EventStore, 'subscribeToAll' | 'readAll'>,
     target: ProjectionTarget,
     log: ProjectorLog,
     options: { watchdogMs?: number } = {},
@@ -90,6 +92,19 @@ export class Projector {
     let previous = await this.target.checkpoint();
     this.state.checkpoint = previous;
     this.log.info({ checkpoint: previous }, 'projector catching up');
+    // Catch up a page at a time, then follow live one event at a time.
+    for (;;) {
+      if (this.stopped) return;
+      const page = await this.events.readAll(previous, catchUpPageSize);
+      const last = page.at(-1);
+      if (last === undefined) break;
+      const outcome = await this.target.applyBatch(page, previous);
+      if (outcome === 'behind') return;
+      previous = last.position;
+      this.state.checkpoint = previous;
+      if (outcome === 'applied') this.state.lastAppliedAt = last.metadata.occurredAt;
+    }
+    this.log.info({ checkpoint: previous }, 'projector caught up; following live');
     let behind = false;
     const subscription = this.events.subscribeToAll(previous, async (event: RecordedEvent) => {
       if (behind) return;

@@ -53,6 +53,18 @@ export class MemoryReadModels implements ReadModels, ProjectionTarget {
     return 'applied';
   }
 
+  async applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome> {
+    const last = events.at(-1);
+    if (last === undefined || last.position <= this.position) return 'skipped';
+    if (this.position !== previousPosition) return 'behind';
+    let previous = previousPosition;
+    for (const event of events) {
+      await this.apply(event, previous);
+      previous = event.position;
+    }
+    return 'applied';
+  }
+
   async checkpoint(): Promise<number> {
     return this.position;
   }

@@ -27,25 +27,6 @@ if ARGV[3] ~= '' then document = redis.call('GET', base .. ARGV[3] .. ':' .. ARG
 return {generation, redis.call('GET', base .. 'checkpoint') or '0', document}
 `;
 
-/**
- * ARGV[3]: generation read before; ARGV[4]: previous position; ARGV[5]: this event's position;
- * ARGV[6]/[7]: document key and JSON ('' for none); ARGV[8..11]: new member officeId, member key,
- * username, user id ('' for none).
- */
-export const applyScript = `${generationBase}
-local checkpoint = tonumber(redis.call('GET', base .. 'checkpoint') or '0')
-local position = tonumber(ARGV[5])
-if position <= checkpoint then return 'skipped' end
-if generation ~= ARGV[3] or checkpoint ~= tonumber(ARGV[4]) then return 'behind' end
-if ARGV[6] ~= '' then redis.call('SET', base .. ARGV[6], ARGV[7]) end
-if ARGV[8] ~= '' then
-  redis.call('ZADD', base .. 'members:' .. ARGV[8], 0, ARGV[9])
-  redis.call('SET', base .. 'username:' .. ARGV[10], ARGV[11])
-end
-redis.call('SET', base .. 'checkpoint', ARGV[5])
-return 'applied'
-`;
-
 /** ARGV[3]: office id; ARGV[4]: ZRANGEBYLEX start; ARGV[5]: count. Returns member keys then user JSONs. */
 export const membersPageScript = `${generationBase}
 local keys = redis.call('ZRANGEBYLEX', base .. 'members:' .. ARGV[3], ARGV[4], '+', 'LIMIT', 0, tonumber(ARGV[5]))
@@ -56,4 +37,38 @@ for i, key in ipairs(keys) do
   result[#keys + i] = redis.call('GET', base .. 'user:' .. userId) or ''
 end
 return result
+`;
+
+/** ARGV[3..]: document keys ('user:<id>', 'office:<id>'). Returns {generation, checkpoint, each document or ''}. */
+export const readDocumentsScript = `${generationBase}
+local result = {generation, redis.call('GET', base .. 'checkpoint') or '0'}
+for i = 3, #ARGV do result[i] = redis.call('GET', base .. ARGV[i]) or '' end
+return result
+`;
+
+/**
+ * Applies a batch in one step. ARGV[3]: generation read before; ARGV[4]: previous position; ARGV[5]:
+ * the batch's last position; ARGV[6]: n documents, then n pairs (key, JSON); then m members, then m
+ * quadruples (officeId, member key, username, user id).
+ */
+export const applyBatchScript = `${generationBase}
+local checkpoint = tonumber(redis.call('GET', base .. 'checkpoint') or '0')
+local last = tonumber(ARGV[5])
+if last <= checkpoint then return 'skipped' end
+if generation ~= ARGV[3] or checkpoint ~= tonumber(ARGV[4]) then return 'behind' end
+local i = 6
+local documents = tonumber(ARGV[i])
+for d = 1, documents do
+  redis.call('SET', base .. ARGV[i + 1], ARGV[i + 2])
+  i = i + 2
+end
+i = i + 1
+local members = tonumber(ARGV[i])
+for m = 1, members do
+  redis.call('ZADD', base .. 'members:' .. ARGV[i + 1], 0, ARGV[i + 2])
+  redis.call('SET', base .. 'username:' .. ARGV[i + 3], ARGV[i + 4])
+  i = i + 4
+end
+redis.call('SET', base .. 'checkpoint', ARGV[5])
+return 'applied'
 `;

@@ -11,20 +11,26 @@ import {
   ReadModelUnavailableError,
 } from '../../application/ports/read-models.ts';
 import { CheckpointWaiters } from '../../application/projections/checkpoint-waiters.ts';
-import { toLoginView, type UserDocument } from '../../application/projections/documents.ts';
+import {
+  type OfficeDocument,
+  toLoginView,
+  type UserDocument,
+} from '../../application/projections/documents.ts';
 import { membersPage, memberView } from '../../application/projections/member-pages.ts';
 import { documentOf, projectEvent } from '../../application/projections/project-event.ts';
 import { LuaScript } from './connect-redis.ts';
 import {
-  applyScript,
+  applyBatchScript,
   loginLookupScript,
   membersPageScript,
+  readDocumentsScript,
   readForApplyScript,
 } from './read-model-scripts.ts';
 
 const loginLookup = new LuaScript(loginLookupScript);
 const readForApply = new LuaScript(readForApplyScript);
-const applyChange = new LuaScript(applyScript);
+const applyBatch = new LuaScript(applyBatchScript);
+const readDocuments = new LuaScript(readDocumentsScript);
 const membersOfOffice = new LuaScript(membersPageScript);
 
 export type RedisReadModelsOptions = {
@@ -32,6 +38,11 @@ export type RedisReadModelsOptions = {
   prefix: string;
   /** Write and read one generation instead of the current one (used by a rebuild). */
   generation?: number;
+};
+
+const documentKey = (event: RecordedEvent): string | null => {
+  const ref = documentOf(event);
+  return ref === null ? null : `${ref.kind}:${ref.id}`;
 };
 
 /** Read models in Redis: one round trip per login lookup, checkpoint moved in the same script as the data. */
@@ -47,39 +58,48 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     this.generation = options.generation === undefined ? '' : String(options.generation);
   }
 
-  async apply(event: RecordedEvent, previousPosition: number): Promise<ApplyOutcome> {
-    const ref = documentOf(event);
-    const [generation, checkpoint, json] = (await this.run(readForApply, [
-      ref?.kind ?? '',
-      ref?.id ?? '',
-    ])) as [string, string, string];
-    if (event.position <= Number(checkpoint)) return 'skipped';
+  apply(event: RecordedEvent, previousPosition: number): Promise<ApplyOutcome> {
+    return this.applyBatch([event], previousPosition);
+  }
+
+  /** Two round trips per batch: read the documents it touches, write every change and the checkpoint. */
+  async applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome> {
+    const last = events.at(-1);
+    if (last === undefined) return 'skipped';
+    const keys = [...new Set(events.map(documentKey).filter((key): key is string => key !== null))];
+    const [generation, checkpoint, ...documents] = (await this.run(readDocuments, keys)) as string[];
+    if (last.position <= Number(checkpoint)) return 'skipped';
     if (Number(checkpoint) !== previousPosition) return 'behind';
-    const change = projectEvent(event, json === '' ? null : JSON.parse(json));
-    const documentArgs =
-      change.kind === 'user'
-        ? [`user:${change.user.userId}`, JSON.stringify(change.user)]
-        : change.kind === 'office'
-          ? [`office:${change.office.officeId}`, JSON.stringify(change.office)]
-          : ['', ''];
-    const member = change.kind === 'user' ? change.newMember : undefined;
-    const memberArgs =
-      member === undefined
-        ? ['', '', '', '']
-        : [
-            member.officeId,
-            member.memberKey,
-            member.username,
-            change.kind === 'user' ? change.user.userId : '',
-          ];
-    const outcome = (await this.run(applyChange, [
-      generation,
+    const current = new Map(
+      keys.map((key, index) => [key, documents[index] === '' ? null : JSON.parse(documents[index] ?? '')]),
+    );
+    const changed = new Map<string, UserDocument | OfficeDocument>();
+    const members: string[] = [];
+    for (const event of events) {
+      const key = documentKey(event);
+      const change = projectEvent(event, key === null ? null : (current.get(key) ?? null));
+      if (change.kind === 'none') continue;
+      const document = change.kind === 'user' ? change.user : change.office;
+      const changedKey =
+        change.kind === 'user' ? `user:${change.user.userId}` : `office:${change.office.officeId}`;
+      current.set(changedKey, document);
+      changed.set(changedKey, document);
+      if (change.kind === 'user' && change.newMember !== undefined) {
+        const { officeId, memberKey, username } = change.newMember;
+        members.push(officeId, memberKey, username, change.user.userId);
+      }
+    }
+    const documentArgs = [...changed].flatMap(([key, document]) => [key, JSON.stringify(document)]);
+    const outcome = (await this.run(applyBatch, [
+      generation ?? '',
       previousPosition,
-      event.position,
+      last.position,
+      changed.size,
       ...documentArgs,
-      ...memberArgs,
+      members.length / 4,
+      ...members,
     ])) as ApplyOutcome;
-    if (outcome === 'applied') this.waiters.reached(event.position);
+    if (outcome === 'applied') this.waiters.reached(last.position);
     return outcome;
   }
 

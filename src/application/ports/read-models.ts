@@ -77,6 +77,8 @@ export interface ProjectionTarget {
    * `previousPosition` (the position this projector applied last), so no event is skipped or doubled.
    */
   apply(event: RecordedEvent, previousPosition: number): Promise<ApplyOutcome>;
+  /** The same for consecutive events at once (catch-up, rebuild): all of them or none. */
+  applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome>;
   /** Global position of the last event applied (0 before any). */
   checkpoint(): Promise<number>;
 }

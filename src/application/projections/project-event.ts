@@ -15,12 +15,13 @@ export type ProjectionChange =
       newMember?: { officeId: string; username: string; memberKey: string };
     };
 
+/** Cheap: looks at the type and one id field only; `projectEvent` validates the whole event. */
 export const documentOf = (event: RecordedEvent): DocumentRef => {
-  const parsed = parseDomainEvent(event.type, event.data);
-  if (parsed.type === 'UsernameReserved') return null;
-  if ('officeId' in parsed.data && parsed.type.startsWith('Office'))
-    return { kind: 'office', id: parsed.data.officeId };
-  if ('userId' in parsed.data) return { kind: 'user', id: parsed.data.userId };
+  const data = event.data as { officeId?: unknown; userId?: unknown };
+  if (event.type === 'UsernameReserved') return null;
+  if (event.type.startsWith('Office') && typeof data.officeId === 'string')
+    return { kind: 'office', id: data.officeId };
+  if (typeof data.userId === 'string') return { kind: 'user', id: data.userId };
   return null;
 };
 

@@ -21,14 +21,14 @@ export const projectFromScratch = async (
   while (previous < head) {
     const page = await events.readAll(previous, pageSize);
     if (page.length === 0) break;
-    for (const event of page) {
-      if (event.position > head) return { applied, total, position: previous };
-      const outcome = await target.apply(event, previous);
-      if (outcome !== 'applied')
-        throw new Error(`Rebuild interrupted: event ${event.position} was ${outcome}.`);
-      previous = event.position;
-      applied += 1;
-    }
+    const batch = page.filter((event) => event.position <= head);
+    const last = batch.at(-1);
+    if (last === undefined) break;
+    const outcome = await target.applyBatch(batch, previous);
+    if (outcome !== 'applied')
+      throw new Error(`Rebuild interrupted: events after ${previous} were ${outcome}.`);
+    previous = last.position;
+    applied += batch.length;
     onProgress({ applied, total, position: previous });
   }
   return { applied, total, position: previous };

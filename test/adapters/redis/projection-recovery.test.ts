@@ -21,7 +21,7 @@ describe.skipIf(server === null)('S18 Redis read models: resume from checkpoint,
   let redisOf: Awaited<ReturnType<typeof privateRedis>>;
 
   beforeAll(async () => {
-    await appendStory(store, 4, 150);
+    await appendStory(store, 4, 1500);
     head = await store.headPosition();
     redisOf = await privateRedis(server!.url, 'projection-recovery');
   });

@@ -31,6 +31,14 @@ const toRecorded = (row: Row): RecordedEvent => ({
   metadata: JSON.parse(row.metadata),
 });
 
+type PendingAppend = {
+  streamId: string;
+  events: EventToAppend[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+};
+
 /**
  * The embedded event store: one SQLite file in WAL mode, one transaction per append. Several processes
  * may share the file; each subscription wakes on its own process's appends and polls for the others'.
@@ -40,6 +48,7 @@ export class SqliteEventStore implements EventStore {
   private readonly statements: Record<'last' | 'insert' | 'stream' | 'all' | 'head', StatementSync>;
   private readonly listeners = new Set<() => void>();
   private open = true;
+  private pending: PendingAppend[] = [];
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -56,33 +65,80 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+  /**
+   * Appends that arrive while the event loop is busy are committed together (group commit): each in
+   * its own savepoint, so one's conflict does not fail the others, and one disk sync for all of them.
+   */
+  append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     this.requireOpen();
-    this.db.exec('BEGIN IMMEDIATE');
+    return new Promise((resolve, reject) => {
+      this.pending.push({ streamId, events, expected, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    });
+  }
+
+  private commitPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (!this.open) {
+      for (const append of batch) append.reject(new EventStoreUnavailableError('The event store is closed.'));
+      return;
+    }
+    const outcomes: ({ result: AppendResult } | { error: unknown })[] = [];
     try {
-      const last = (this.statements.last.get(streamId) as { revision: number | null }).revision;
-      const actual = last ?? 'no-stream';
-      if (expected !== 'any' && expected !== actual) throw new ConcurrencyError(streamId, expected, actual);
-      let revision = last ?? -1;
-      let position = 0;
-      for (const event of events) {
-        revision += 1;
-        const result = this.statements.insert.run(
-          streamId,
-          revision,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-        );
-        position = Number(result.lastInsertRowid);
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const append of batch) {
+        this.db.exec('SAVEPOINT append');
+        try {
+          outcomes.push({
+            result: this.appendInTransaction(append.streamId, append.events, append.expected),
+          });
+          this.db.exec('RELEASE append');
+        } catch (error) {
+          this.db.exec('ROLLBACK TO append');
+          this.db.exec('RELEASE append');
+          outcomes.push({ error });
+        }
       }
       this.db.exec('COMMIT');
-      for (const wake of this.listeners) wake();
-      return { revision, position };
     } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      const unavailable = new EventStoreUnavailableError('The event store could not commit.', {
+        cause: error,
+      });
+      for (const append of batch) append.reject(unavailable);
+      return;
     }
+    batch.forEach((append, index) => {
+      const outcome = outcomes[index];
+      if (outcome !== undefined && 'result' in outcome) append.resolve(outcome.result);
+      else append.reject(outcome?.error);
+    });
+    for (const wake of this.listeners) wake();
+  }
+
+  private appendInTransaction(
+    streamId: string,
+    events: EventToAppend[],
+    expected: ExpectedRevision,
+  ): AppendResult {
+    const last = (this.statements.last.get(streamId) as { revision: number | null }).revision;
+    const actual = last ?? 'no-stream';
+    if (expected !== 'any' && expected !== actual) throw new ConcurrencyError(streamId, expected, actual);
+    let revision = last ?? -1;
+    let position = 0;
+    for (const event of events) {
+      revision += 1;
+      const result = this.statements.insert.run(
+        streamId,
+        revision,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+      );
+      position = Number(result.lastInsertRowid);
+    }
+    return { revision, position };
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {

@@ -30,7 +30,7 @@ export const setOfficePolicy =
           : { type: 'LiftTwoFactorRequirement' as const, officeId: input.officeId, actor },
       { ...request, actor },
       {
-        maxAttempts: ifMatch === null ? undefined : 1,
+        // A lost race is retried on the new state, where a stale If-Match is refused with 412.
         expectRevision: (revision) => {
           if (ifMatch !== null && revision !== ifMatch) {
             throw new ApplicationError(

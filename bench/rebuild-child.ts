@@ -1,0 +1,67 @@
+/**
+ * Runs rebuildRedisReadModels (the CLI's rebuild) in its own process so its peak RSS is its own.
+ * Started with fork(); receives the store path, Redis URL, prefix and a time cap; answers the figures.
+ * The cap makes `readAll` return an empty page after the deadline, which ends the rebuild early
+ * (projectFromScratch stops on an empty page), so a slow rebuild still fits the bench's time budget.
+ */
+import { SqliteEventStore } from '../src/adapters/eventstore/sqlite/sqlite-event-store.ts';
+import { connectRedis } from '../src/adapters/redis/connect-redis.ts';
+import { rebuildRedisReadModels } from '../src/cli/rebuild-read-models.ts';
+
+type Start = { storePath: string; redisUrl: string; prefix: string; capSeconds: number };
+export type RebuildReport = {
+  applied: number;
+  total: number;
+  seconds: number;
+  eventsPerSecond: number;
+  capped: boolean;
+  peakRssMb: number;
+  startRssMb: number;
+};
+
+process.once('message', async (message: Start) => {
+  const store = new SqliteEventStore(message.storePath);
+  const redis = await connectRedis(message.redisUrl);
+  const startRssMb = process.memoryUsage.rss() / 2 ** 20;
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 50);
+  const started = performance.now();
+  const deadline = started + message.capSeconds * 1000;
+  let capped = false;
+  let lastReport = started;
+  const limited = {
+    headPosition: () => store.headPosition(),
+    readAll: async (after: number, limit: number) => {
+      if (performance.now() > deadline) {
+        capped = true;
+        return [];
+      }
+      return store.readAll(after, limit);
+    },
+  };
+  const outcome = await rebuildRedisReadModels(limited, redis, message.prefix, (progress) => {
+    const now = performance.now();
+    if (now - lastReport < 5_000) return;
+    lastReport = now;
+    const rate = progress.applied / ((now - started) / 1000);
+    process.send?.({ progress: `${progress.applied}/${progress.total} events, ${Math.round(rate)}/s` });
+  });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024);
+  const report: RebuildReport = {
+    applied: outcome.applied,
+    total: outcome.total,
+    seconds,
+    eventsPerSecond: outcome.applied / seconds,
+    capped,
+    peakRssMb: peakRss / 2 ** 20,
+    startRssMb,
+  };
+  process.send?.({ report });
+  redis.disconnect();
+  await store.close();
+  process.disconnect();
+});
