@@ -1,20 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './service-process.ts';
 
 export const redisServerInstalled = (): boolean => spawnSync('redis-server', ['--version']).status === 0;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 
 /** A redis-server of the test's own, which it can kill and start again on the same port (empty). */
 export const ownRedisServer = async () => {

@@ -1,15 +1,12 @@
 import { userSecurityStream } from '../../domain/user-security/events.ts';
 import { userSecurityDecider } from '../../domain/user-security/index.ts';
-import { ApplicationError } from '../application-error.ts';
 import type { ApplicationDeps } from '../dependencies.ts';
+import { checkProof, type ProofInput, signedInUser } from '../fresh-proof.ts';
 import { handleCommand } from '../handle-command.ts';
 import { officeRequiresTwoFactor } from '../office-requirement.ts';
 import type { Session } from '../ports/session-store.ts';
 import { throwIfRejected } from '../second-factor-outcome.ts';
-import { checkCodeAgainst } from '../totp-checks.ts';
 import type { RequestContext } from './login/second-factor-step.ts';
-
-export type DisableProof = { code: string } | { password: string };
 
 /**
  * A user turns their own 2FA off, proving it is them with a code or their password. Refused while the
@@ -25,13 +22,10 @@ export const disableTwoFactor =
   async (
     session: Session,
     sessionToken: string,
-    proof: DisableProof,
+    proof: ProofInput,
     request: RequestContext,
   ): Promise<{ position: number | null }> => {
-    const lookup = await deps.readModels.loginByUserId(session.userId);
-    if (lookup === null) throw new ApplicationError('unauthenticated', 'The account no longer exists.');
-    const { user } = lookup;
-    const actor = { id: user.userId, role: user.role, officeId: user.officeId };
+    const { user, actor } = await signedInUser(deps, session);
     const officeRequires = await officeRequiresTwoFactor(deps, user.officeId);
     const now = deps.clock.now();
     const outcome = await handleCommand(
@@ -44,16 +38,7 @@ export const disableTwoFactor =
         officeRequiresTwoFactor: officeRequires,
         now: now.toISOString(),
         actor,
-        proof:
-          'code' in proof
-            ? {
-                kind: 'code' as const,
-                ...(await checkCodeAgainst(deps, user.userId, state.enrollment, proof.code)),
-              }
-            : {
-                kind: 'password' as const,
-                valid: await deps.passwords.verify(user.passwordHash, proof.password),
-              },
+        proof: await checkProof(deps, user, state, proof),
       }),
       { ...request, actor },
     );

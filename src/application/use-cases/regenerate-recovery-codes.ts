@@ -1,12 +1,10 @@
 import { userSecurityStream } from '../../domain/user-security/events.ts';
 import { userSecurityDecider } from '../../domain/user-security/index.ts';
-import { ApplicationError } from '../application-error.ts';
 import type { ApplicationDeps } from '../dependencies.ts';
+import { checkProof, type ProofInput, signedInUser } from '../fresh-proof.ts';
 import { handleCommand } from '../handle-command.ts';
 import type { Session } from '../ports/session-store.ts';
 import { throwIfRejected } from '../second-factor-outcome.ts';
-import { checkCodeAgainst } from '../totp-checks.ts';
-import type { DisableProof } from './disable-two-factor.ts';
 import type { RequestContext } from './login/second-factor-step.ts';
 
 /** Ten new recovery codes for an enrolled user, with a fresh proof; the old ones stop working. */
@@ -27,13 +25,10 @@ export const regenerateRecoveryCodes =
   ) =>
   async (
     session: Session,
-    proof: DisableProof,
+    proof: ProofInput,
     request: RequestContext,
   ): Promise<{ recoveryCodes: string[]; position: number | null }> => {
-    const lookup = await deps.readModels.loginByUserId(session.userId);
-    if (lookup === null) throw new ApplicationError('unauthenticated', 'The account no longer exists.');
-    const { user } = lookup;
-    const actor = { id: user.userId, role: user.role, officeId: user.officeId };
+    const { user, actor } = await signedInUser(deps, session);
     const recovery = deps.recoveryCodes.generate();
     const now = deps.clock.now();
     const outcome = await handleCommand(
@@ -46,16 +41,7 @@ export const regenerateRecoveryCodes =
         recoveryCodeHashes: recovery.hashes,
         now: now.toISOString(),
         actor,
-        proof:
-          'code' in proof
-            ? {
-                kind: 'code' as const,
-                ...(await checkCodeAgainst(deps, user.userId, state.enrollment, proof.code)),
-              }
-            : {
-                kind: 'password' as const,
-                valid: await deps.passwords.verify(user.passwordHash, proof.password),
-              },
+        proof: await checkProof(deps, user, state, proof),
       }),
       { ...request, actor },
     );
