@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { eventSchemas, eventSchemaVersion, type EventType } from '../../src/domain/events.ts';
+import { type EventType, eventSchemas, eventSchemaVersion } from '../../src/domain/events.ts';
 
 const streamOf = {
   Office: 'office-{officeId}',
@@ -19,11 +19,35 @@ const streamFor = (type: string) =>
         ? streamOf.User
         : 'user-security-{userId}';
 
+/** Who may cause each event: the deciders' permission rules, in words. */
+const causedBy: Record<EventType, string> = {
+  OfficeRegistered: 'platform (API key or CLI)',
+  OfficeTwoFactorRequired: 'office admin of that office',
+  OfficeTwoFactorRequirementLifted: 'office admin of that office',
+  UserRegistered: 'platform',
+  UsernameReserved: 'platform (with UserRegistered)',
+  PasswordChanged: 'the user, or the platform',
+  UserRoleChanged: 'platform',
+  TotpEnrollmentStarted: 'the user (session + password, or an enrolment-required login)',
+  TotpEnrolled: 'the user, with a valid code',
+  RecoveryCodesIssued: 'the user, at enrolment or with a fresh proof',
+  TotpDisabled: 'the user, with a fresh proof, while the office does not require 2FA',
+  SupportReset: 'support, with a reason and a ticket',
+  RecoveryCodeUsed: 'the user, logging in',
+  SecondFactorVerified: 'the user, logging in or proving a change',
+  SecondFactorRejected: 'the user (or a guesser), with a wrong code',
+  SecondFactorLockedOut: 'the fifth consecutive rejection',
+};
+
 const fieldsOf = (type: EventType): string => {
-  const schema = z.toJSONSchema(eventSchemas[type]) as { properties?: Record<string, { type?: string | string[]; anyOf?: { type?: string }[] }>; required?: string[] };
+  const schema = z.toJSONSchema(eventSchemas[type]) as {
+    properties?: Record<string, { type?: string | string[]; anyOf?: { type?: string }[] }>;
+    required?: string[];
+  };
   return Object.entries(schema.properties ?? {})
     .map(([name, property]) => {
-      const kind = property.type ?? property.anyOf?.map((option) => option.type ?? 'object').join(' or ') ?? 'object';
+      const kind =
+        property.type ?? property.anyOf?.map((option) => option.type ?? 'object').join(' or ') ?? 'object';
       const optional = schema.required?.includes(name) ? '' : '?';
       return `\`${name}${optional}\` (${Array.isArray(kind) ? kind.join(' or ') : kind})`;
     })
@@ -32,7 +56,10 @@ const fieldsOf = (type: EventType): string => {
 
 const renderCatalogue = (): string => {
   const rows = (Object.keys(eventSchemas) as EventType[])
-    .map((type) => `| \`${type}\` | v${eventSchemaVersion[type]} | \`${streamFor(type)}\` | ${fieldsOf(type)} |`)
+    .map(
+      (type) =>
+        `| \`${type}\` | v${eventSchemaVersion[type]} | \`${streamFor(type)}\` | ${causedBy[type]} | ${fieldsOf(type)} |`,
+    )
     .join('\n');
   return `# Event catalogue
 
@@ -45,8 +72,8 @@ canonical JSON of the event and its predecessor's hash).
 Secrets never appear in plaintext: \`secret\` is AES-256-GCM ciphertext with its key id, recovery codes
 are SHA-256 hashes, passwords are argon2id PHC strings (left out of every audit answer).
 
-| type | version | stream | data |
-|---|---|---|---|
+| type | version | stream | caused by | data |
+|---|---|---|---|---|
 ${rows}
 `;
 };
