@@ -1,0 +1,519 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateSync } from 'otplib';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.ts';
+import { type RunningService, startService } from '../../src/main.ts';
+
+/**
+ * The reference web pages in a real browser: every flow of the help article with real TOTP codes,
+ * axe-core on every page in both languages, and a screenshot of each in test-output/screenshots/.
+ */
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(chromiumPath);
+if (!hasChromium)
+  console.warn(
+    `browser tests skipped: ${chromiumPath} is missing (install it with: apt-get install -y chromium)`,
+  );
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const screenshots = join(root, 'test-output/screenshots');
+const axeScript = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const apiKey = 'browser-platform-key-0123456789abcdef0123456789';
+const password = 'correct horse battery staple';
+
+/** An authenticator app: each code is for a later 30 s step than the last one it gave. */
+class Authenticator {
+  private lastStep = -1;
+  readonly secret: string;
+  constructor(secret: string) {
+    this.secret = secret;
+  }
+  async code(): Promise<string> {
+    for (;;) {
+      const now = Math.floor(Date.now() / 30_000);
+      const step = Math.max(this.lastStep + 1, now);
+      if (step <= now + 1) {
+        this.lastStep = step;
+        return generateSync({ secret: this.secret, epoch: step * 30 });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 50));
+    }
+  }
+}
+
+type Ids = { officeId: string } & Record<'alice' | 'bob' | 'carol' | 'admin' | 'support' | 'auditor', string>;
+
+describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_000 }, () => {
+  let service: RunningService;
+  let dataDir: string;
+  let browser: Browser;
+  let ids: Ids;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+  const taken: string[] = [];
+  const authenticators: Record<string, Authenticator> = {};
+  const moments: Record<string, string> = {};
+
+  const platform = async (path: string, body: unknown) => {
+    const response = await fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify(body),
+    });
+    expect(response.status, `${path} ${JSON.stringify(body)}`).toBe(201);
+    return (await response.json()) as Record<string, string>;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(join(root, 'web/dist/index.html')))
+      execFileSync(process.execPath, [join(root, 'web/build.ts')], { stdio: 'inherit' });
+    mkdirSync(screenshots, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'second-factor-browser-'));
+    service = await startService(
+      loadConfig({
+        PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+        PLATFORM_API_KEY: apiKey,
+        LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+        LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '10000',
+      }),
+    );
+    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Gent' });
+    if (officeId === undefined) throw new Error('no office id');
+    const user = async (username: string, role: string, office = officeId) =>
+      (await platform('/v1/platform/users', { officeId: office, username, password, role })).userId ?? '';
+    const staffOffice = (await platform('/v1/platform/offices', { name: 'Platform support' })).officeId ?? '';
+    const staff = (username: string, role: string) => user(username, role, staffOffice);
+    ids = {
+      officeId,
+      alice: await user('alice', 'member'),
+      bob: await user('bob', 'member'),
+      admin: await user('admin', 'office-admin'),
+      // Support and audit staff work for the platform, in an office of their own.
+      support: await staff('support', 'support'),
+      auditor: await staff('auditor', 'auditor'),
+      carol: await staff('carol', 'member'),
+    };
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    // A socket Chromium opened just before it was closed can keep app.close() waiting for Node's
+    // headers timeout (~60 s); nobody is left to answer, so drop every connection first.
+    service?.app.server.closeAllConnections();
+    await service?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (taken.length > 0) console.info(`browser: ${taken.length} screenshots in ${screenshots}`);
+  });
+
+  /** A browser of its own for one person (own cookies and language choice), starting in Dutch. */
+  const open = async (path = '/'): Promise<Page> => {
+    const context = await browser.newContext({
+      locale: 'nl-BE',
+      timezoneId: 'Europe/Brussels',
+      viewport: { width: 1100, height: 900 },
+      acceptDownloads: true,
+    });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      // HTTP errors the pages answer themselves (wrong password, unknown user) are no problem.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+        problems.push(`console: ${message.text()}`);
+    });
+    await page.goto(`${service.url}${path}`);
+    await page.locator('#page-title').waitFor();
+    return page;
+  };
+
+  const language = async (page: Page) => (await page.locator('html').getAttribute('lang')) ?? 'nl';
+
+  const axe = async (page: Page, name: string) => {
+    // addScriptTag would add an inline <script>, which the service's CSP (script-src 'self') rightly
+    // blocks; evaluating the file through the DevTools protocol keeps the CSP on for the pages.
+    if ((await page.evaluate(() => 'axe' in window)) === false) await page.evaluate(axeScript);
+    const violations = await page.evaluate(async () => {
+      const run = (window as unknown as { axe: { run: (context: Document) => Promise<AxeResults> } }).axe.run;
+      type AxeResults = {
+        violations: Array<{
+          id: string;
+          impact: string | null;
+          help: string;
+          nodes: Array<{ target: string[] }>;
+        }>;
+      };
+      const results = await run(document);
+      return results.violations.map((violation) => ({
+        id: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        targets: violation.nodes.map((node) => node.target.join(' ')),
+      }));
+    });
+    const severe = violations.filter(
+      (violation) => violation.impact === 'serious' || violation.impact === 'critical',
+    );
+    expect(severe, `axe on ${name} (${await language(page)})`).toEqual([]);
+  };
+
+  /** Screenshots and axe in both languages; the page ends in the language it started in. */
+  const capture = async (page: Page, name: string) => {
+    const first = await language(page);
+    for (const lang of [first, first === 'nl' ? 'en' : 'nl']) {
+      if ((await language(page)) !== lang) await page.locator('#language-switch').click();
+      await expect.poll(() => language(page)).toBe(lang);
+      const started = Date.now();
+      await axe(page, name);
+      const axed = Date.now();
+      const file = join(screenshots, `${name}.${lang}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(file);
+      if (process.env.BROWSER_TIMING)
+        console.info(name, lang, 'axe', axed - started, 'shot', Date.now() - axed);
+    }
+    await page.locator('#language-switch').click();
+    await expect.poll(() => language(page)).toBe(first);
+  };
+
+  const logIn = async (page: Page, username: string) => {
+    await page.getByLabel('Gebruikersnaam').fill(username);
+    await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Inloggen' }).click();
+  };
+
+  /** The URL changes before the page has rendered: wait for its heading instead. */
+  const shows = async (page: Page, title: string) =>
+    expect.poll(() => page.locator('#page-title').textContent(), { timeout: 10_000 }).toBe(title);
+
+  const readSecret = async (page: Page) => {
+    const key = page.locator('.manual-key');
+    await key.waitFor();
+    const secret = (await key.textContent())?.replace(/\s/g, '') ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    expect(await page.locator('img.qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    return secret;
+  };
+
+  const expectCodeInput = async (page: Page, label: string | RegExp) => {
+    const input = page.getByLabel(label);
+    await expect.poll(() => input.getAttribute('autocomplete')).toBe('one-time-code');
+    expect(await input.getAttribute('inputmode')).toBe('numeric');
+    return input;
+  };
+
+  it('serves the pages under the CSP next to the API', async () => {
+    const page = await fetch(`${service.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const unknown = await fetch(`${service.url}/v1/does-not-exist`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect((await fetch(`${service.url}/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+  });
+
+  it('help page, and the login page shows a wrong password as an alert', async () => {
+    const help = await open('/help');
+    await capture(help, 'help');
+    const page = await open('/');
+    await capture(page, 'login');
+    await page.getByLabel('Gebruikersnaam').fill('alice');
+    await page.getByLabel('Wachtwoord', { exact: true }).fill('not the password');
+    await page.getByRole('button', { name: 'Inloggen' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('Gebruikersnaam of wachtwoord klopt niet');
+    await capture(page, 'login-error');
+  });
+
+  it('a member enrols by QR code, gets recovery codes once and logs in with a code (keyboard only)', async () => {
+    const page = await open('/');
+    await logIn(page, 'alice');
+    await shows(page, 'Accountbeveiliging');
+    await expect.poll(() => page.locator('#two-factor-state').textContent()).toContain('niet ingeschakeld');
+    await capture(page, 'account-security-off');
+
+    await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'QR-code tonen' }).click();
+    const secret = await readSecret(page);
+    authenticators.alice = new Authenticator(secret);
+    await capture(page, 'account-enrol-qr');
+    const code = await expectCodeInput(page, '6-cijferige code uit je app');
+    await code.fill('000000');
+    await page.getByRole('button', { name: 'Registreer twee-factor-authenticatie' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('klopt niet');
+    await code.fill(await authenticators.alice.code());
+    await page.getByRole('button', { name: 'Registreer twee-factor-authenticatie' }).click();
+    const codes = page.locator('ol.codes li');
+    await expect.poll(() => codes.count()).toBe(10);
+    const shown = (await codes.allTextContents()).map((text) => text.trim());
+    await capture(page, 'account-recovery-codes');
+
+    await page.getByRole('button', { name: 'Kopiëren' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('gekopieerd');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(shown[0]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Downloaden' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('herstelcodes.txt');
+    const downloaded = readFileSync((await download.path()) ?? '', 'utf8');
+    for (const recoveryCode of shown) expect(downloaded).toContain(recoveryCode);
+
+    await page.getByRole('button', { name: 'Doorgaan' }).click();
+    await expect.poll(() => page.locator('#two-factor-state').textContent()).toContain('ingeschakeld sinds');
+    await expect.poll(() => page.locator('ol.codes').count()).toBe(0);
+    await capture(page, 'account-security-on');
+    moments.aliceEnrolled = new Date().toISOString();
+
+    // Log out, then log in again with the keyboard only: the code step asks the token.
+    await page.locator('#logout').click();
+    await shows(page, 'Inloggen');
+    await page.reload();
+    await page.locator('#page-title').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip-link');
+    for (let presses = 0; presses < 20; presses += 1) {
+      if ((await page.evaluate(() => document.activeElement?.getAttribute('name'))) === 'username') break;
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.type('alice');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password);
+    await page.keyboard.press('Enter');
+    const token = await expectCodeInput(page, 'Twee-factor authenticatie token');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('autocomplete')))
+      .toBe('one-time-code');
+    await capture(page, 'login-code');
+    // The language switch took the focus: tab back to the token field.
+    for (let presses = 0; presses < 20; presses += 1) {
+      if ((await page.evaluate(() => document.activeElement?.getAttribute('name'))) === 'code') break;
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.type(await authenticators.alice.code());
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#page-title').textContent()).toBe('Accountbeveiliging');
+    expect(await token.count()).toBe(0);
+
+    // New recovery codes with the password as proof.
+    await page.getByLabel('Met mijn wachtwoord').first().check();
+    await page.locator('input[name="proof-password"]').first().fill(password);
+    await page.getByRole('button', { name: 'Nieuwe herstelcodes aanmaken' }).click();
+    await expect.poll(() => page.locator('ol.codes li').count()).toBe(10);
+    expect(await page.locator('ol.codes li').first().textContent()).not.toBe(shown[0]);
+  });
+
+  it('a member who set it up herself turns it off again with a code', async () => {
+    const page = await open('/');
+    await logIn(page, 'carol');
+    await shows(page, 'Accountbeveiliging');
+    await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'QR-code tonen' }).click();
+    const carol = new Authenticator(await readSecret(page));
+    await page.getByLabel('6-cijferige code uit je app').fill(await carol.code());
+    await page.getByRole('button', { name: 'Registreer twee-factor-authenticatie' }).click();
+    await expect.poll(() => page.locator('#two-factor-state').textContent()).toContain('ingeschakeld sinds');
+    await page.getByRole('button', { name: 'Doorgaan' }).click();
+    const disable = page.locator('section', { has: page.locator('#disable-title') });
+    await disable.getByLabel('6-cijferige code').fill('123');
+    await disable.getByRole('button', { name: 'Twee-factor-authenticatie uitschakelen' }).click();
+    await expect.poll(() => disable.getByRole('alert').textContent()).toContain('Geef de 6 cijfers');
+    await disable.getByLabel('6-cijferige code').fill(await carol.code());
+    await disable.getByRole('button', { name: 'Twee-factor-authenticatie uitschakelen' }).click();
+    await expect.poll(() => page.locator('#two-factor-state').textContent()).toContain('niet ingeschakeld');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('uitgeschakeld');
+    await capture(page, 'account-disabled');
+  });
+
+  it('the office admin requires 2FA and sees who still has to enrol', async () => {
+    const page = await open('/');
+    await logIn(page, 'admin');
+    await shows(page, 'Accountbeveiliging');
+    await page.getByRole('link', { name: 'Kantoorbeveiliging' }).click();
+    await shows(page, 'Kantoorbeveiliging');
+    await expect.poll(() => page.locator('#policy-state').textContent()).toContain('niet verplicht');
+    await expect.poll(() => page.locator('tr[data-username]').count()).toBe(3);
+    await capture(page, 'office-security');
+
+    await page.getByLabel('Twee-factor-authenticatie verplichten').check();
+    await page.getByRole('button', { name: 'Opslaan' }).click();
+    await expect
+      .poll(() => page.locator('#policy-state').textContent())
+      .toContain('is verplicht voor dit kantoor');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('opgeslagen');
+    await expect
+      .poll(() => page.locator('tr[data-username="bob"] td').last().textContent())
+      .toBe('Moet nog instellen');
+    expect(await page.locator('tr[data-username="alice"] td').last().textContent()).toContain('Ingesteld op');
+    await expect.poll(() => page.locator('#members-summary').textContent()).toContain('2 van de 3');
+    await capture(page, 'office-security-required');
+    moments.officeRequired = new Date().toISOString();
+  });
+
+  it('an unenrolled colleague is sent to enrol, enrols and cannot disable while it is required', async () => {
+    const page = await open('/');
+    await logIn(page, 'bob');
+    await expect
+      .poll(() => page.locator('#page-title').textContent())
+      .toBe('Je kantoor verplicht twee-factor-authenticatie');
+    expect(await page.locator('#enrol-why').textContent()).toContain('beheerder van jouw kantoor');
+    expect(await page.locator('#enrol-why a').getAttribute('href')).toBe('/help');
+    const secret = await readSecret(page);
+    authenticators.bob = new Authenticator(secret);
+    await capture(page, 'login-enrolment-required');
+    const code = await expectCodeInput(page, '6-cijferige code uit je app');
+    await code.fill(await authenticators.bob.code());
+    await page.getByRole('button', { name: 'Registreer twee-factor-authenticatie' }).click();
+    await expect.poll(() => page.locator('ol.codes li').count()).toBe(10);
+    await capture(page, 'login-enrolment-recovery-codes');
+    await page.getByRole('button', { name: 'Doorgaan' }).click();
+    await shows(page, 'Accountbeveiliging');
+    await expect.poll(() => page.locator('#two-factor-state').textContent()).toContain('ingeschakeld sinds');
+    expect(await page.locator('#disable-refused').textContent()).toContain('niet mogelijk');
+    expect(await page.getByRole('button', { name: 'Twee-factor-authenticatie uitschakelen' }).count()).toBe(
+      0,
+    );
+    await capture(page, 'account-disable-refused');
+    moments.bobEnrolled = new Date().toISOString();
+
+    // The service refuses it too, whatever a page offers.
+    const refused = await page.evaluate(async (proof) => {
+      const response = await fetch('/v1/me/two-factor', {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password: proof }),
+      });
+      return { status: response.status, body: await response.json() };
+    }, password);
+    expect(refused).toMatchObject({ status: 403, body: { code: 'office-requires-two-factor' } });
+  });
+
+  it('support finds a user and resets their 2FA with a reason and a ticket', async () => {
+    const page = await open('/');
+    await logIn(page, 'support');
+    await shows(page, 'Accountbeveiliging');
+    await page.getByRole('link', { name: 'Support' }).click();
+    await shows(page, 'Support');
+    await capture(page, 'support');
+    await page.getByLabel('Gebruikersnaam').fill('nobody');
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain('Geen gebruiker gevonden');
+    await page.getByLabel('Gebruikersnaam').fill('bob');
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await expect.poll(() => page.locator('#support-result dl').textContent()).toContain(ids.bob);
+    expect(await page.locator('#support-result dl').textContent()).toContain('Ingesteld sinds');
+    await capture(page, 'support-user');
+    await page.getByLabel('Reden').fill('Smartphone verloren');
+    await page.getByLabel('Ticketnummer').fill('SUP-1234');
+    await page.getByRole('button', { name: 'Twee-factor-authenticatie resetten' }).click();
+    await expect
+      .poll(() => page.locator('#support-result .success').textContent())
+      .toContain('bob moet bij de volgende login opnieuw');
+    expect(await page.locator('#support-result dl').textContent()).toContain('Niet ingesteld');
+    await capture(page, 'support-reset-done');
+    moments.bobReset = new Date().toISOString();
+
+    const again = await open('/');
+    await logIn(again, 'bob');
+    await expect
+      .poll(() => again.locator('#page-title').textContent())
+      .toBe('Je kantoor verplicht twee-factor-authenticatie');
+  });
+
+  it('the auditor filters the history, sees the state at a chosen moment and exports', async () => {
+    const page = await open('/');
+    await logIn(page, 'auditor');
+    await shows(page, 'Accountbeveiliging');
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await shows(page, 'Audit');
+    await expect.poll(() => page.locator('#audit-events tbody tr').count()).toBeGreaterThan(5);
+    await capture(page, 'audit');
+
+    await page.getByLabel('Gebruikers-ID').first().fill(ids.bob);
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    const rows = page.locator('#audit-events tbody tr');
+    // The unfiltered history starts with the offices; the filtered one has only bob's streams.
+    await expect
+      .poll(() => rows.evaluateAll((all) => all.map((row) => row.getAttribute('data-stream') ?? '')))
+      .not.toContainEqual(expect.stringMatching(/^office-/));
+    expect(await page.locator('#audit-events tbody tr[data-type="SupportReset"]').count()).toBe(1);
+    const types = await page
+      .locator('#audit-events tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type')));
+    expect(types).toEqual(expect.arrayContaining(['UserRegistered', 'TotpEnrolled', 'SupportReset']));
+    const exportHref = await page.locator('#audit-export').getAttribute('href');
+    expect(exportHref).toContain(`userId=${ids.bob}`);
+    const exported = await page.request.get(`${service.url}${exportHref}`);
+    expect(exported.status()).toBe(200);
+    const lines = (await exported.text()).trim().split('\n');
+    expect(lines.length).toBe(types.length);
+
+    // The state right after bob enrolled, chosen from the history…
+    await page.locator('#audit-events tbody tr[data-type="TotpEnrolled"] button').click();
+    await expect.poll(() => page.locator('#user-state-result dl').textContent()).toContain(ids.bob);
+    expect(await page.locator('#user-state-result dl dd').nth(1).textContent()).toBe('Ja');
+    await capture(page, 'audit-user-state');
+    // …and now, after the reset.
+    await page
+      .locator('#user-state-result')
+      .evaluate((element) => element.closest('section')?.scrollIntoView());
+    const stateForm = page.locator('section', { has: page.locator('#user-state-result') });
+    await stateForm.getByLabel('Moment').fill('');
+    await stateForm.getByRole('button', { name: 'Tonen' }).click();
+    await expect.poll(() => page.locator('#user-state-result dl dd').nth(1).textContent()).toBe('Nee');
+
+    // The office's requirement before and after the admin ticked it.
+    const officeForm = page.locator('section', { has: page.locator('#office-state-result') });
+    await officeForm.getByLabel('Kantoor-ID').fill(ids.officeId);
+    await officeForm.getByRole('button', { name: 'Tonen' }).click();
+    await expect.poll(() => page.locator('#office-state-result dl dd').nth(1).textContent()).toBe('Ja');
+    const before = new Date(new Date(moments.officeRequired ?? '').getTime() - 60_000);
+    const local = await page.evaluate((iso) => {
+      const date = new Date(iso);
+      const pad = (value: number) => String(value).padStart(2, '0');
+      return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+    }, before.toISOString());
+    await officeForm.getByLabel('Moment').fill(local);
+    await officeForm.getByRole('button', { name: 'Tonen' }).click();
+    await expect.poll(() => page.locator('#office-state-result dl dd').nth(1).textContent()).toBe('Nee');
+    await capture(page, 'audit-office-state');
+  });
+
+  it('kept the language choice and met no script, CSP or console errors', async () => {
+    const page = await open('/help');
+    await page.locator('#language-switch').click();
+    await expect.poll(() => language(page)).toBe('en');
+    await page.reload();
+    await page.locator('#page-title').waitFor();
+    expect(await language(page)).toBe('en');
+    expect(await page.locator('#page-title').textContent()).toBe('Help: two-factor authentication');
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,164 @@
+import { api, type LoginAnswer } from '../api.ts';
+import type { Page, PageContext } from '../context.ts';
+import { h, replace } from '../dom.ts';
+import { tx } from '../i18n.ts';
+import {
+  alertBox,
+  button,
+  codeField,
+  digits,
+  enrolmentForm,
+  inputField,
+  onSubmit,
+  pageHeading,
+  recoveryCodesPanel,
+} from '../ui.ts';
+
+export const afterLoginPath = '/account/security';
+
+/** Step 1: username and password. */
+export const loginPage: Page = (context) => {
+  if (context.user !== null) {
+    queueMicrotask(() => context.navigate(afterLoginPath));
+    return h('p', {}, tx('common.loading'));
+  }
+  const container = h('div', { class: 'login' });
+  showPasswordStep(container, context);
+  return container;
+};
+
+const showPasswordStep = (container: HTMLElement, context: PageContext) => {
+  const alert = alertBox();
+  const username = inputField({ name: 'username', label: 'login.username', autocomplete: 'username' });
+  const password = inputField({
+    name: 'password',
+    label: 'login.password',
+    type: 'password',
+    autocomplete: 'current-password',
+  });
+  const form = h(
+    'form',
+    { class: 'panel', novalidate: true },
+    h('p', {}, tx('login.intro')),
+    username.wrapper,
+    password.wrapper,
+    alert.element,
+    button('login.submit', { class: 'primary' }),
+  );
+  onSubmit(form, alert, async () => {
+    const answer = await api.login({ username: username.input.value, password: password.input.value });
+    password.input.value = '';
+    await continueLogin(answer, container, context);
+  });
+  replace(container, pageHeading('login.title'), form, troubleNote());
+};
+
+const troubleNote = () =>
+  h('p', { class: 'hint' }, tx('login.trouble'), ' ', h('a', { href: '/help' }, tx('enrol.helpLink')));
+
+const continueLogin = async (answer: LoginAnswer, container: HTMLElement, context: PageContext) => {
+  if (answer.status === 'authenticated') return context.navigate(afterLoginPath);
+  if (answer.status === 'second-factor-required') return showCodeStep(container, context, answer.challenge);
+  return showEnrolmentStep(container, context, answer.challenge);
+};
+
+/** Step 2: 'Twee-factor authenticatie token' (or a recovery code). */
+const showCodeStep = (container: HTMLElement, context: PageContext, challenge: string) => {
+  const alert = alertBox();
+  const code = codeField('code', 'login.codeLabel', 'login.codeHint');
+  const recovery = inputField({
+    name: 'recoveryCode',
+    label: 'login.recoveryLabel',
+    hint: 'login.recoveryHint',
+    autocomplete: 'one-time-code',
+    required: false,
+    extra: { spellcheck: 'false' },
+  });
+  recovery.wrapper.hidden = true;
+  const toggle = h('button', { type: 'button', class: 'link' });
+  const setMode = (useRecovery: boolean) => {
+    code.wrapper.hidden = useRecovery;
+    recovery.wrapper.hidden = !useRecovery;
+    replace(toggle, tx(useRecovery ? 'login.useCode' : 'login.useRecovery'));
+  };
+  setMode(false);
+  toggle.addEventListener('click', () => {
+    setMode(!code.wrapper.hidden);
+    alert.clear();
+    (code.wrapper.hidden ? recovery.input : code.input).focus();
+  });
+  const form = h(
+    'form',
+    { class: 'panel', novalidate: true },
+    h('p', {}, tx('login.codeIntro')),
+    code.wrapper,
+    recovery.wrapper,
+    alert.element,
+    h('div', { class: 'actions' }, button('login.verify', { class: 'primary' }), toggle),
+  );
+  onSubmit(form, alert, async () => {
+    const useRecovery = code.wrapper.hidden;
+    const typed = digits(code.input.value);
+    if (!useRecovery && typed.length !== 6) {
+      alert.showKey('error.codeFormat');
+      code.input.focus();
+      return;
+    }
+    try {
+      await api.secondFactor(
+        useRecovery ? { challenge, recoveryCode: recovery.input.value.trim() } : { challenge, code: typed },
+      );
+      context.navigate(afterLoginPath);
+    } catch (error) {
+      code.input.value = '';
+      (useRecovery ? recovery.input : code.input).focus();
+      throw error;
+    }
+  });
+  const startOver = h(
+    'p',
+    {},
+    h(
+      'button',
+      { type: 'button', class: 'link', onclick: () => showPasswordStep(container, context) },
+      tx('login.startOver'),
+    ),
+  );
+  replace(container, pageHeading('login.codeTitle'), form, startOver, troubleNote());
+  code.input.focus();
+};
+
+/** Held back at login: the office requires 2FA and this user has not enrolled yet. */
+const showEnrolmentStep = async (container: HTMLElement, context: PageContext, challenge: string) => {
+  const started = await api.startEnrollment({ challenge });
+  const heading = pageHeading('enrol.requiredTitle');
+  const { form } = enrolmentForm(started, async (code) => {
+    const confirmed = await api.confirmEnrollment({ enrollmentId: started.enrollmentId, code, challenge });
+    const done = h('p', { class: 'success' }, tx('enrol.done'));
+    const { panel, heading: codesHeading } = recoveryCodesPanel(
+      confirmed.recoveryCodes,
+      confirmed.user?.username ?? '',
+      () => context.navigate(afterLoginPath),
+    );
+    panel.classList.add('wide');
+    replace(container, pageHeading('enrol.title'), done, panel);
+    context.focus(codesHeading);
+  });
+  replace(
+    container,
+    heading,
+    h(
+      'div',
+      { class: 'notice', id: 'enrol-why' },
+      h('p', {}, tx('enrol.requiredWhy')),
+      h('p', {}, h('a', { href: '/help' }, tx('enrol.helpLink'))),
+    ),
+    h(
+      'section',
+      { class: 'panel wide', 'aria-labelledby': 'enrol-title' },
+      h('h2', { id: 'enrol-title' }, tx('enrol.title')),
+      form,
+    ),
+  );
+  context.focus(heading);
+};

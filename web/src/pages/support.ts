@@ -1,0 +1,114 @@
+import { api, ProblemError, type SupportUser } from '../api.ts';
+import type { Page } from '../context.ts';
+import { h, replace, uid } from '../dom.ts';
+import { dateParam, tx } from '../i18n.ts';
+import {
+  alertBox,
+  button,
+  dateNode,
+  definitionList,
+  inputField,
+  onSubmit,
+  pageHeading,
+  statusBox,
+} from '../ui.ts';
+import { notForYou, signInFirst } from './common.ts';
+
+/** Support: find a user and reset their 2FA (lost authenticator), with a reason and a ticket. */
+export const supportPage: Page = (context) => {
+  if (context.user === null) return signInFirst();
+  if (context.user.role !== 'support') return notForYou('support.title', 'support.only');
+  const alert = alertBox();
+  const username = inputField({
+    name: 'username',
+    label: 'support.username',
+    extra: { spellcheck: 'false' },
+  });
+  const result = h('div', { id: 'support-result' });
+  const find = h(
+    'form',
+    { class: 'panel', novalidate: true, role: 'search', 'aria-labelledby': 'find-title' },
+    h('h2', { id: 'find-title' }, tx('support.findTitle')),
+    username.wrapper,
+    alert.element,
+    button('support.find', { class: 'primary' }),
+  );
+  const show = async (name: string, flash?: HTMLElement) => {
+    const user = await api.findUser(name);
+    replace(result, flash ?? null, details(user), resetForm(user, show));
+  };
+  onSubmit(find, alert, async () => {
+    replace(result);
+    try {
+      await show(username.input.value.trim());
+    } catch (error) {
+      // An unknown username is answered with a plain 404: say what it means here.
+      if (error instanceof ProblemError && error.problem.status === 404)
+        alert.showKey('error.user-not-found');
+      else throw error;
+    }
+  });
+  return h('div', {}, pageHeading('support.title'), h('p', {}, tx('support.intro')), find, result);
+};
+
+const details = (user: SupportUser) =>
+  h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'user-title' },
+    h('h2', { id: 'user-title' }, tx('support.userTitle', { name: user.username })),
+    definitionList([
+      ['support.userId', h('code', {}, user.userId)],
+      ['support.officeId', h('code', {}, user.officeId)],
+      ['support.role', tx(`role.${user.role}`)],
+      [
+        'support.twoFactor',
+        user.twoFactor === 'enrolled' && user.enrolledAt !== null
+          ? tx('support.enrolledSince', { date: dateParam(user.enrolledAt) })
+          : tx('support.notEnrolled'),
+      ],
+      [
+        'support.lockedUntil',
+        user.lockedUntil === null ? tx('support.notLocked') : dateNode(user.lockedUntil),
+      ],
+      ['support.officeRequires', tx(user.officeRequiresTwoFactor ? 'common.yes' : 'common.no')],
+    ]),
+  );
+
+const resetForm = (user: SupportUser, reload: (name: string, flash?: HTMLElement) => Promise<void>) => {
+  const alert = alertBox();
+  const reasonId = uid('reason');
+  const reason = h('textarea', {
+    id: reasonId,
+    name: 'reason',
+    rows: '3',
+    required: true,
+    maxlength: '1000',
+    'aria-describedby': `${reasonId}-hint`,
+  });
+  const ticket = inputField({ name: 'ticket', label: 'support.ticket', extra: { maxlength: '200' } });
+  const form = h(
+    'form',
+    { class: 'panel', novalidate: true, 'aria-labelledby': 'reset-title' },
+    h('h2', { id: 'reset-title' }, tx('support.resetTitle')),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: reasonId }, tx('support.reason')),
+      h('p', { class: 'hint', id: `${reasonId}-hint` }, tx('support.reasonHint')),
+      reason,
+    ),
+    ticket.wrapper,
+    alert.element,
+    button('support.reset', { class: 'danger' }),
+  );
+  onSubmit(form, alert, async () => {
+    const answer = await api.supportReset(user.userId, { reason: reason.value, ticket: ticket.input.value });
+    const done = statusBox();
+    done.element.classList.add('success');
+    await reload(user.username, done.element);
+    done.show(answer.nextLogin === 'enrollment-required' ? 'support.resetEnrol' : 'support.resetPassword', {
+      name: user.username,
+    });
+  });
+  return form;
+};
