@@ -80,8 +80,8 @@ const commandArb = (minute: number): fc.Arbitrary<UserSecurityCommand> => {
 const sequenceArb = fc
   .array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 40 })
   .chain((gaps) => {
-    let minute = 0;
-    return fc.tuple(...gaps.map((gap) => commandArb((minute += gap))));
+    const minutes = gaps.map((_, index) => gaps.slice(0, index + 1).reduce((sum, gap) => sum + gap, 0));
+    return fc.tuple(...minutes.map((minute) => commandArb(minute)));
   });
 
 const invariantsHold = (state: UserSecurityState) => {

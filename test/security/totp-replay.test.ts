@@ -71,7 +71,8 @@ describe('TOTP at login over HTTP', () => {
     // One account per code: five wrong codes would lock an account and change the answer to 429.
     let accounts = 0;
     const answer = async (code: string) => {
-      const username = `malformed.${(accounts += 1)}`;
+      accounts += 1;
+      const username = `malformed.${accounts}`;
       await h.user(officeId, username);
       await h.enrol(username);
       const reply = await h.call('POST', '/v1/login/second-factor', {

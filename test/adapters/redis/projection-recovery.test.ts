@@ -15,85 +15,88 @@ const caughtUp = async (readModels: RedisReadModels, head: number) => {
   expect(await readModels.waitFor(head, 20_000)).toBe(true);
 };
 
-describe.skipIf(server === null)('S18 Redis read models: resume from checkpoint, idempotent, identical rebuild', () => {
-  const store = new MemoryEventStore();
-  let head = 0;
-  let redisOf: Awaited<ReturnType<typeof privateRedis>>;
+describe.skipIf(server === null)(
+  'S18 Redis read models: resume from checkpoint, idempotent, identical rebuild',
+  () => {
+    const store = new MemoryEventStore();
+    let head = 0;
+    let redisOf: Awaited<ReturnType<typeof privateRedis>>;
 
-  beforeAll(async () => {
-    await appendStory(store, 4, 1500);
-    head = await store.headPosition();
-    redisOf = await privateRedis(server!.url, 'projection-recovery');
-  });
-  afterAll(async () => {
-    await redisOf?.cleanup();
-    await server?.stop();
-  });
+    beforeAll(async () => {
+      await appendStory(store, 4, 1500);
+      head = await store.headPosition();
+      redisOf = await privateRedis(server!.url, 'projection-recovery');
+    });
+    afterAll(async () => {
+      await redisOf?.cleanup();
+      await server?.stop();
+    });
 
-  it('resumes from its checkpoint after the projector is stopped midway, ending where one pass ends', async () => {
-    const { redis, prefix } = redisOf;
-    const interrupted = new RedisReadModels(redis, { prefix: `${prefix}resume:` });
-    const first = new Projector(store, interrupted, silent);
-    first.start();
-    while ((await interrupted.checkpoint()) < head / 3)
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    await first.stop();
-    const stoppedAt = await interrupted.checkpoint();
-    expect(stoppedAt).toBeLessThan(head);
+    it('resumes from its checkpoint after the projector is stopped midway, ending where one pass ends', async () => {
+      const { redis, prefix } = redisOf;
+      const interrupted = new RedisReadModels(redis, { prefix: `${prefix}resume:` });
+      const first = new Projector(store, interrupted, silent);
+      first.start();
+      while ((await interrupted.checkpoint()) < head / 3)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      await first.stop();
+      const stoppedAt = await interrupted.checkpoint();
+      expect(stoppedAt).toBeLessThan(head);
 
-    const second = new Projector(store, interrupted, silent);
-    second.start();
-    await caughtUp(interrupted, head);
-    await second.stop();
+      const second = new Projector(store, interrupted, silent);
+      second.start();
+      await caughtUp(interrupted, head);
+      await second.stop();
 
-    const straight = new RedisReadModels(redis, { prefix: `${prefix}straight:` });
-    const once = new Projector(store, straight, silent);
-    once.start();
-    await caughtUp(straight, head);
-    await once.stop();
-    expect(await dumpGeneration(redis, `${prefix}resume:`, 1)).toEqual(
-      await dumpGeneration(redis, `${prefix}straight:`, 1),
-    );
-  });
+      const straight = new RedisReadModels(redis, { prefix: `${prefix}straight:` });
+      const once = new Projector(store, straight, silent);
+      once.start();
+      await caughtUp(straight, head);
+      await once.stop();
+      expect(await dumpGeneration(redis, `${prefix}resume:`, 1)).toEqual(
+        await dumpGeneration(redis, `${prefix}straight:`, 1),
+      );
+    });
 
-  it('lets two projectors run at once without applying any event twice', async () => {
-    const { redis, prefix } = redisOf;
-    const shared = new RedisReadModels(redis, { prefix: `${prefix}pair:` });
-    const projectors = [new Projector(store, shared, silent), new Projector(store, shared, silent)];
-    for (const projector of projectors) projector.start();
-    await caughtUp(shared, head);
-    await Promise.all(projectors.map((projector) => projector.stop()));
-    expect(await dumpGeneration(redis, `${prefix}pair:`, 1)).toEqual(
-      await dumpGeneration(redis, `${prefix}straight:`, 1),
-    );
-  });
+    it('lets two projectors run at once without applying any event twice', async () => {
+      const { redis, prefix } = redisOf;
+      const shared = new RedisReadModels(redis, { prefix: `${prefix}pair:` });
+      const projectors = [new Projector(store, shared, silent), new Projector(store, shared, silent)];
+      for (const projector of projectors) projector.start();
+      await caughtUp(shared, head);
+      await Promise.all(projectors.map((projector) => projector.stop()));
+      expect(await dumpGeneration(redis, `${prefix}pair:`, 1)).toEqual(
+        await dumpGeneration(redis, `${prefix}straight:`, 1),
+      );
+    });
 
-  it('rebuilds into a fresh generation identical to the live projection and switches to it', async () => {
-    const { redis, prefix } = redisOf;
-    const live = `${prefix}straight:`;
-    const before = await dumpGeneration(redis, live, 1);
-    const outcome = await rebuildRedisReadModels(store, redis, live);
-    expect(outcome).toMatchObject({ applied: head, generation: 2, replaced: 1 });
-    expect(await currentGeneration(redis, live)).toBe(2);
-    expect(await dumpGeneration(redis, live, 2)).toEqual(before);
-    expect(await dumpGeneration(redis, live, 1)).toEqual({});
-    const readers = new RedisReadModels(redis, { prefix: live });
-    expect((await readers.loginByUsername('user0.0'))?.user.twoFactor).toBe('enrolled');
-  });
+    it('rebuilds into a fresh generation identical to the live projection and switches to it', async () => {
+      const { redis, prefix } = redisOf;
+      const live = `${prefix}straight:`;
+      const before = await dumpGeneration(redis, live, 1);
+      const outcome = await rebuildRedisReadModels(store, redis, live);
+      expect(outcome).toMatchObject({ applied: head, generation: 2, replaced: 1 });
+      expect(await currentGeneration(redis, live)).toBe(2);
+      expect(await dumpGeneration(redis, live, 2)).toEqual(before);
+      expect(await dumpGeneration(redis, live, 1)).toEqual({});
+      const readers = new RedisReadModels(redis, { prefix: live });
+      expect((await readers.loginByUsername('user0.0'))?.user.twoFactor).toBe('enrolled');
+    });
 
-  it('keeps a running projector going after a rebuild switched generations under it', async () => {
-    const { redis, prefix } = redisOf;
-    const live = `${prefix}switch:`;
-    const readModels = new RedisReadModels(redis, { prefix: live });
-    const projector = new Projector(store, readModels, silent);
-    projector.start();
-    await caughtUp(readModels, head);
-    await rebuildRedisReadModels(store, redis, live);
-    await appendStory(store, 1, 2);
-    const newHead = await store.headPosition();
-    await caughtUp(readModels, newHead);
-    await projector.stop();
-    expect(await readModels.officePolicy('office-0')).toMatchObject({ required: true });
-    expect(await readModels.checkpoint()).toBe(newHead);
-  });
-});
+    it('keeps a running projector going after a rebuild switched generations under it', async () => {
+      const { redis, prefix } = redisOf;
+      const live = `${prefix}switch:`;
+      const readModels = new RedisReadModels(redis, { prefix: live });
+      const projector = new Projector(store, readModels, silent);
+      projector.start();
+      await caughtUp(readModels, head);
+      await rebuildRedisReadModels(store, redis, live);
+      await appendStory(store, 1, 2);
+      const newHead = await store.headPosition();
+      await caughtUp(readModels, newHead);
+      await projector.stop();
+      expect(await readModels.officePolicy('office-0')).toMatchObject({ required: true });
+      expect(await readModels.checkpoint()).toBe(newHead);
+    });
+  },
+);
