@@ -82,6 +82,7 @@ describe('audit trail and HTTP hardening', () => {
 
   it('S20 requests time out after REQUEST_TIMEOUT_MS', () => {
     expect(h.service.app.server.requestTimeout).toBe(7000);
+    expect(h.service.app.server.timeout).toBe(7000);
   });
 
   it('S20 CORS answers only the configured origins', async () => {

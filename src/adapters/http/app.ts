@@ -26,6 +26,9 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     loggerInstance: deps.logger,
     bodyLimit: options.bodyLimitBytes,
     requestTimeout: options.requestTimeoutMs,
+    // A connection that sends nothing (a browser's preconnect) is dropped after the same time, so a
+    // graceful shutdown never waits on it for Node's default 60 s.
+    connectionTimeout: options.requestTimeoutMs,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { maxParamLength: 200 },
     // Malformed URLs (bad percent-encoding, over-long params) are answered by the router before any
