@@ -235,7 +235,11 @@ const startServiceChild = async (options: { redis: boolean } = { redis: true }):
   const port = await freePort();
   // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the service there when it stops.
   const profileDir = process.env.BENCH_PROFILE_DIR;
-  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  // The same flags as `npm start` and the Docker image.
+  const nodeArgs = [
+    '--optimize-for-size',
+    ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+  ];
   // The production entry point: the bundle `npm start` builds and runs.
   execSync('npm run -s build', { cwd: repoRoot, stdio: 'inherit' });
   const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
