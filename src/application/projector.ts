@@ -1,7 +1,10 @@
 import type { EventStore, RecordedEvent, Subscription } from './ports/event-store.ts';
 import type { ProjectionTarget } from './ports/read-models.ts';
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const catchUpPageSize = 1000;
+/** Live events waiting to be applied before the subscription pauses. */
+const liveQueueLimit = 5000;
 
 export type ProjectorLog = {
   info(details: object, message: string): void;
@@ -105,35 +108,61 @@ export class Projector {
       if (outcome === 'applied') this.state.lastAppliedAt = last.metadata.occurredAt;
     }
     this.log.info({ checkpoint: previous }, 'projector caught up; following live');
-    let behind = false;
+    // Live: the subscription only queues; one drain loop applies whatever has queued up as one batch,
+    // so a burst of appends costs a few round trips instead of two per event.
+    let ended = false;
+    let failure: unknown = null;
+    const queue: RecordedEvent[] = [];
+    let wakeDrain: () => void = () => {};
     const subscription = this.events.subscribeToAll(previous, async (event: RecordedEvent) => {
-      if (behind) return;
-      const outcome = await this.target.apply(event, previous);
-      if (outcome === 'behind') {
-        behind = true;
-        void subscription.stop();
-        return;
+      queue.push(event);
+      wakeDrain();
+      while (queue.length >= liveQueueLimit && !ended && !this.stopped) await pause(5);
+    });
+    const end = () => {
+      ended = true;
+      wakeDrain();
+      void subscription.stop();
+    };
+    const drain = async () => {
+      while (!ended && !this.stopped) {
+        if (queue.length === 0) {
+          await new Promise<void>((resolve) => (wakeDrain = resolve));
+          continue;
+        }
+        const batch = queue.splice(0, queue.length);
+        const last = batch.at(-1) as RecordedEvent;
+        const outcome = await this.target.applyBatch(batch, previous);
+        if (outcome === 'behind') return end();
+        previous = last.position;
+        this.state.checkpoint = previous;
+        if (outcome === 'applied') this.state.lastAppliedAt = last.metadata.occurredAt;
       }
-      previous = event.position;
-      this.state.checkpoint = previous;
-      if (outcome === 'applied') this.state.lastAppliedAt = event.metadata.occurredAt;
+    };
+    const draining = drain().catch((error: unknown) => {
+      failure = error;
+      end();
     });
     this.subscription = subscription;
     const watchdog = setInterval(() => {
       this.target.checkpoint().then(
         (checkpoint) => {
-          if (checkpoint >= previous || behind) return;
+          if (checkpoint >= previous || ended) return;
           this.log.error({ checkpoint, expected: previous }, 'read models lost data; projecting again');
-          behind = true;
-          void subscription.stop();
+          end();
         },
         () => {},
       );
     }, this.watchdogMs);
     try {
-      await subscription.done;
+      await subscription.done.finally(() => {
+        ended = true;
+        wakeDrain();
+      });
+      await draining;
     } finally {
       clearInterval(watchdog);
     }
+    if (failure !== null) throw failure;
   }
 }
