@@ -3,6 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { AesGcmSecretCipher, type Keyring } from '../src/adapters/crypto/aes-gcm-secret-cipher.ts';
 import { Argon2idPasswordHasher } from '../src/adapters/crypto/argon2id-password-hasher.ts';
 import { migrate } from '../src/adapters/eventstore/sqlite/schema.ts';
+import { eventHash, genesisHash } from '../src/application/audit-chain/hash-chain.ts';
 import type { EventMetadata } from '../src/application/ports/event-store.ts';
 import { totpSecretAssociatedData } from '../src/application/ports/secret-cipher.ts';
 import { officeStream } from '../src/domain/office/events.ts';
@@ -88,8 +89,13 @@ export const seedEventStore = async (
   const expires = new Date(Date.now() + 600_000).toISOString();
   let events = 0;
   let enrolled = 0;
+  // Chained like the service writes them, so `audit verify` has real work to do.
+  const lastHash = new Map<string, string>();
   const put = (stream: string, revision: number, type: string, data: unknown) => {
-    insert.run(stream, revision, type, JSON.stringify(data), JSON.stringify(eventMetadata()));
+    const metadata = { ...eventMetadata(), previousHash: lastHash.get(stream) ?? genesisHash };
+    const hash = eventHash({ streamId: stream, revision, type, data, metadata });
+    lastHash.set(stream, hash);
+    insert.run(stream, revision, type, JSON.stringify(data), JSON.stringify({ ...metadata, hash }));
     events += 1;
   };
   db.exec('BEGIN');
