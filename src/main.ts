@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { container, type DependencyContainer } from 'tsyringe';
 import { AesGcmSecretCipher } from './adapters/crypto/aes-gcm-secret-cipher.ts';
 import { Argon2idPasswordHasher } from './adapters/crypto/argon2id-password-hasher.ts';
-import { loadOrCreateKeyring } from './adapters/crypto/keyring-file.ts';
+import { loadOrCreateKeyring, readOrCreateSecretFile } from './adapters/crypto/keyring-file.ts';
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
 import { RandomTokens } from './adapters/crypto/random-tokens.ts';
 import { Sha256RecoveryCodes } from './adapters/crypto/recovery-codes.ts';
@@ -74,10 +74,9 @@ const esdbStore = (esdb: EsdbDriver | null, url: string): EventStore => {
 const platformApiKey = (config: Config, log: Logger): string => {
   if (config.PLATFORM_API_KEY !== undefined) return config.PLATFORM_API_KEY;
   const path = join(config.DATA_DIR, 'platform-api-key');
-  if (!existsSync(path)) writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  const key = readOrCreateSecretFile(path, () => randomBytes(32).toString('base64url'));
   log.warn({ path }, 'PLATFORM_API_KEY is not set: using the generated key in this file');
-  return readFileSync(path, 'utf8').trim();
+  return key;
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/shared/actor.ts';
 import type { Proof } from '../domain/user-security/commands.ts';
 import type { UserSecurityState } from '../domain/user-security/state.ts';
+import { actorOf } from './acting-user.ts';
 import { ApplicationError } from './application-error.ts';
 import type { ApplicationDeps } from './dependencies.ts';
 import type { UserLoginView } from './ports/read-models.ts';
@@ -18,7 +19,7 @@ export const signedInUser = async (
   const lookup = await deps.readModels.loginByUserId(session.userId);
   if (lookup === null) throw new ApplicationError('unauthenticated', 'The account no longer exists.');
   const { user } = lookup;
-  return { user, actor: { id: user.userId, role: user.role, officeId: user.officeId } };
+  return { user, actor: actorOf(user) };
 };
 
 /** Checks the proof against the state the command will decide on (the code against its enrolment). */

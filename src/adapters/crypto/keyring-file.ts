@@ -41,12 +41,16 @@ export const loadOrCreateKeyring = (options: {
     return keyring;
   }
   const path = join(options.dataDir, 'secret-keys');
-  if (!existsSync(path)) {
-    writeFileSync(path, `k1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-    chmodSync(path, 0o600);
-  }
+  const text = readOrCreateSecretFile(path, () => `k1:${randomBytes(32).toString('base64')}`);
   options.warn(
     `SECRET_KEYS is not set: using the generated keyring in ${path}; set SECRET_KEYS in production`,
   );
-  return parseSecretKeys(readFileSync(path, 'utf8'));
+  return parseSecretKeys(text);
+};
+
+/** A secret kept in a file readable by its owner only: made by `create` the first time, then reused. */
+export const readOrCreateSecretFile = (path: string, create: () => string): string => {
+  if (!existsSync(path)) writeFileSync(path, `${create()}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return readFileSync(path, 'utf8').trim();
 };

@@ -98,21 +98,14 @@ const problemFor = (error: unknown): Problem => {
       extra: { fields },
     };
   }
-  if (error instanceof ReadModelUnavailableError) {
-    return {
-      status: 503,
-      code: 'read-models-unavailable',
-      title: 'Service unavailable',
-      detail: 'Try again shortly.',
-    };
-  }
-  if (error instanceof EventStoreUnavailableError) {
-    return {
-      status: 503,
-      code: 'event-store-unavailable',
-      title: 'Service unavailable',
-      detail: 'Try again shortly.',
-    };
+  const unavailable =
+    error instanceof ReadModelUnavailableError
+      ? 'read-models-unavailable'
+      : error instanceof EventStoreUnavailableError
+        ? 'event-store-unavailable'
+        : null;
+  if (unavailable !== null) {
+    return { status: 503, code: unavailable, title: 'Service unavailable', detail: 'Try again shortly.' };
   }
   if (error instanceof ConcurrencyError) {
     return {

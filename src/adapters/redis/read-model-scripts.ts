@@ -20,13 +20,6 @@ local office = redis.call('GET', base .. 'office:' .. cjson.decode(user).officeI
 return {user, office or ''}
 `;
 
-/** ARGV[3]: 'user' or 'office'; ARGV[4]: its id. Returns {generation, checkpoint, document or ''}. */
-export const readForApplyScript = `${generationBase}
-local document = ''
-if ARGV[3] ~= '' then document = redis.call('GET', base .. ARGV[3] .. ':' .. ARGV[4]) or '' end
-return {generation, redis.call('GET', base .. 'checkpoint') or '0', document}
-`;
-
 /** ARGV[3]: office id; ARGV[4]: ZRANGEBYLEX start; ARGV[5]: count. Returns member keys then user JSONs. */
 export const membersPageScript = `${generationBase}
 local keys = redis.call('ZRANGEBYLEX', base .. 'members:' .. ARGV[3], ARGV[4], '+', 'LIMIT', 0, tonumber(ARGV[5]))

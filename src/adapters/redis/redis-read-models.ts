@@ -24,11 +24,9 @@ import {
   loginLookupScript,
   membersPageScript,
   readDocumentsScript,
-  readForApplyScript,
 } from './read-model-scripts.ts';
 
 const loginLookup = new LuaScript(loginLookupScript);
-const readForApply = new LuaScript(readForApplyScript);
 const applyBatch = new LuaScript(applyBatchScript);
 const readDocuments = new LuaScript(readDocumentsScript);
 const membersOfOffice = new LuaScript(membersPageScript);
@@ -104,7 +102,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   }
 
   async checkpoint(): Promise<number> {
-    const [, checkpoint] = (await this.run(readForApply, ['', ''])) as [string, string, string];
+    const [, checkpoint] = (await this.run(readDocuments, [])) as [string, string];
     return Number(checkpoint);
   }
 
@@ -121,7 +119,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   }
 
   async officePolicy(officeId: string): Promise<OfficePolicyView | null> {
-    const [, , json] = (await this.run(readForApply, ['office', officeId])) as [string, string, string];
+    const [, , json] = (await this.run(readDocuments, [`office:${officeId}`])) as [string, string, string];
     return json === '' ? null : (JSON.parse(json) as OfficePolicyView);
   }
 

@@ -1,5 +1,6 @@
 import { userSecurityStream } from '../../../domain/user-security/events.ts';
 import { userSecurityDecider } from '../../../domain/user-security/index.ts';
+import { actorOf } from '../../acting-user.ts';
 import { ApplicationError } from '../../application-error.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
@@ -39,7 +40,7 @@ export const confirmEnrollment =
     request: RequestContext,
   ): Promise<ConfirmEnrollmentResult> => {
     const user = await enrollingUser(deps, auth);
-    const actor = { id: user.userId, role: user.role, officeId: user.officeId };
+    const actor = actorOf(user);
     const recovery = deps.recoveryCodes.generate();
     const now = deps.clock.now();
     const outcome = await handleCommand(

@@ -1,6 +1,7 @@
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { userSecurityStream } from '../../../domain/user-security/events.ts';
 import { userSecurityDecider } from '../../../domain/user-security/index.ts';
+import { actorOf } from '../../acting-user.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
 import { totpSecretAssociatedData } from '../../ports/secret-cipher.ts';
@@ -43,7 +44,7 @@ export const startEnrollment =
     const enrollmentId = deps.ids.next();
     const encrypted = deps.cipher.encrypt(secret, totpSecretAssociatedData(user.userId, enrollmentId));
     const now = deps.clock.now().toISOString();
-    const actor = { id: user.userId, role: user.role, officeId: user.officeId };
+    const actor = actorOf(user);
     const outcome = await handleCommand(
       deps,
       userSecurityDecider,

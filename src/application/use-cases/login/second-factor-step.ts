@@ -1,6 +1,7 @@
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { userSecurityStream } from '../../../domain/user-security/events.ts';
 import { userSecurityDecider } from '../../../domain/user-security/index.ts';
+import { actorOf } from '../../acting-user.ts';
 import { ApplicationError } from '../../application-error.ts';
 import type { CommandContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
@@ -45,7 +46,7 @@ export const secondFactorStep =
     if (lookup === null)
       throw new ApplicationError('invalid-challenge', 'The login has expired; log in again.');
     const { user } = lookup;
-    const actor = { id: user.userId, role: user.role, officeId: user.officeId };
+    const actor = actorOf(user);
     const now = deps.clock.now();
 
     const outcome = await handleCommand(
