@@ -107,6 +107,8 @@ export class Projector {
       this.state.checkpoint = previous;
       if (outcome === 'applied') this.state.lastAppliedAt = last.metadata.occurredAt;
     }
+    // Stopped during the last catch-up read: a subscription made now would never be stopped.
+    if (this.stopped) return;
     this.log.info({ checkpoint: previous }, 'projector caught up; following live');
     // Live: the subscription only queues; one drain loop applies whatever has queued up as one batch,
     // so a burst of appends costs a few round trips instead of two per event.

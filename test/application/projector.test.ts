@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryEventStore } from '../../src/adapters/eventstore/memory/memory-event-store.ts';
+import { MemoryReadModels } from '../../src/adapters/memory/memory-read-models.ts';
+import type { EventStore, RecordedEvent } from '../../src/application/ports/event-store.ts';
+import { Projector } from '../../src/application/projector.ts';
+
+const silent = { info: () => {}, error: () => {} };
+
+describe('Projector', () => {
+  it('stops when stop() comes while its last catch-up read is still running, and never subscribes', async () => {
+    const store = new MemoryEventStore();
+    let releaseRead: (page: RecordedEvent[]) => void = () => {};
+    let readStarted: () => void = () => {};
+    const reading = new Promise<void>((resolve) => (readStarted = resolve));
+    let subscriptions = 0;
+    const events: Pick<EventStore, 'subscribeToAll' | 'readAll'> = {
+      readAll: () => {
+        readStarted();
+        return new Promise((resolve) => (releaseRead = resolve));
+      },
+      subscribeToAll: (after, handler) => {
+        subscriptions += 1;
+        return store.subscribeToAll(after, handler);
+      },
+    };
+    const projector = new Projector(events, new MemoryReadModels(), silent);
+    projector.start();
+    await reading;
+    const stopped = projector.stop().then(() => 'stopped');
+    releaseRead([]);
+    const hung = new Promise((resolve) => setTimeout(() => resolve('still running after 2 s'), 2_000));
+    expect(await Promise.race([stopped, hung])).toBe('stopped');
+    expect(subscriptions).toBe(0);
+    expect(projector.status().running).toBe(false);
+  });
+});
