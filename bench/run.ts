@@ -553,7 +553,7 @@ const phasePasswordLogins = async (service: Service, usernames: string[], passwo
 const phaseProjectionLag = async () => {
   progress(`phase 4/7: projection lag at ${lagRatePerSecond} events/s`);
   const shape = { offices: 10, usersPerOffice: 10 };
-  const seeded = await seedEventStore(join(lagDir, 'events.sqlite'), shape, keyring, '$argon2id$bench');
+  const seeded = await seedEventStore(join(lagDir, 'events.sqlite'), shape, keyring, '$argon2id$bench', null);
   const config = loadConfig({
     DATA_DIR: lagDir,
     REDIS_URL: redisUrl,
@@ -959,7 +959,13 @@ const main = async () => {
 
   progress('seed: hashing the shared password with argon2id at the configured cost');
   const passwordHash = await benchPasswordHash();
-  const seeded = await seedEventStore(join(dataDir, 'events.sqlite'), settings.shape, keyring, passwordHash);
+  const seeded = await seedEventStore(
+    join(dataDir, 'events.sqlite'),
+    settings.shape,
+    keyring,
+    passwordHash,
+    join(dataDir, 'data-keys.sqlite'),
+  );
   progress(
     `seed: ${seeded.users} users (${seeded.enrolled} enrolled) in ${settings.shape.offices} offices = ${seeded.events} events in ${seeded.seconds.toFixed(1)} s`,
   );
@@ -986,7 +992,9 @@ const main = async () => {
     `service: start-up with Redis read models, ${seeded.events} events projected, in ${catchUpSeconds.toFixed(1)} s (${Math.round(seeded.events / catchUpSeconds)}/s)`,
   );
   const rebuildPath = join(rebuildDir, 'events.sqlite');
-  const rebuildSeeded = copyStoreScaled(join(dataDir, 'events.sqlite'), rebuildPath, settings.rebuildEvents);
+  const rebuildSource = join(rebuildDir, 'source.sqlite');
+  await seedEventStore(rebuildSource, settings.shape, keyring, passwordHash, null);
+  const rebuildSeeded = copyStoreScaled(rebuildSource, rebuildPath, settings.rebuildEvents);
   progress(
     `seed: rebuild store of ${rebuildSeeded.events} events (copies of the seeded events) in ${rebuildSeeded.seconds.toFixed(1)} s`,
   );

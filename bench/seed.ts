@@ -2,13 +2,21 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { AesGcmSecretCipher, type Keyring } from '../src/adapters/crypto/aes-gcm-secret-cipher.ts';
 import { Argon2idPasswordHasher } from '../src/adapters/crypto/argon2id-password-hasher.ts';
+import { DataKeyVault, newDataKey, personKey } from '../src/adapters/crypto/data-key-vault.ts';
 import { migrate } from '../src/adapters/eventstore/sqlite/schema.ts';
+import { SqliteDataKeyStore } from '../src/adapters/keys/sqlite-data-key-store.ts';
+import { SystemClock } from '../src/adapters/system/system-clock.ts';
 import { eventHash, genesisHash } from '../src/application/audit-chain/hash-chain.ts';
 import type { EventMetadata } from '../src/application/ports/event-store.ts';
+import {
+  passwordHashAssociatedData,
+  usernameAssociatedData,
+} from '../src/application/ports/personal-data-vault.ts';
 import { totpSecretAssociatedData } from '../src/application/ports/secret-cipher.ts';
+import { type EventType, eventSchemaVersion } from '../src/domain/events.ts';
 import { officeStream } from '../src/domain/office/events.ts';
 import { userAccountStream } from '../src/domain/user-account/events.ts';
-import { usernameStream } from '../src/domain/user-account/username-events.ts';
+import { legacyUsernameStream, usernameStream } from '../src/domain/user-account/username-events.ts';
 import { userSecurityStream } from '../src/domain/user-security/events.ts';
 
 export const benchPassword = 'bench-password-correct-horse';
@@ -55,14 +63,57 @@ export const officeRequires2fa = (o: number): boolean => o % 2 === 0;
 export type SeedShape = { offices: number; usersPerOffice: number };
 export type SeedResult = { events: number; users: number; enrolled: number; seconds: number };
 
-export const eventMetadata = (): EventMetadata => ({
+export const eventMetadata = (schemaVersion = 1): EventMetadata => ({
   eventId: randomUUID(),
   occurredAt: new Date().toISOString(),
   actor: { id: 'platform', role: 'platform' },
   correlationId: randomUUID(),
   causationId: randomUUID(),
-  schemaVersion: 1,
+  schemaVersion,
 });
+
+/**
+ * Seals like the service: a data key per user (written in bulk into the service's key file) for the
+ * username and TOTP secret, and username streams named by the blind index.
+ */
+const sealingWith = async (keyring: Keyring, dataKeysPath: string) => {
+  const keyringCipher = new AesGcmSecretCipher(keyring);
+  const vault = new DataKeyVault(new SqliteDataKeyStore(dataKeysPath), keyringCipher, new SystemClock());
+  await vault.digest('creates the index key once');
+  const keys = new DatabaseSync(dataKeysPath);
+  const insertKey = keys.prepare('INSERT INTO data_keys (subject_id, wrapped_key) VALUES (?, ?)');
+  keys.exec('BEGIN');
+  return {
+    forUser: async (userId: string, username: string) => {
+      const { wrappedKey, sealer } = newDataKey(keyringCipher, personKey(userId));
+      insertKey.run(personKey(userId), wrappedKey);
+      return {
+        username: sealer.encrypt(username, usernameAssociatedData(userId)),
+        stream: usernameStream(await vault.digest(username)),
+        passwordHash: (hash: string) => sealer.encrypt(hash, passwordHashAssociatedData(userId)),
+        seal: (plaintext: string, associatedData: string) => sealer.encrypt(plaintext, associatedData),
+      };
+    },
+    finish: () => {
+      keys.exec('COMMIT');
+      keys.close();
+    },
+  };
+};
+
+/** How events written before sealing held personal data: plain usernames, secrets under the keyring. */
+const plainWith = (keyring: Keyring) => {
+  const keyringCipher = new AesGcmSecretCipher(keyring);
+  return {
+    forUser: async (_userId: string, username: string) => ({
+      username,
+      stream: legacyUsernameStream(username),
+      passwordHash: (hash: string) => hash,
+      seal: (plaintext: string, associatedData: string) => keyringCipher.encrypt(plaintext, associatedData),
+    }),
+    finish: () => {},
+  };
+};
 
 /**
  * Writes the events a real provisioning would have produced (office registered, username reserved,
@@ -75,9 +126,11 @@ export const seedEventStore = async (
   shape: SeedShape,
   keyring: Keyring,
   passwordHash: string,
+  /** The service's data key file, or null for the format written before sealing. */
+  dataKeysPath: string | null,
 ): Promise<SeedResult> => {
   const started = performance.now();
-  const cipher = new AesGcmSecretCipher(keyring);
+  const sealing = dataKeysPath === null ? plainWith(keyring) : await sealingWith(keyring, dataKeysPath);
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
   migrate(db);
@@ -92,7 +145,10 @@ export const seedEventStore = async (
   // Chained like the service writes them, so `audit verify` has real work to do.
   const lastHash = new Map<string, string>();
   const put = (stream: string, revision: number, type: string, data: unknown) => {
-    const metadata = { ...eventMetadata(), previousHash: lastHash.get(stream) ?? genesisHash };
+    const metadata = {
+      ...eventMetadata(eventSchemaVersion[type as EventType]),
+      previousHash: lastHash.get(stream) ?? genesisHash,
+    };
     const hash = eventHash({ streamId: stream, revision, type, data, metadata });
     lastHash.set(stream, hash);
     insert.run(stream, revision, type, JSON.stringify(data), JSON.stringify({ ...metadata, hash }));
@@ -105,19 +161,19 @@ export const seedEventStore = async (
       put(officeStream(officeId), 0, 'OfficeRegistered', { officeId, name: `Office ${o}` });
       for (let u = 0; u < shape.usersPerOffice; u += 1) {
         const userId = userIdOf(o, u);
-        const username = usernameOf(o, u);
-        put(usernameStream(username), 0, 'UsernameReserved', { username, userId });
+        const personal = await sealing.forUser(userId, usernameOf(o, u));
+        put(personal.stream, 0, 'UsernameReserved', { username: personal.username, userId });
         put(userAccountStream(userId), 0, 'UserRegistered', {
           userId,
           officeId,
-          username,
+          username: personal.username,
           role: 'member',
-          passwordHash,
+          passwordHash: personal.passwordHash(passwordHash),
         });
         if (!isEnrolled(u)) continue;
         enrolled += 1;
         const enrollmentId = enrollmentIdOf(userId);
-        const secret = cipher.encrypt(totpSecretOf(userId), totpSecretAssociatedData(userId, enrollmentId));
+        const secret = personal.seal(totpSecretOf(userId), totpSecretAssociatedData(userId, enrollmentId));
         const stream = userSecurityStream(userId);
         put(stream, 0, 'TotpEnrollmentStarted', {
           userId,
@@ -138,6 +194,7 @@ export const seedEventStore = async (
       }
     }
     db.exec('COMMIT');
+    sealing.finish();
   } catch (error) {
     db.exec('ROLLBACK');
     throw error;
@@ -154,7 +211,8 @@ export const seedEventStore = async (
 };
 
 /**
- * A bigger store for the rebuild, made from an already seeded one by copying its events in SQL as
+ * A bigger store for the rebuild, made from an already seeded one in the format before sealing (a sealed
+ * username is bound to its user id, so a renamed copy could not be opened) by copying its events in SQL as
  * often as needed, each copy with its own user, office, username and stream ids (so every copy makes
  * distinct read-model documents): far faster than generating and encrypting a million events again.
  */

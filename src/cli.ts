@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
-import type { Redis } from 'ioredis';
-import { connectRedis } from './adapters/redis/connect-redis.ts';
+import { connectRedis, type RedisClient, redisTopology } from './adapters/redis/connect-redis.ts';
 import { verifyChains } from './application/audit-chain/verify-chain.ts';
+import type { DataKeyStore } from './application/ports/data-key-store.ts';
 import type { EventStore } from './application/ports/event-store.ts';
+import type { PersonalDataVault } from './application/ports/personal-data-vault.ts';
 import type { UseCases } from './application/use-cases/index.ts';
 import { progressLine } from './cli/progress.ts';
-import { createOffice, createUser } from './cli/provisioning-commands.ts';
+import { createOffice, createUser, eraseUserCommand } from './cli/provisioning-commands.ts';
 import { rebuildRedisReadModels } from './cli/rebuild-read-models.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { createLogger } from './config/logger.ts';
@@ -20,6 +21,9 @@ Commands:
   users create --office <id> --username <name> --role <member|office-admin|support|auditor>
             Register a user (the first office admin, support and auditor accounts); the password is
             read from stdin, or typed without echo on a terminal.
+  users erase <user-id> --ticket <reference> --reason <text>
+            Erase a user on request: their data key is deleted, so their username and TOTP secret in
+            the history can no longer be read; the history itself stays whole and verifiable.
   audit verify
             Check the hash chain of every stream; lists each broken stream and its first bad event,
             and exits 3 when any is broken.
@@ -29,22 +33,24 @@ Commands:
 
 const rebuild = async (): Promise<number> => {
   const config = loadConfig();
-  if (config.REDIS_URL === undefined) {
+  const topology = redisTopology(config);
+  if (topology === null) {
     process.stderr.write(
       'rebuild: REDIS_URL is not set; in-memory read models are rebuilt at every start.\n',
     );
     return 2;
   }
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const redis = await connectRedis(config.REDIS_URL);
+  const redis = await connectRedis(topology);
   const scope = compose(config, createLogger(config.LOG_LEVEL), redis, await loadEsdbDriver(config));
   const events = scope.resolve<EventStore>(tokens.eventStore);
   const progress = progressLine('rebuild');
   try {
     const outcome = await rebuildRedisReadModels(
       events,
-      scope.resolve<Redis>(tokens.redis),
+      scope.resolve<RedisClient>(tokens.redis),
       config.REDIS_KEY_PREFIX,
+      scope.resolve<PersonalDataVault>(tokens.vault),
       (p) => progress.update(p.position, p.total),
     );
     progress.finish(
@@ -92,7 +98,8 @@ const provision = async (
 ) => {
   const config = loadConfig();
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const redis = config.REDIS_URL === undefined ? null : await connectRedis(config.REDIS_URL);
+  const topology = redisTopology(config);
+  const redis = topology === null ? null : await connectRedis(topology);
   const scope = compose(config, createLogger(config.LOG_LEVEL), redis, await loadEsdbDriver(config));
   const events = scope.resolve<EventStore>(tokens.eventStore);
   try {
@@ -100,6 +107,7 @@ const provision = async (
     return 0;
   } finally {
     await events.close();
+    await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
     redis?.disconnect();
   }
 };
@@ -111,6 +119,7 @@ export const runCli = async (args: string[]): Promise<number> => {
     if (command === 'audit' && args[1] === 'verify') return await auditVerify();
     if (command === 'offices' && args[1] === 'create') return await provision(createOffice, args.slice(2));
     if (command === 'users' && args[1] === 'create') return await provision(createUser, args.slice(2));
+    if (command === 'users' && args[1] === 'erase') return await provision(eraseUserCommand, args.slice(2));
     process.stdout.write(usage);
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
   } catch (error) {

@@ -4,38 +4,53 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { container, type DependencyContainer } from 'tsyringe';
 import { AesGcmSecretCipher } from './adapters/crypto/aes-gcm-secret-cipher.ts';
 import { Argon2idPasswordHasher } from './adapters/crypto/argon2id-password-hasher.ts';
+import { DataKeyVault } from './adapters/crypto/data-key-vault.ts';
 import { loadOrCreateKeyring, readOrCreateSecretFile } from './adapters/crypto/keyring-file.ts';
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
 import { RandomTokens } from './adapters/crypto/random-tokens.ts';
 import { Sha256RecoveryCodes } from './adapters/crypto/recovery-codes.ts';
+import type { EsdbDataKeyStore } from './adapters/eventstore/esdb/esdb-data-key-store.ts';
 import type { EsdbEventStore } from './adapters/eventstore/esdb/esdb-event-store.ts';
 import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { buildApp } from './adapters/http/app.ts';
+import { requestContext } from './adapters/http/request-context.ts';
+import { SqliteDataKeyStore } from './adapters/keys/sqlite-data-key-store.ts';
 import { MemoryReadModels } from './adapters/memory/memory-read-models.ts';
 import { MemorySessionStore } from './adapters/memory/memory-session-store.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { LogNotifier } from './adapters/notifications/log-notifier.ts';
 import { WebhookNotifier } from './adapters/notifications/webhook-notifier.ts';
 import { QrcodeRenderer } from './adapters/qr/qrcode-renderer.ts';
-import { connectRedis, deleteKeysWithPrefix } from './adapters/redis/connect-redis.ts';
+import {
+  connectRedis,
+  deleteKeysWithPrefix,
+  type RedisClient,
+  redisTopology,
+} from './adapters/redis/connect-redis.ts';
 import { RedisLease } from './adapters/redis/redis-lease.ts';
 import { RedisReadModels } from './adapters/redis/redis-read-models.ts';
 import { RedisSessionStore } from './adapters/redis/redis-session-store.ts';
 import { SystemClock } from './adapters/system/system-clock.ts';
 import { UuidIds } from './adapters/system/uuid-ids.ts';
+import { httpTracing } from './adapters/telemetry/http-tracing.ts';
+import { tracedEventStore, tracedReadModels, tracedSessionStore } from './adapters/telemetry/traced-ports.ts';
+import { tracedUseCases } from './adapters/telemetry/traced-use-cases.ts';
+import { startTracing } from './adapters/telemetry/tracing.ts';
 import type { ApplicationDeps } from './application/dependencies.ts';
 import { LeasedProjector } from './application/leased-projector.ts';
 import type { Clock } from './application/ports/clock.ts';
+import type { DataKeyStore } from './application/ports/data-key-store.ts';
 import type { EventStore } from './application/ports/event-store.ts';
 import type { Notifier } from './application/ports/notifier.ts';
 import type { ProjectionTarget, ReadModels } from './application/ports/read-models.ts';
 import type { SessionStore } from './application/ports/session-store.ts';
+import { OpeningProjectionTarget } from './application/projections/opening-projection-target.ts';
 import { Projector } from './application/projector.ts';
 import { createUseCases, type UseCases } from './application/use-cases/index.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
@@ -47,6 +62,8 @@ export const tokens = {
   logger: Symbol('Logger'),
   redis: Symbol('Redis'),
   eventStore: Symbol('EventStore'),
+  dataKeys: Symbol('DataKeyStore'),
+  vault: Symbol('DataKeyVault'),
   readModels: Symbol('ReadModels'),
   sessions: Symbol('SessionStore'),
   notifier: Symbol('Notifier'),
@@ -65,9 +82,9 @@ const projectorLeaseMs = 5_000;
 
 type ProjectorRunner = { start(): void; stop(): Promise<void>; isLeader(): boolean };
 
-const esdbStore = (esdb: EsdbDriver | null, url: string): EventStore => {
+const esdbDriver = (esdb: EsdbDriver | null): EsdbDriver => {
   if (esdb === null) throw new Error('EVENTSTORE_URL is set: pass loadEsdbDriver(config) to compose().');
-  return new esdb(url);
+  return esdb;
 };
 
 /** The platform key from the environment, or one generated once into the data directory (embedded use). */
@@ -83,21 +100,28 @@ const platformApiKey = (config: Config, log: Logger): string => {
  * Registers every adapter for the configuration. `redis` is the one connection (or null for the
  * embedded deployment); it is made before composing because connecting is asynchronous.
  */
-export type EsdbDriver = typeof EsdbEventStore;
+export type EsdbDriver = { EventStore: typeof EsdbEventStore; DataKeyStore: typeof EsdbDataKeyStore };
 
 /** The EventStoreDB client (and its gRPC stack, ~30 MB) is loaded only when it is configured. */
 export const loadEsdbDriver = async (config: Config): Promise<EsdbDriver | null> =>
   config.EVENTSTORE_URL === undefined
     ? null
-    : (await import('./adapters/eventstore/esdb/esdb-event-store.ts')).EsdbEventStore;
+    : {
+        EventStore: (await import('./adapters/eventstore/esdb/esdb-event-store.ts')).EsdbEventStore,
+        DataKeyStore: (await import('./adapters/eventstore/esdb/esdb-data-key-store.ts')).EsdbDataKeyStore,
+      };
 
 export const compose = (
   config: Config,
   logger: Logger,
-  redis: Redis | null,
+  redis: RedisClient | null,
   esdb: EsdbDriver | null = null,
+  /** Set when traces are exported: the stores and use cases are wrapped in span decorators. */
+  tracer: Tracer | null = null,
 ): DependencyContainer => {
   const scope = container.createChildContainer();
+  const traced = <T>(inner: T, decorate: (inner: T, tracer: Tracer) => T): T =>
+    tracer === null ? inner : decorate(inner, tracer);
   const single = <T>(token: symbol, make: (resolve: <U>(token: symbol) => U) => T) => {
     let instance: T | undefined;
     scope.register<T>(token, {
@@ -125,19 +149,31 @@ export const compose = (
       ]),
   );
   single<EventStore>(tokens.eventStore, (resolve) =>
-    resolve<PrometheusMetrics>(tokens.metrics).timedEventStore(
-      config.EVENTSTORE_URL === undefined
-        ? new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'))
-        : esdbStore(esdb, config.EVENTSTORE_URL),
+    traced(
+      resolve<PrometheusMetrics>(tokens.metrics).timedEventStore(
+        config.EVENTSTORE_URL === undefined
+          ? new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'))
+          : new (esdbDriver(esdb).EventStore)(config.EVENTSTORE_URL),
+      ),
+      (inner, tracer) =>
+        tracedEventStore(inner, tracer, config.EVENTSTORE_URL === undefined ? 'sqlite' : 'eventstoredb'),
     ),
   );
   single<ReadModels & ProjectionTarget>(tokens.readModels, () =>
-    redis === null ? new MemoryReadModels() : new RedisReadModels(redis, { prefix: config.REDIS_KEY_PREFIX }),
+    traced<ReadModels & ProjectionTarget>(
+      redis === null
+        ? new MemoryReadModels()
+        : new RedisReadModels(redis, { prefix: config.REDIS_KEY_PREFIX }),
+      (inner, tracer) => tracedReadModels(inner, tracer, redis === null ? 'memory' : 'redis'),
+    ),
   );
   single<SessionStore>(tokens.sessions, (resolve) =>
-    redis === null
-      ? new MemorySessionStore(new RandomTokens(), resolve<Clock>(tokens.clock))
-      : new RedisSessionStore(redis, config.REDIS_KEY_PREFIX, new RandomTokens()),
+    traced<SessionStore>(
+      redis === null
+        ? new MemorySessionStore(new RandomTokens(), resolve<Clock>(tokens.clock))
+        : new RedisSessionStore(redis, config.REDIS_KEY_PREFIX, new RandomTokens()),
+      (inner, tracer) => tracedSessionStore(inner, tracer, redis === null ? 'memory' : 'redis'),
+    ),
   );
   single<Notifier>(tokens.deliveringNotifier, () =>
     config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET !== undefined
@@ -147,6 +183,26 @@ export const compose = (
   single<Notifier>(tokens.notifier, (resolve) =>
     resolve<PrometheusMetrics>(tokens.metrics).countingNotifier(resolve(tokens.deliveringNotifier)),
   );
+  single<DataKeyStore>(tokens.dataKeys, () =>
+    config.EVENTSTORE_URL === undefined
+      ? new SqliteDataKeyStore(join(config.DATA_DIR, 'data-keys.sqlite'))
+      : new (esdbDriver(esdb).DataKeyStore)(config.EVENTSTORE_URL),
+  );
+  single<DataKeyVault>(
+    tokens.vault,
+    (resolve) =>
+      new DataKeyVault(
+        resolve(tokens.dataKeys),
+        new AesGcmSecretCipher(
+          loadOrCreateKeyring({
+            secretKeys: config.SECRET_KEYS,
+            dataDir: config.DATA_DIR,
+            warn: (message) => logger.warn(message),
+          }),
+        ),
+        resolve(tokens.clock),
+      ),
+  );
   single<ApplicationDeps>(tokens.applicationDeps, (resolve) => ({
     events: resolve(tokens.eventStore),
     readModels: resolve(tokens.readModels),
@@ -155,19 +211,16 @@ export const compose = (
     clock: resolve(tokens.clock),
     ids: new UuidIds(),
     totp: new OtplibTotp({ window: config.TOTP_WINDOW, issuer: config.TOTP_ISSUER }),
-    cipher: new AesGcmSecretCipher(
-      loadOrCreateKeyring({
-        secretKeys: config.SECRET_KEYS,
-        dataDir: config.DATA_DIR,
-        warn: (message) => logger.warn(message),
-      }),
-    ),
+    vault: resolve(tokens.vault),
+    blindIndex: resolve(tokens.vault),
     passwords: new Argon2idPasswordHasher(),
     recoveryCodes: new Sha256RecoveryCodes(),
     qr: new QrcodeRenderer(),
     settings: { sessionTtlSeconds: config.SESSION_TTL_SECONDS, challengeTtlSeconds },
   }));
-  single<UseCases>(tokens.useCases, (resolve) => createUseCases(resolve(tokens.applicationDeps)));
+  single<UseCases>(tokens.useCases, (resolve) =>
+    traced(createUseCases(resolve(tokens.applicationDeps)), tracedUseCases),
+  );
   single<ProjectorRunner>(tokens.projectorRunner, (resolve) => {
     const projector = resolve<Projector>(tokens.projector);
     if (redis === null)
@@ -190,7 +243,7 @@ export const compose = (
     (resolve) =>
       new Projector(
         resolve(tokens.eventStore),
-        resolve(tokens.readModels),
+        new OpeningProjectionTarget(resolve(tokens.readModels), resolve(tokens.vault)),
         logger.child({ part: 'projector' }),
       ),
   );
@@ -208,8 +261,11 @@ export type RunningService = {
 export const startService = async (config: Config, logger?: Logger): Promise<RunningService> => {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const log = logger ?? createLogger(config.LOG_LEVEL);
-  const redis = config.REDIS_URL === undefined ? null : await connectRedis(config.REDIS_URL);
-  const scope = compose(config, log, redis, await loadEsdbDriver(config));
+  const topology = redisTopology(config);
+  const redis = topology === null ? null : await connectRedis(topology);
+  // Null, and nothing installed, unless an OTLP endpoint is configured.
+  const tracing = startTracing(config, (message) => log.warn(message));
+  const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null);
   const events = scope.resolve<EventStore>(tokens.eventStore);
   const readModels = scope.resolve<ReadModels>(tokens.readModels);
   const sessions = scope.resolve<SessionStore>(tokens.sessions);
@@ -237,6 +293,13 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       platformApiKey: platformApiKey(config, log),
       metrics: scope.resolve<PrometheusMetrics>(tokens.metrics),
       rateLimitStore: redis === null ? null : { redis, prefix: `${config.REDIS_KEY_PREFIX}rate-limit:` },
+      ...(tracing === null
+        ? {}
+        : {
+            instrument: httpTracing(tracing.tracer, {
+              correlationIdOf: (request) => requestContext(request).correlationId,
+            }),
+          }),
     },
     {
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -258,11 +321,16 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       await app.close();
       await projector.stop();
       await events.close();
+      await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
       if (notifier instanceof WebhookNotifier) await notifier.drain();
       if (redis !== null) {
         if (options.dropRedisKeys === true) await deleteKeysWithPrefix(redis, config.REDIS_KEY_PREFIX);
         redis.disconnect();
       }
+      // Last, so the spans of the requests that were still running are exported too.
+      await tracing
+        ?.shutdown()
+        .catch((error: unknown) => log.warn({ err: error }, 'exporting traces failed'));
     },
   };
 };

@@ -3,10 +3,10 @@ import type { EventStore } from './ports/event-store.ts';
 import type { Ids } from './ports/ids.ts';
 import type { Notifier } from './ports/notifier.ts';
 import type { PasswordHasher } from './ports/password-hasher.ts';
+import type { BlindIndex, PersonalDataVault } from './ports/personal-data-vault.ts';
 import type { QrRenderer } from './ports/qr-renderer.ts';
 import type { ReadModels } from './ports/read-models.ts';
 import type { RecoveryCodes } from './ports/recovery-codes.ts';
-import type { SecretCipher } from './ports/secret-cipher.ts';
 import type { SessionStore } from './ports/session-store.ts';
 import type { Totp } from './ports/totp.ts';
 
@@ -23,7 +23,9 @@ export type ApplicationDeps = {
   readModels: ReadModels;
   sessions: SessionStore;
   totp: Totp;
-  cipher: SecretCipher;
+  /** Seals personal data (usernames, TOTP secrets) with each person's own erasable key. */
+  vault: PersonalDataVault;
+  blindIndex: BlindIndex;
   passwords: PasswordHasher;
   recoveryCodes: RecoveryCodes;
   qr: QrRenderer;

@@ -24,7 +24,7 @@ export const signedInUser = async (
 
 /** Checks the proof against the state the command will decide on (the code against its enrolment). */
 export const checkProof = async (
-  deps: Pick<ApplicationDeps, 'cipher' | 'totp' | 'clock' | 'passwords'>,
+  deps: Pick<ApplicationDeps, 'vault' | 'totp' | 'clock' | 'passwords'>,
   user: UserLoginView,
   state: UserSecurityState,
   proof: ProofInput,

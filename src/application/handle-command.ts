@@ -1,4 +1,5 @@
 import { type EventType, eventSchemas, eventSchemaVersion, parseDomainEvent } from '../domain/events.ts';
+import { isPerson } from '../domain/shared/actor.ts';
 import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
 import { DomainError } from '../domain/shared/domain-error.ts';
 import { chainEvents } from './audit-chain/hash-chain.ts';
@@ -12,8 +13,9 @@ import {
   type RecordedEvent,
 } from './ports/event-store.ts';
 import type { Ids } from './ports/ids.ts';
+import { originAssociatedData, type PersonalDataVault } from './ports/personal-data-vault.ts';
 
-export type CommandHandlerDeps = { events: EventStore; clock: Clock; ids: Ids };
+export type CommandHandlerDeps = { events: EventStore; clock: Clock; ids: Ids; vault: PersonalDataVault };
 
 export type CommandOutcome<Event, State> = {
   /** Events this command appended (empty when the decider had nothing to say). */
@@ -74,7 +76,7 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
         chainEvents(
           streamId,
           recorded.at(-1),
-          newEvents.map((event) => withMetadata(deps, event, context)),
+          await Promise.all(newEvents.map((event) => withMetadata(deps, event, context))),
         ),
         expected,
       );
@@ -92,7 +94,7 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
 };
 
 /** An event with the metadata a command's context gives it, ready to append. */
-export const withMetadata = (deps: CommandHandlerDeps, event: DomainEvent, context: CommandContext) => {
+export const withMetadata = async (deps: CommandHandlerDeps, event: DomainEvent, context: CommandContext) => {
   const metadata: EventMetadata = {
     eventId: deps.ids.next(),
     occurredAt: deps.clock.now().toISOString(),
@@ -100,8 +102,7 @@ export const withMetadata = (deps: CommandHandlerDeps, event: DomainEvent, conte
     correlationId: context.correlationId,
     causationId: context.causationId ?? context.correlationId,
     schemaVersion: eventSchemaVersion[event.type as EventType] ?? 1,
-    ...(context.clientIp === undefined ? {} : { clientIp: context.clientIp }),
-    ...(context.userAgent === undefined ? {} : { userAgent: context.userAgent }),
+    ...(await requestOrigin(deps.vault, context)),
   };
   // What is written must read back: an event its own schema refuses would stop every projector.
   const checked = eventSchemas[event.type as EventType]?.safeParse(event.data);
@@ -109,6 +110,21 @@ export const withMetadata = (deps: CommandHandlerDeps, event: DomainEvent, conte
     throw new DomainError('invalid-command', `The command would record an invalid ${event.type} event.`);
   }
   return { type: event.type, data: event.data, metadata };
+};
+
+/**
+ * Where a request came from (IP, user agent) is personal data of the person who made it: sealed with
+ * their data key, so that erasing them erases it. The platform's and the service's own stay readable.
+ */
+const requestOrigin = async (
+  vault: PersonalDataVault,
+  context: CommandContext,
+): Promise<Pick<EventMetadata, 'origin' | 'clientIp' | 'userAgent'>> => {
+  const { clientIp, userAgent, actor } = context;
+  if (clientIp === undefined && userAgent === undefined) return {};
+  if (!isPerson(actor)) return { clientIp, userAgent };
+  const plaintext = JSON.stringify({ clientIp, userAgent });
+  return { origin: await vault.seal(actor.id, plaintext, originAssociatedData(actor.id)) };
 };
 
 /** A short random pause spreads racing retries out so they do not collide again in lock-step. */

@@ -7,15 +7,18 @@ type Enrolment = { enrollmentId: string; secret: EncryptedSecret };
 
 /** Checks a code against an enrolment's encrypted secret; no enrolment means no valid code. */
 export const checkCodeAgainst = async (
-  deps: Pick<ApplicationDeps, 'cipher' | 'totp' | 'clock'>,
+  deps: Pick<ApplicationDeps, 'vault' | 'totp' | 'clock'>,
   userId: string,
   enrolment: Enrolment | null,
   code: string,
 ): Promise<TotpCheck> => {
   if (enrolment === null) return { valid: false, timeStep: null };
-  const secret = deps.cipher.decrypt(
+  const secret = await deps.vault.open(
+    userId,
     enrolment.secret,
     totpSecretAssociatedData(userId, enrolment.enrollmentId),
   );
+  // An erased user's secret cannot be read, so no code of theirs is valid.
+  if (secret === null) return { valid: false, timeStep: null };
   return deps.totp.check(secret, code, deps.clock.now());
 };

@@ -40,3 +40,24 @@ export const createUser = async (useCases: UseCases, args: string[]): Promise<st
   );
   return `user created: ${user.userId} (${user.username}, ${role.data})`;
 };
+
+/**
+ * `users erase <user-id> --ticket <ref> --reason <text>`: forgets the user (their data key is deleted);
+ * the history stays whole and reads "[erased]" where their personal data was.
+ */
+export const eraseUserCommand = async (useCases: UseCases, args: string[]): Promise<string> => {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ticket: { type: 'string' }, reason: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [userId] = positionals;
+  const ticket = values.ticket?.trim() ?? '';
+  const reason = values.reason?.trim() ?? '';
+  if (userId === undefined || positionals.length !== 1 || ticket === '' || reason === '') {
+    throw new Error('users erase needs <user-id> --ticket <reference> --reason <text>');
+  }
+  const erased = await useCases.eraseUser(cliActor, { userId, ticket, reason }, cliRequest());
+  return `user erased: ${erased.userId} at ${erased.erasedAt}`;
+};

@@ -20,6 +20,30 @@ const integer = (fallback: number, min: number, max: number) =>
     .max(max)
     .default(fallback);
 
+/** A comma list of `host:port` (e.g. Sentinels or Cluster seed nodes), as `{ host, port }` pairs. */
+const hostPorts = optionalString
+  .transform((value, context) => {
+    if (value === undefined) return undefined;
+    const nodes: { host: string; port: number }[] = [];
+    for (const entry of value.split(',').map((part) => part.trim())) {
+      const colon = entry.lastIndexOf(':');
+      const host = entry.slice(0, Math.max(colon, 0)).replace(/^\[(.*)\]$/, '$1');
+      const port = Number(entry.slice(colon + 1));
+      if (colon <= 0 || host === '' || !Number.isInteger(port) || port < 1 || port > 65_535) {
+        context.addIssue({ code: 'custom', message: `expected a comma list of host:port, not "${entry}"` });
+        return z.NEVER;
+      }
+      nodes.push({ host, port });
+    }
+    return nodes;
+  })
+  .optional();
+
+/** An OTLP/HTTP collector address: http(s) and a URL that parses. */
+const otlpUrl = url(['https', 'http']).refine((value) => value === undefined || URL.canParse(value), {
+  message: 'expected a valid URL',
+});
+
 /** Every setting the service reads, with its default; README.md documents the same table. */
 export const configSchema = z.object({
   PORT: integer(3000, 0, 65_535),
@@ -27,6 +51,10 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   EVENTSTORE_URL: url(['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kdb', 'kdb+discover']),
   REDIS_URL: url(['redis', 'rediss']),
+  REDIS_SENTINELS: hostPorts,
+  REDIS_SENTINEL_NAME: optionalString,
+  REDIS_CLUSTER_NODES: hostPorts,
+  REDIS_PASSWORD: optionalString,
   REDIS_KEY_PREFIX: z.string().default('sf:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SECRET_KEYS: optionalString,
@@ -46,8 +74,39 @@ export const configSchema = z.object({
   LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: integer(10, 1, 100_000),
   WEBHOOK_URL: url(['https', 'http']),
   WEBHOOK_SECRET: optionalString,
+  /** Traces are exported (OTLP/HTTP) only when one of these two is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('second-factor'),
 });
 export type Config = z.infer<typeof configSchema>;
+
+const redisTopologies = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+
+/** At most one Redis topology, with the settings that belong to it and none that do not. */
+const withOneRedisTopology = configSchema.superRefine((config, context) => {
+  const chosen = redisTopologies.filter((name) => config[name] !== undefined);
+  const problem = (name: keyof Config, message: string) =>
+    context.addIssue({ code: 'custom', path: [name], message });
+  if (chosen.length > 1)
+    problem(
+      chosen[1] ?? 'REDIS_URL',
+      `set only one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES (found ${chosen.join(' and ')})`,
+    );
+  if (config.REDIS_SENTINELS !== undefined && config.REDIS_SENTINEL_NAME === undefined)
+    problem('REDIS_SENTINEL_NAME', 'required with REDIS_SENTINELS (the master group the Sentinels watch)');
+  if (config.REDIS_SENTINELS === undefined && config.REDIS_SENTINEL_NAME !== undefined)
+    problem('REDIS_SENTINEL_NAME', 'only used with REDIS_SENTINELS');
+  if (
+    config.REDIS_PASSWORD !== undefined &&
+    chosen[0] !== 'REDIS_SENTINELS' &&
+    chosen[0] !== 'REDIS_CLUSTER_NODES'
+  )
+    problem(
+      'REDIS_PASSWORD',
+      'only used with REDIS_SENTINELS or REDIS_CLUSTER_NODES (a standalone Redis takes it in REDIS_URL)',
+    );
+});
 
 /** Settings whose values may hold credentials: an error names them but never echoes the value. */
 const secretSettings = new Set([
@@ -55,7 +114,10 @@ const secretSettings = new Set([
   'PLATFORM_API_KEY',
   'WEBHOOK_SECRET',
   'REDIS_URL',
+  'REDIS_PASSWORD',
   'EVENTSTORE_URL',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
 ]);
 
 export class ConfigError extends Error {
@@ -70,7 +132,7 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; a bad value throws a ConfigError naming each variable at fault. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
-  const result = configSchema.safeParse(env);
+  const result = withOneRedisTopology.safeParse(env);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => {

@@ -12,9 +12,18 @@ export const eventSchemas = {
   ...userSecurityEventSchemas,
 } as const satisfies Record<string, z.ZodType>;
 
-/** Bumped for a type when its schema changes shape; readers upcast older versions. */
+/**
+ * Bumped for a type when its schema changes shape; readers upcast older versions. Version 2 seals the
+ * username, password hash and TOTP secret with the user's own data key; version 1 events read as they are.
+ */
+const sealedSince: Partial<Record<EventType, number>> = {
+  UserRegistered: 2,
+  PasswordChanged: 2,
+  UsernameReserved: 2,
+  TotpEnrollmentStarted: 2,
+};
 export const eventSchemaVersion: Record<EventType, number> = Object.fromEntries(
-  Object.keys(eventSchemas).map((type) => [type, 1]),
+  Object.keys(eventSchemas).map((type) => [type, sealedSince[type as EventType] ?? 1]),
 ) as Record<EventType, number>;
 
 export type AnyDomainEvent = OfficeEvent | UserAccountEvent | UsernameEvent | UserSecurityEvent;

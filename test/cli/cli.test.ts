@@ -1,11 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqlite-event-store.ts';
+import { usernameAssociatedData } from '../../src/application/ports/personal-data-vault.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import type { EncryptedSecret } from '../../src/domain/shared/encrypted-secret.ts';
 import { startService } from '../../src/main.ts';
+import { serviceVault } from '../support/vault.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'second-factor-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -43,6 +47,57 @@ describe('second-factor CLI', () => {
     } finally {
       await service.stop();
     }
+  });
+
+  it('erases a user: the service then refuses their login, and their sealed username cannot be opened', async () => {
+    const office = cli(['offices', 'create', '--name', 'Kantoor Erase']);
+    const officeId = office.stdout.trim().split(' ').at(-1) ?? '';
+    const created = cli(
+      ['users', 'create', '--office', officeId, '--username', 'leaving.user', '--role', 'member'],
+      {
+        input: 'leaving user password\n',
+      },
+    );
+    const userId = created.stdout.match(/user created: (\S+)/)?.[1] ?? '';
+    const erased = cli([
+      'users',
+      'erase',
+      userId,
+      '--ticket',
+      'DPO-9',
+      '--reason',
+      'Left and asked to be forgotten',
+    ]);
+    expect(erased.status, erased.stderr).toBe(0);
+    expect(erased.stdout).toMatch(new RegExp(`user erased: ${userId} at \\d{4}-`));
+
+    const service = await startService(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
+    try {
+      const login = await service.app.inject({
+        method: 'POST',
+        url: '/v1/login',
+        payload: { username: 'leaving.user', password: 'leaving user password' },
+      });
+      expect(login.statusCode).toBe(401);
+      const store = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+      const [registered] = await store.readStream(`user-${userId}`);
+      await store.close();
+      if (registered === undefined) throw new Error('the user has no registration event');
+      const sealed = (registered.data as { username: EncryptedSecret }).username;
+      const vault = serviceVault(dataDir, readFileSync(join(dataDir, 'secret-keys'), 'utf8').trim());
+      expect(await vault.open(userId, sealed, usernameAssociatedData(userId))).toBeNull();
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('refuses an erasure without a ticket, or of an unknown user, with a clear message', () => {
+    const noTicket = cli(['users', 'erase', 'someone', '--reason', 'asked']);
+    expect(noTicket.status).toBe(1);
+    expect(noTicket.stderr).toContain('users erase needs <user-id> --ticket <reference> --reason <text>');
+    const unknown = cli(['users', 'erase', 'no-such-user', '--ticket', 'T', '--reason', 'asked']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('No such user.');
   });
 
   it('refuses an unknown role, a missing option and an unknown office with a clear message', () => {

@@ -62,4 +62,53 @@ describe('configuration', () => {
       'REDIS_URL',
     ]);
   });
+
+  it('reads Sentinel and Cluster nodes as host:port lists', () => {
+    const sentinel = loadConfig({
+      REDIS_SENTINELS: '10.0.0.1:26379, sentinel-b:26380,[::1]:26381',
+      REDIS_SENTINEL_NAME: 'sf-master',
+      REDIS_PASSWORD: 'hunter2-but-longer',
+    });
+    expect(sentinel.REDIS_SENTINELS).toEqual([
+      { host: '10.0.0.1', port: 26379 },
+      { host: 'sentinel-b', port: 26380 },
+      { host: '::1', port: 26381 },
+    ]);
+    expect(sentinel.REDIS_SENTINEL_NAME).toBe('sf-master');
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000,b:7001' }).REDIS_CLUSTER_NODES).toEqual([
+      { host: 'a', port: 7000 },
+      { host: 'b', port: 7001 },
+    ]);
+  });
+
+  it('accepts one Redis topology at most, naming the variables set', () => {
+    const [problem] = problemsOf({ REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'a:7000' });
+    expect(problem).toMatch(
+      /^REDIS_CLUSTER_NODES: set only one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES/,
+    );
+    expect(problem).toContain('found REDIS_URL and REDIS_CLUSTER_NODES');
+  });
+
+  it('wants a master group name with Sentinels, and only with them', () => {
+    expect(problemsOf({ REDIS_SENTINELS: 's:26379' })[0]).toMatch(
+      /^REDIS_SENTINEL_NAME: required with REDIS_SENTINELS/,
+    );
+    expect(problemsOf({ REDIS_SENTINEL_NAME: 'm' })[0]).toMatch(
+      /^REDIS_SENTINEL_NAME: only used with REDIS_SENTINELS/,
+    );
+  });
+
+  it('refuses a node that is not host:port', () => {
+    for (const nodes of ['a', 'a:', ':7000', 'a:70000', 'a:7000,,b:7001']) {
+      expect(problemsOf({ REDIS_CLUSTER_NODES: nodes })[0]).toMatch(
+        /^REDIS_CLUSTER_NODES: expected a comma list of host:port/,
+      );
+    }
+  });
+
+  it('never echoes REDIS_PASSWORD, and refuses it without Sentinels or a Cluster', () => {
+    const [problem] = problemsOf({ REDIS_URL: 'redis://r:6379', REDIS_PASSWORD: 'very-secret-password' });
+    expect(problem).toMatch(/^REDIS_PASSWORD: only used with REDIS_SENTINELS or REDIS_CLUSTER_NODES/);
+    expect(problem).not.toContain('very-secret-password');
+  });
 });

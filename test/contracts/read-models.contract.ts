@@ -184,5 +184,64 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         revision: 2,
       });
     });
+
+    it('forgets an erased user: no lookup by name or id, no membership, the name free for someone new', async () => {
+      const checkpoint = await readModels.checkpoint();
+      const at = (offset: number, event: RecordedEvent): RecordedEvent => ({
+        ...event,
+        position: checkpoint + offset,
+      });
+      const registration = (userId: string, username: string) =>
+        new RecordedEvents().record(userAccountStream(userId), {
+          type: 'UserRegistered',
+          data: { userId, officeId: 'o1', username, role: 'member', passwordHash: '$argon2id$x' },
+        });
+      const erasure = (userId: string) =>
+        new RecordedEvents().record(userAccountStream(userId), {
+          type: 'UserErased',
+          data: { userId, reason: 'asked', ticket: 'DPO-1' },
+        });
+      expect(await readModels.apply(at(1, erasure('u-alice')), checkpoint)).toBe('applied');
+      expect(await readModels.loginByUserId('u-alice')).toBeNull();
+      expect(await readModels.loginByUsername('alice')).toBeNull();
+      // Registered and erased in one batch, then the first name taken by someone new.
+      const batch = [
+        at(2, registration('u-erin', 'erin')),
+        at(3, erasure('u-erin')),
+        at(4, registration('u-alice2', 'alice')),
+      ];
+      expect(await readModels.applyBatch(batch, checkpoint + 1)).toBe('applied');
+      expect(await readModels.loginByUserId('u-erin')).toBeNull();
+      expect(await readModels.loginByUsername('erin')).toBeNull();
+      expect((await readModels.loginByUsername('alice'))?.user.userId).toBe('u-alice2');
+      const members = await readModels.officeMembers('o1', { after: null, limit: 10 });
+      expect(members.items.map((member) => [member.username, member.userId])).toEqual([
+        ['alice', 'u-alice2'],
+        ['bob', 'u-bob'],
+        ['carol', 'u-carol'],
+      ]);
+      expect(await readModels.checkpoint()).toBe(checkpoint + 4);
+    });
+
+    it('leaves a user whose registration it cannot open (erased before this projection) out entirely', async () => {
+      const checkpoint = await readModels.checkpoint();
+      const sealedRegistration = {
+        ...new RecordedEvents().record(userAccountStream('u-sealed'), {
+          type: 'UserRegistered',
+          data: {
+            userId: 'u-sealed',
+            officeId: 'o1',
+            username: secret,
+            role: 'member',
+            passwordHash: '$argon2id$x',
+          },
+        }),
+        position: checkpoint + 1,
+      };
+      expect(await readModels.apply(sealedRegistration, checkpoint)).toBe('applied');
+      expect(await readModels.loginByUserId('u-sealed')).toBeNull();
+      const members = await readModels.officeMembers('o1', { after: null, limit: 10 });
+      expect(members.items.map((member) => member.userId)).not.toContain('u-sealed');
+    });
   });
 };

@@ -8,14 +8,14 @@ const streamOf = {
   Office: 'office-{officeId}',
   User: 'user-{userId}',
   Password: 'user-{userId}',
-  Username: 'username-{normalized username}',
+  Username: 'username-{blind index of the normalized username}',
 };
 const streamFor = (type: string) =>
   type.startsWith('Office')
     ? streamOf.Office
-    : type === 'UsernameReserved'
+    : type.startsWith('Username')
       ? streamOf.Username
-      : ['UserRegistered', 'PasswordChanged', 'UserRoleChanged'].includes(type)
+      : ['UserRegistered', 'PasswordChanged', 'UserRoleChanged', 'UserErased'].includes(type)
         ? streamOf.User
         : 'user-security-{userId}';
 
@@ -28,6 +28,8 @@ const causedBy: Record<EventType, string> = {
   UsernameReserved: 'platform (with UserRegistered)',
   PasswordChanged: 'the user, or the platform',
   UserRoleChanged: 'platform',
+  UserErased: 'support, or the platform (CLI), with a reason and a ticket',
+  UsernameReleased: 'support, or the platform (with UserErased)',
   TotpEnrollmentStarted: 'the user (session + password, or an enrolment-required login)',
   TotpEnrolled: 'the user, with a valid code',
   RecoveryCodesIssued: 'the user, at enrolment or with a fresh proof',
@@ -66,11 +68,14 @@ const renderCatalogue = (): string => {
 Generated from the zod schemas in \`src/domain/**/events.ts\` by \`test/domain/event-catalogue.test.ts\`
 (run it with UPDATE_DOCS=1 after changing a schema). Every event also carries metadata: \`eventId\`,
 \`occurredAt\` (UTC), \`actor\` {id, role, officeId?}, \`correlationId\`, \`causationId\`, \`schemaVersion\`,
-optional \`clientIp\` and \`userAgent\`, and the hash chain: \`previousHash\` and \`hash\` (SHA-256 over the
-canonical JSON of the event and its predecessor's hash).
+where the request came from (\`origin\`, sealed with the acting person's data key; \`clientIp\` and
+\`userAgent\` in plain text for the platform), and the hash chain: \`previousHash\` and \`hash\` (SHA-256
+over the canonical JSON of the event and its predecessor's hash).
 
 Secrets never appear in plaintext: \`secret\` is AES-256-GCM ciphertext with its key id, recovery codes
-are SHA-256 hashes, passwords are argon2id PHC strings (left out of every audit answer).
+are SHA-256 hashes, passwords are argon2id PHC strings (left out of every audit answer). Personal data
+(\`username\`, \`passwordHash\`, \`secret\`, \`origin\`) is sealed with the data key of its person: erasing the user deletes
+that key, and these fields can no longer be read (\`username\` and \`passwordHash\` are plain text in version 1 events).
 
 | type | version | stream | caused by | data |
 |---|---|---|---|---|

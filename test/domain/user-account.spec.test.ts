@@ -123,3 +123,52 @@ describe('user account: password change', () => {
       .thenFails('user-not-found');
   });
 });
+
+describe('user account: erasure', () => {
+  const sealedName = { keyId: '@subject', iv: 'aXY=', ciphertext: 'Y3Q=', tag: 'dGFn' };
+  const sealedRegistration: UserAccountEvent = {
+    type: 'UserRegistered',
+    data: { userId, officeId, username: sealedName, role: 'member', passwordHash: hash },
+  };
+  const erase = (actor: Actor) =>
+    ({ type: 'EraseUser', userId, reason: 'GDPR request', ticket: 'DPO-7', actor }) as const;
+  const erased: UserAccountEvent = {
+    type: 'UserErased',
+    data: { userId, reason: 'GDPR request', ticket: 'DPO-7' },
+  };
+
+  it('support erases a registered user with a reason and a ticket', () => {
+    account.given([sealedRegistration]).when(erase(support)).then([erased]);
+  });
+
+  it('the platform (the CLI) erases a user', () => {
+    account.given([registered]).when(erase(platform)).then([erased]);
+    account.given([registered]).when(erase(system)).then([erased]);
+  });
+
+  it('erasing an erased user again records nothing, so a retried erasure can finish its work', () => {
+    account.given([sealedRegistration, erased]).when(erase(support)).then([]);
+  });
+
+  it('nobody but support or the platform erases a user (not the user, nor an office admin)', () => {
+    for (const actor of [self, admin, { id: 'aud-1', role: 'auditor' } satisfies Actor]) {
+      account.given([registered]).when(erase(actor)).thenFails('not-permitted');
+    }
+  });
+
+  it('an unknown user cannot be erased', () => {
+    account.given([]).when(erase(support)).thenFails('user-not-found');
+  });
+
+  it('an erased user keeps their id: it cannot be registered again, nor change password or role', () => {
+    account.given([registered, erased]).when(register(platform)).thenFails('user-already-registered');
+    account
+      .given([registered, erased])
+      .when({ type: 'ChangePassword', userId, passwordHash: newHash, actor: self })
+      .thenFails('user-not-found');
+    account
+      .given([registered, erased])
+      .when({ type: 'ChangeRole', userId, role: 'support', actor: platform })
+      .thenFails('user-not-found');
+  });
+});

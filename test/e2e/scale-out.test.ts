@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { connectRedis } from '../../src/adapters/redis/connect-redis.ts';
-import { currentGeneration, dumpGeneration } from '../../src/adapters/redis/generations.ts';
+import { currentGeneration, dumpGeneration, generationPrefix } from '../../src/adapters/redis/generations.ts';
 import { rebuildRedisReadModels } from '../../src/cli/rebuild-read-models.ts';
 import { httpClient } from '../support/http-client.ts';
 import { findTestRedis, noRedisReason } from '../support/redis.ts';
 import { type ServiceProcess, startServiceProcess } from '../support/service-process.ts';
 import { codeAt, waitForStepWithAtLeast } from '../support/totp-codes.ts';
+import { serviceVault } from '../support/vault.ts';
+
+const secretKeys = `k1:${Buffer.alloc(32, 9).toString('base64')}`;
 
 const apiKey = 'scale-out-platform-key-0123456789abcdef0123';
 const password = 'scale out password';
@@ -35,7 +38,7 @@ describe.skipIf(server === null)('three instances, one Redis, one event store', 
       REDIS_URL: server!.url,
       REDIS_KEY_PREFIX: prefix,
       PLATFORM_API_KEY: apiKey,
-      SECRET_KEYS: `k1:${Buffer.alloc(32, 9).toString('base64')}`,
+      SECRET_KEYS: secretKeys,
       LOG_LEVEL: 'silent',
       LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
       LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '100000',
@@ -147,15 +150,18 @@ describe.skipIf(server === null)('three instances, one Redis, one event store', 
     try {
       const head = await store.headPosition();
       for (let waited = 0; waited < 100; waited += 1) {
-        if (
-          Number(await redis.get(`${prefix}g${await currentGeneration(redis, prefix)}:checkpoint`)) === head
-        )
-          break;
+        const live = generationPrefix(prefix, await currentGeneration(redis, prefix));
+        if (Number(await redis.get(`${live}checkpoint`)) === head) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const live = await dumpGeneration(redis, prefix, await currentGeneration(redis, prefix));
       expect(live.checkpoint).toBe(String(head));
-      const rebuilt = await rebuildRedisReadModels(store, redis, `${prefix}compare:`);
+      const rebuilt = await rebuildRedisReadModels(
+        store,
+        redis,
+        `${prefix}compare:`,
+        serviceVault(dataDir, secretKeys),
+      );
       expect(await dumpGeneration(redis, `${prefix}compare:`, rebuilt.generation)).toEqual(live);
     } finally {
       await store.close();

@@ -35,6 +35,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     // hook runs: route them through the same problem+json answer as every other error.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error, deps.clock.now()),
   });
+  deps.instrument?.(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error, deps.clock.now()));

@@ -1,5 +1,5 @@
-import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Cluster, Redis } from 'ioredis';
 import type { Clock } from '../../application/ports/clock.ts';
 import type { SessionStore } from '../../application/ports/session-store.ts';
 import type { UseCases } from '../../application/use-cases/index.ts';
@@ -31,7 +31,9 @@ export type HttpDependencies = {
   platformApiKey: string;
   metrics: HttpMetrics;
   /** Shared rate-limit counters for several instances; null keeps them in this process. */
-  rateLimitStore: { redis: Redis; prefix: string } | null;
+  rateLimitStore: { redis: Redis | Cluster; prefix: string } | null;
+  /** Installs hooks (tracing) on the bare app, before any plugin or route; left out when unused. */
+  instrument?: (app: FastifyInstance) => void;
 };
 
 export type HttpOptions = {

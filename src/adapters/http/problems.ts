@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApplicationError } from '../../application/application-error.ts';
 import { ConcurrencyError, EventStoreUnavailableError } from '../../application/ports/event-store.ts';
+import { SubjectErasedError } from '../../application/ports/personal-data-vault.ts';
 import { ReadModelUnavailableError } from '../../application/ports/read-models.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 
@@ -106,6 +107,9 @@ const problemFor = (error: unknown): Problem => {
         : null;
   if (unavailable !== null) {
     return { status: 503, code: unavailable, title: 'Service unavailable', detail: 'Try again shortly.' };
+  }
+  if (error instanceof SubjectErasedError) {
+    return { status: 404, code: 'not-found', title: titleOf('not-found'), detail: 'No such user.' };
   }
   if (error instanceof ConcurrencyError) {
     return {

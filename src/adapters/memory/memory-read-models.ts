@@ -15,7 +15,11 @@ import {
   type UserDocument,
 } from '../../application/projections/documents.ts';
 import { memberView, pageOfMembers } from '../../application/projections/member-pages.ts';
-import { documentOf, projectEvent } from '../../application/projections/project-event.ts';
+import {
+  documentOf,
+  type ProjectionChange,
+  projectEvent,
+} from '../../application/projections/project-event.ts';
 
 /** Read models in maps, for tests and the embedded single-process deployment. */
 export class MemoryReadModels implements ReadModels, ProjectionTarget {
@@ -48,6 +52,7 @@ export class MemoryReadModels implements ReadModels, ProjectionTarget {
         this.members.set(change.newMember.officeId, keys);
       }
     }
+    if (change.kind === 'user-erased') this.forget(change);
     this.position = event.position;
     this.waiters.reached(this.position);
     return 'applied';
@@ -63,6 +68,16 @@ export class MemoryReadModels implements ReadModels, ProjectionTarget {
       previous = event.position;
     }
     return 'applied';
+  }
+
+  private forget(erased: Extract<ProjectionChange, { kind: 'user-erased' }>): void {
+    this.users.delete(erased.userId);
+    if (this.usernames.get(erased.username) === erased.userId) this.usernames.delete(erased.username);
+    const keys = this.members.get(erased.officeId) ?? [];
+    this.members.set(
+      erased.officeId,
+      keys.filter((key) => key !== erased.memberKey),
+    );
   }
 
   async checkpoint(): Promise<number> {

@@ -1,27 +1,116 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+/** One Redis, a Sentinel-managed master, or a Cluster: every adapter here takes any of them. */
+export type RedisClient = Redis | Cluster;
+
+export type RedisNode = { host: string; port: number };
+
+/** Where Redis is: a URL, the Sentinels that know the master group `name`, or some Cluster nodes. */
+export type RedisTopology =
+  | { kind: 'standalone'; url: string }
+  | { kind: 'sentinel'; sentinels: RedisNode[]; name: string; password?: string }
+  | { kind: 'cluster'; nodes: RedisNode[]; password?: string };
+
+/** The settings that choose a topology (the config guarantees at most one of the three is set). */
+export type RedisSettings = {
+  REDIS_URL?: string | undefined;
+  REDIS_SENTINELS?: RedisNode[] | undefined;
+  REDIS_SENTINEL_NAME?: string | undefined;
+  REDIS_CLUSTER_NODES?: RedisNode[] | undefined;
+  REDIS_PASSWORD?: string | undefined;
+};
+
+/** The topology the settings describe, or null when no Redis is configured (embedded deployment). */
+export const redisTopology = (settings: RedisSettings): RedisTopology | null => {
+  const password = settings.REDIS_PASSWORD === undefined ? {} : { password: settings.REDIS_PASSWORD };
+  if (settings.REDIS_URL !== undefined) return { kind: 'standalone', url: settings.REDIS_URL };
+  if (settings.REDIS_SENTINELS !== undefined) {
+    if (settings.REDIS_SENTINEL_NAME === undefined)
+      throw new Error('REDIS_SENTINELS needs REDIS_SENTINEL_NAME.');
+    return {
+      kind: 'sentinel',
+      sentinels: settings.REDIS_SENTINELS,
+      name: settings.REDIS_SENTINEL_NAME,
+      ...password,
+    };
+  }
+  if (settings.REDIS_CLUSTER_NODES !== undefined)
+    return { kind: 'cluster', nodes: settings.REDIS_CLUSTER_NODES, ...password };
+  return null;
+};
+
+/** Fail fast: short timeouts and one retry, so a caller answers 503 instead of hanging. */
+const failFast = {
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2_000,
+  commandTimeout: 2_000,
+} satisfies RedisOptions;
+
+const backoff = (attempt: number): number => Math.min(attempt * 100, 2_000);
+
+const clientFor = (topology: RedisTopology): RedisClient => {
+  switch (topology.kind) {
+    case 'standalone':
+      return new Redis(topology.url, {
+        ...failFast,
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        retryStrategy: backoff,
+      });
+    case 'sentinel':
+      return new Redis({
+        ...failFast,
+        sentinels: topology.sentinels,
+        name: topology.name,
+        ...(topology.password === undefined ? {} : { password: topology.password }),
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        retryStrategy: backoff,
+        sentinelRetryStrategy: backoff,
+        // Follow a failover as soon as a Sentinel announces it, not only when the old master fails.
+        failoverDetector: true,
+      });
+    case 'cluster':
+      return new Cluster(topology.nodes, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        clusterRetryStrategy: backoff,
+        retryDelayOnFailover: 100,
+        retryDelayOnClusterDown: 100,
+        slotsRefreshTimeout: 2_000,
+        redisOptions: {
+          ...failFast,
+          ...(topology.password === undefined ? {} : { password: topology.password }),
+        },
+      });
+  }
+};
 
 /**
  * A connection that fails fast instead of queueing while Redis is away, so callers can fail closed
- * (503) rather than hang; it keeps reconnecting in the background.
+ * (503) rather than hang; it keeps reconnecting in the background. A string is a standalone URL.
  */
-export const connectRedis = async (url: string): Promise<Redis> => {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    commandTimeout: 2_000,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-  });
+export async function connectRedis(url: string): Promise<Redis>;
+export async function connectRedis(topology: RedisTopology): Promise<RedisClient>;
+export async function connectRedis(topology: RedisTopology | string): Promise<RedisClient> {
+  const redis = clientFor(typeof topology === 'string' ? { kind: 'standalone', url: topology } : topology);
   redis.on('error', () => {
     // Reported through the failing commands and /readyz; without a listener ioredis would crash us.
   });
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   return redis;
-};
+}
 
-/** A Lua script run by its SHA, loaded on first use and again after a Redis restart. */
+/**
+ * A Lua script run by its SHA, loaded on first use and again after a Redis restart. `keys` must name
+ * at least one key in the slot the script works in, so that a Cluster sends it to the right shard.
+ */
 export class LuaScript {
   private readonly source: string;
   private readonly sha: string;
@@ -31,30 +120,58 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(redis: Redis, args: (string | number)[]): Promise<unknown> {
+  async run(redis: RedisClient, keys: string[], args: (string | number)[]): Promise<unknown> {
     try {
-      return await redis.evalsha(this.sha, 0, ...args);
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.source, 0, ...args);
+      return redis.eval(this.source, keys.length, ...keys, ...args);
     }
   }
 }
 
-/** Deletes every key that starts with `prefix`, in batches, without blocking Redis. */
-export const deleteKeysWithPrefix = async (redis: Redis, prefix: string): Promise<number> => {
+/** The servers that hold keys: the one Redis, or every master of a Cluster. */
+const keyHolders = (redis: RedisClient): Redis[] =>
+  redis instanceof Cluster ? redis.nodes('master') : [redis];
+
+/** Every key matching `pattern` on one server, SCANned in batches without blocking it. */
+async function* scanKeys(server: Redis, pattern: string): AsyncGenerator<string[]> {
   let cursor = '0';
-  let deleted = 0;
   do {
-    const [next, keys] = await redis.scan(
-      cursor,
-      'MATCH',
-      `${prefix.replaceAll(/[*?[\]\\]/g, '\\$&')}*`,
-      'COUNT',
-      500,
-    );
+    const [next, keys] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
     cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
+    if (keys.length > 0) yield keys;
   } while (cursor !== '0');
+}
+
+const globOf = (prefix: string): string => `${prefix.replaceAll(/[*?[\]\\]/g, '\\$&')}*`;
+
+/** Every key that starts with `prefix`, on every server (all masters of a Cluster). */
+export const keysWithPrefix = async (redis: RedisClient, prefix: string): Promise<string[]> => {
+  const found: string[] = [];
+  for (const server of keyHolders(redis)) {
+    for await (const keys of scanKeys(server, globOf(prefix))) found.push(...keys);
+  }
+  return found;
+};
+
+/** Deletes every key that starts with `prefix`, in batches, without blocking Redis (each master of a Cluster). */
+export const deleteKeysWithPrefix = async (redis: RedisClient, prefix: string): Promise<number> => {
+  let deleted = 0;
+  const cluster = redis instanceof Cluster;
+  for (const server of keyHolders(redis)) {
+    for await (const keys of scanKeys(server, globOf(prefix))) {
+      if (!cluster) {
+        deleted += await server.unlink(...keys);
+        continue;
+      }
+      // One master holds many slots, and a multi-key UNLINK must stay within one: one UNLINK per key.
+      const replies = (await server.pipeline(keys.map((key) => ['unlink', key])).exec()) ?? [];
+      for (const [error, count] of replies) {
+        if (error !== null) throw error;
+        deleted += Number(count);
+      }
+    }
+  }
   return deleted;
 };

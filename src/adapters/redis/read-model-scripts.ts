@@ -1,11 +1,12 @@
 /*
- * Keys live under `<prefix>g<generation>:`; `<prefix>generation` names the generation readers use, so a
- * rebuild can fill a new generation and switch in one SET. ARGV[1] is the prefix, ARGV[2] a fixed
- * generation or '' for the current one. Scripts take no KEYS: the service expects one Redis, not a cluster.
+ * Keys live under `<base>g<generation>:`; `<base>generation` names the generation readers use, so a
+ * rebuild can fill a new generation and switch in one SET. ARGV[1] is the base `<prefix>{rm}:`, whose
+ * hash tag keeps every read-model key in one Cluster slot; ARGV[2] a fixed generation or '' for the
+ * current one. KEYS[1] is the generation key (`<base>generation`), declared so a Cluster routes the script.
  */
 const generationBase = `
 local generation = ARGV[2]
-if generation == '' then generation = redis.call('GET', ARGV[1] .. 'generation') or '1' end
+if generation == '' then generation = redis.call('GET', KEYS[1]) or '1' end
 local base = ARGV[1] .. 'g' .. generation .. ':'
 `;
 
@@ -42,7 +43,8 @@ return result
 /**
  * Applies a batch in one step. ARGV[3]: generation read before; ARGV[4]: previous position; ARGV[5]:
  * the batch's last position; ARGV[6]: n documents, then n pairs (key, JSON); then m members, then m
- * quadruples (officeId, member key, username, user id).
+ * quadruples (officeId, member key, username, user id); then e erased users, then e quadruples (user id,
+ * username, officeId, member key), removed after the rest so a user registered and erased in one batch goes.
  */
 export const applyBatchScript = `${generationBase}
 local checkpoint = tonumber(redis.call('GET', base .. 'checkpoint') or '0')
@@ -60,6 +62,17 @@ local members = tonumber(ARGV[i])
 for m = 1, members do
   redis.call('ZADD', base .. 'members:' .. ARGV[i + 1], 0, ARGV[i + 2])
   redis.call('SET', base .. 'username:' .. ARGV[i + 3], ARGV[i + 4])
+  i = i + 4
+end
+i = i + 1
+local erasures = tonumber(ARGV[i])
+for e = 1, erasures do
+  local userId = ARGV[i + 1]
+  redis.call('DEL', base .. 'user:' .. userId)
+  if redis.call('GET', base .. 'username:' .. ARGV[i + 2]) == userId then
+    redis.call('DEL', base .. 'username:' .. ARGV[i + 2])
+  end
+  redis.call('ZREM', base .. 'members:' .. ARGV[i + 3], ARGV[i + 4])
   i = i + 4
 end
 redis.call('SET', base .. 'checkpoint', ARGV[5])

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { RecordedEvent } from '../../application/ports/event-store.ts';
 import {
   type ApplyOutcome,
@@ -18,7 +17,8 @@ import {
 } from '../../application/projections/documents.ts';
 import { membersPage, memberView } from '../../application/projections/member-pages.ts';
 import { documentOf, projectEvent } from '../../application/projections/project-event.ts';
-import { LuaScript } from './connect-redis.ts';
+import { LuaScript, type RedisClient } from './connect-redis.ts';
+import { generationKey, readModelBase } from './generations.ts';
 import {
   applyBatchScript,
   loginLookupScript,
@@ -45,14 +45,17 @@ const documentKey = (event: RecordedEvent): string | null => {
 
 /** Read models in Redis: one round trip per login lookup, checkpoint moved in the same script as the data. */
 export class RedisReadModels implements ReadModels, ProjectionTarget {
-  private readonly redis: Redis;
-  private readonly prefix: string;
+  private readonly redis: RedisClient;
+  /** `<prefix>{rm}:`, and the generation key under it (KEYS[1] of every script, for Cluster routing). */
+  private readonly base: string;
+  private readonly generationKey: string;
   private readonly generation: string;
   private readonly waiters = new CheckpointWaiters(() => this.checkpoint());
 
-  constructor(redis: Redis, options: RedisReadModelsOptions) {
+  constructor(redis: RedisClient, options: RedisReadModelsOptions) {
     this.redis = redis;
-    this.prefix = options.prefix;
+    this.base = readModelBase(options.prefix);
+    this.generationKey = generationKey(options.prefix);
     this.generation = options.generation === undefined ? '' : String(options.generation);
   }
 
@@ -73,10 +76,17 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     );
     const changed = new Map<string, UserDocument | OfficeDocument>();
     const members: string[] = [];
+    const erasures: string[] = [];
     for (const event of events) {
       const key = documentKey(event);
       const change = projectEvent(event, key === null ? null : (current.get(key) ?? null));
       if (change.kind === 'none') continue;
+      if (change.kind === 'user-erased') {
+        current.set(`user:${change.userId}`, null);
+        changed.delete(`user:${change.userId}`);
+        erasures.push(change.userId, change.username, change.officeId, change.memberKey);
+        continue;
+      }
       const document = change.kind === 'user' ? change.user : change.office;
       const changedKey =
         change.kind === 'user' ? `user:${change.user.userId}` : `office:${change.office.officeId}`;
@@ -96,6 +106,8 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
       ...documentArgs,
       members.length / 4,
       ...members,
+      erasures.length / 4,
+      ...erasures,
     ])) as ApplyOutcome;
     if (outcome === 'applied') this.waiters.reached(last.position);
     return outcome;
@@ -159,7 +171,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
 
   private async run(script: LuaScript, args: (string | number)[]): Promise<unknown> {
     try {
-      return await script.run(this.redis, [this.prefix, this.generation, ...args]);
+      return await script.run(this.redis, [this.generationKey], [this.base, this.generation, ...args]);
     } catch (error) {
       throw new ReadModelUnavailableError('The read models (Redis) cannot be reached.', { cause: error });
     }

@@ -1,41 +1,58 @@
-import type { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
 import { ReadModelUnavailableError } from '../../application/ports/read-models.ts';
 import type { LoginChallenge, Session, SessionStore } from '../../application/ports/session-store.ts';
 import type { Tokens } from '../../application/ports/tokens.ts';
-import { LuaScript } from './connect-redis.ts';
+import { LuaScript, type RedisClient } from './connect-redis.ts';
 
-/** ARGV: session key prefix, user index key, kept digest (or ''). Deletes the user's other sessions. */
+/**
+ * KEYS[1]: user index key; ARGV: session key prefix (same hash tag), kept digest (or ''). Deletes the
+ * user's other sessions.
+ */
 const revokeOthers = new LuaScript(`
-local digests = redis.call('SMEMBERS', ARGV[2])
+local digests = redis.call('SMEMBERS', KEYS[1])
 for _, digest in ipairs(digests) do
-  if digest ~= ARGV[3] then
+  if digest ~= ARGV[2] then
     redis.call('DEL', ARGV[1] .. digest)
-    redis.call('SREM', ARGV[2], digest)
+    redis.call('SREM', KEYS[1], digest)
   end
 end
 return #digests
 `);
 
-/** Sessions and challenges shared by every instance; Redis expires them, GETDEL uses a challenge up once. */
+/** Length of the routing tag that starts every session token (hex of the user id's SHA-256). */
+const tagLength = 4;
+const hexTag = /^[0-9a-f]{4}$/;
+
+/** The hash tag shared by one user's sessions and session index: 16 bits of the user id's SHA-256. */
+const userTag = (userId: string): string =>
+  createHash('sha256').update(userId).digest('hex').slice(0, tagLength);
+
+/**
+ * Sessions and challenges shared by every instance; Redis expires them, GETDEL uses a challenge up once.
+ * A user's sessions and their index share the hash tag `{s:<tag>}` so that creating and revoking stay
+ * atomic on a Cluster; a session token starts with that tag (then the random token), which is how a
+ * lookup by token alone finds the slot.
+ */
 export class RedisSessionStore implements SessionStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly tokens: Tokens;
 
-  constructor(redis: Redis, prefix: string, tokens: Tokens) {
+  constructor(redis: RedisClient, prefix: string, tokens: Tokens) {
     this.redis = redis;
     this.prefix = prefix;
     this.tokens = tokens;
   }
 
   async createSession(session: Session, ttlSeconds: number): Promise<string> {
-    const token = this.tokens.issue();
+    const tag = userTag(session.userId);
+    const token = `${tag}${this.tokens.issue()}`;
     const digest = this.tokens.digest(token);
     const index = this.userIndex(session.userId);
     await this.guard(() =>
       this.redis
         .multi()
-        .set(this.sessionKey(digest), JSON.stringify(session), 'EX', ttlSeconds)
+        .set(this.sessionKey(tag, digest), JSON.stringify(session), 'EX', ttlSeconds)
         .sadd(index, digest)
         .expire(index, ttlSeconds)
         .exec(),
@@ -44,17 +61,22 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async getSession(token: string): Promise<Session | null> {
-    const json = await this.guard(() => this.redis.get(this.sessionKey(this.tokens.digest(token))));
+    const key = this.sessionKeyOf(token);
+    if (key === null) return null;
+    const json = await this.guard(() => this.redis.get(key));
     return json === null ? null : (JSON.parse(json) as Session);
   }
 
   async revokeSession(token: string): Promise<void> {
-    await this.guard(() => this.redis.del(this.sessionKey(this.tokens.digest(token))));
+    const key = this.sessionKeyOf(token);
+    if (key !== null) await this.guard(() => this.redis.del(key));
   }
 
   async revokeUserSessions(userId: string, exceptToken?: string): Promise<void> {
     const kept = exceptToken === undefined ? '' : this.tokens.digest(exceptToken);
-    await this.guard(() => revokeOthers.run(this.redis, [this.sessionKey(''), this.userIndex(userId), kept]));
+    await this.guard(() =>
+      revokeOthers.run(this.redis, [this.userIndex(userId)], [this.sessionKey(userTag(userId), ''), kept]),
+    );
   }
 
   async createChallenge(challenge: LoginChallenge, ttlSeconds: number): Promise<string> {
@@ -78,8 +100,14 @@ export class RedisSessionStore implements SessionStore {
     await this.guard(() => this.redis.ping());
   }
 
-  private sessionKey(digest: string): string {
-    return `${this.prefix}session:${digest}`;
+  private sessionKey(tag: string, digest: string): string {
+    return `${this.prefix}{s:${tag}}:session:${digest}`;
+  }
+
+  /** The key a session token would be stored under, or null if the token cannot be one of ours. */
+  private sessionKeyOf(token: string): string | null {
+    const tag = token.slice(0, tagLength);
+    return hexTag.test(tag) ? this.sessionKey(tag, this.tokens.digest(token)) : null;
   }
 
   private challengeKey(digest: string): string {
@@ -87,7 +115,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   private userIndex(userId: string): string {
-    return `${this.prefix}user-sessions:${userId}`;
+    return `${this.prefix}{s:${userTag(userId)}}:user-sessions:${userId}`;
   }
 
   private async guard<T>(command: () => Promise<T>): Promise<T> {

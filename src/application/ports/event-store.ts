@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { actorSchema } from '../../domain/shared/actor.ts';
+import { encryptedSecretSchema } from '../../domain/shared/encrypted-secret.ts';
 
-/** Metadata every stored event carries. `hash`/`previousHash` are filled by stores that chain events. */
+/** Metadata every stored event carries. `hash`/`previousHash` are filled when events are chained. */
 export const eventMetadataSchema = z.object({
   eventId: z.string().min(1),
   occurredAt: z.string().min(1),
@@ -9,6 +10,9 @@ export const eventMetadataSchema = z.object({
   correlationId: z.string().min(1),
   causationId: z.string().min(1),
   schemaVersion: z.number().int().positive(),
+  /** Where the request came from: sealed with the acting person's data key (see PersonalDataVault). */
+  origin: encryptedSecretSchema.optional(),
+  /** The same in plain text: for the platform and the service, and in events written before sealing. */
   clientIp: z.string().optional(),
   userAgent: z.string().optional(),
   hash: z.string().optional(),

@@ -2,6 +2,7 @@ export type NotificationType =
   | 'two-factor-enrolled'
   | 'two-factor-disabled'
   | 'two-factor-reset-by-support'
+  | 'user-erased'
   | 'second-factor-locked-out'
   | 'office-two-factor-required'
   | 'office-two-factor-requirement-lifted';

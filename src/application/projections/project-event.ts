@@ -13,19 +13,24 @@ export type ProjectionChange =
       kind: 'user';
       user: UserDocument;
       newMember?: { officeId: string; username: string; memberKey: string };
-    };
+    }
+  /** The user is forgotten: their document, username entry and membership go. */
+  | { kind: 'user-erased'; userId: string; officeId: string; username: string; memberKey: string };
 
 /** Cheap: looks at the type and one id field only; `projectEvent` validates the whole event. */
 export const documentOf = (event: RecordedEvent): DocumentRef => {
   const data = event.data as { officeId?: unknown; userId?: unknown };
-  if (event.type === 'UsernameReserved') return null;
+  if (event.type === 'UsernameReserved' || event.type === 'UsernameReleased') return null;
   if (event.type.startsWith('Office') && typeof data.officeId === 'string')
     return { kind: 'office', id: data.officeId };
   if (typeof data.userId === 'string') return { kind: 'user', id: data.userId };
   return null;
 };
 
-/** Pure: the change one event makes to the document it concerns (`current` is that document or null). */
+/**
+ * Pure: the change one event makes to the document it concerns (`current` is that document or null).
+ * Registrations arrive with their username opened (OpeningProjectionTarget), unless the user was erased.
+ */
 export const projectEvent = (
   event: RecordedEvent,
   current: UserDocument | OfficeDocument | null,
@@ -33,6 +38,7 @@ export const projectEvent = (
   const parsed = parseDomainEvent(event.type, event.data);
   switch (parsed.type) {
     case 'UsernameReserved':
+    case 'UsernameReleased':
       return { kind: 'none' };
     case 'OfficeRegistered':
       return {
@@ -55,6 +61,8 @@ export const projectEvent = (
     }
     case 'UserRegistered': {
       const { userId, officeId, username, role, passwordHash } = parsed.data;
+      // Still sealed: the user was erased before this projection ran, and is not projected at all.
+      if (typeof username !== 'string' || typeof passwordHash !== 'string') return { kind: 'none' };
       return {
         kind: 'user',
         user: {
@@ -85,7 +93,16 @@ export const projectEvent = (
     user: { ...user, ...next },
   });
   switch (parsed.type) {
+    case 'UserErased':
+      return {
+        kind: 'user-erased',
+        userId: user.userId,
+        officeId: user.officeId,
+        username: user.username,
+        memberKey: memberKey(user.username, user.userId),
+      };
     case 'PasswordChanged':
+      if (typeof parsed.data.passwordHash !== 'string') return { kind: 'none' };
       return changed({ passwordHash: parsed.data.passwordHash });
     case 'UserRoleChanged':
       return changed({ role: parsed.data.role });

@@ -16,7 +16,7 @@ export const disableTwoFactor =
   (
     deps: Pick<
       ApplicationDeps,
-      'events' | 'clock' | 'ids' | 'readModels' | 'sessions' | 'passwords' | 'totp' | 'cipher' | 'notifier'
+      'events' | 'clock' | 'ids' | 'readModels' | 'sessions' | 'passwords' | 'totp' | 'vault' | 'notifier'
     >,
   ) =>
   async (

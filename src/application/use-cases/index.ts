@@ -14,6 +14,7 @@ import { changeRole } from './provisioning/change-role.ts';
 import { registerOffice } from './provisioning/register-office.ts';
 import { registerUser } from './provisioning/register-user.ts';
 import { regenerateRecoveryCodes } from './regenerate-recovery-codes.ts';
+import { eraseUser } from './support-erase-user.ts';
 import { findUserForSupport } from './support-find-user.ts';
 import { supportReset } from './support-reset.ts';
 import { twoFactorStatus } from './two-factor-status.ts';
@@ -32,6 +33,7 @@ export const createUseCases = (deps: ApplicationDeps) => ({
   setOfficePolicy: setOfficePolicy(deps),
   findUserForSupport: findUserForSupport(deps),
   supportReset: supportReset(deps),
+  eraseUser: eraseUser(deps),
   registerOffice: registerOffice(deps),
   registerUser: registerUser(deps),
   changeRole: changeRole(deps),

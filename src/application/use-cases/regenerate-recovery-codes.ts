@@ -18,7 +18,7 @@ export const regenerateRecoveryCodes =
       | 'readModels'
       | 'passwords'
       | 'totp'
-      | 'cipher'
+      | 'vault'
       | 'recoveryCodes'
       | 'notifier'
     >,

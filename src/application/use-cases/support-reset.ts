@@ -15,7 +15,12 @@ export type SupportResetResult = {
 
 /** Support clears a user's 2FA (lost phone): enrolment, recovery codes and lock-out go; sessions end. */
 export const supportReset =
-  (deps: Pick<ApplicationDeps, 'events' | 'clock' | 'ids' | 'readModels' | 'sessions' | 'notifier'>) =>
+  (
+    deps: Pick<
+      ApplicationDeps,
+      'events' | 'clock' | 'ids' | 'vault' | 'readModels' | 'sessions' | 'notifier'
+    >,
+  ) =>
   async (
     actor: Actor,
     input: { userId: string; reason: string; ticket: string },

@@ -14,3 +14,6 @@ export type Actor = z.infer<typeof actorSchema>;
 
 export const isOfficeAdminOf = (actor: Actor, officeId: string): boolean =>
   actor.role === 'office-admin' && actor.officeId === officeId;
+
+/** A person acting (rather than the platform or the service itself): someone whose data can be erased. */
+export const isPerson = (actor: Actor): boolean => actor.role !== 'platform' && actor.role !== 'system';

@@ -13,7 +13,7 @@ export const decideUserAccount = (
   if (command.type === 'RegisterUser') {
     if (!isPlatform(command.actor))
       throw new DomainError('not-permitted', 'Only the platform registers users.');
-    if (state.status === 'registered')
+    if (state.status !== 'unregistered')
       throw new DomainError('user-already-registered', 'The user exists already.');
     const { userId, officeId, username, role, passwordHash } = command;
     return [{ type: 'UserRegistered', data: { userId, officeId, username, role, passwordHash } }];
@@ -26,6 +26,14 @@ export const decideUserAccount = (
     return [
       { type: 'PasswordChanged', data: { userId: command.userId, passwordHash: command.passwordHash } },
     ];
+  }
+  if (command.type === 'EraseUser') {
+    if (!isPlatform(command.actor) && command.actor.role !== 'support')
+      throw new DomainError('not-permitted', 'Only support or the platform erases a user.');
+    if (state.status === 'unregistered') throw new DomainError('user-not-found', 'No such user.');
+    if (state.status === 'erased') return [];
+    const { userId, reason, ticket } = command;
+    return [{ type: 'UserErased', data: { userId, reason, ticket } }];
   }
   if (!isPlatform(command.actor)) throw new DomainError('not-permitted', 'Only the platform changes roles.');
   if (state.status !== 'registered') throw new DomainError('user-not-found', 'No such user.');

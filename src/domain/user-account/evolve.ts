@@ -9,5 +9,9 @@ export const evolveUserAccount = (state: UserAccountState, event: UserAccountEve
       return state.status === 'registered' ? { ...state, passwordHash: event.data.passwordHash } : state;
     case 'UserRoleChanged':
       return state.status === 'registered' ? { ...state, role: event.data.role } : state;
+    case 'UserErased':
+      return state.status === 'registered'
+        ? { status: 'erased', userId: state.userId, officeId: state.officeId, username: state.username }
+        : state;
   }
 };

@@ -1,4 +1,5 @@
 import type { UserRole } from '../shared/actor.ts';
+import type { PersonalText } from '../shared/personal-data.ts';
 
 export type UserAccountState =
   | { status: 'unregistered' }
@@ -6,9 +7,11 @@ export type UserAccountState =
       status: 'registered';
       userId: string;
       officeId: string;
-      username: string;
+      username: PersonalText;
       role: UserRole;
-      passwordHash: string;
-    };
+      passwordHash: PersonalText;
+    }
+  /** Forgotten on request: the sealed username stays so that a retried erasure can still release it. */
+  | { status: 'erased'; userId: string; officeId: string; username: PersonalText };
 
 export const initialUserAccountState = (): UserAccountState => ({ status: 'unregistered' });

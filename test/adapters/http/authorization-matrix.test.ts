@@ -20,8 +20,8 @@ const callers = [
 ] as const;
 type Caller = (typeof callers)[number];
 
-/** A reset ends the target's sessions, so support resets a user who is not one of the callers. */
-type Ids = { officeId: string; memberId: string; resetTargetId: string };
+/** A reset or an erasure ends the target's sessions, so support acts on users who are not callers. */
+type Ids = { officeId: string; memberId: string; resetTargetId: string; eraseTargetId: string };
 type Row = {
   route: string;
   request: (
@@ -114,6 +114,15 @@ const matrix: Row[] = [
     expect: only({ support: 200 }),
   },
   {
+    route: 'POST /v1/support/users/{id}/erasure',
+    request: ({ eraseTargetId }) => ({
+      method: 'POST',
+      url: `/v1/support/users/${eraseTargetId}/erasure`,
+      body: { reason: 'matrix', ticket: 'T-2' },
+    }),
+    expect: only({ support: 200 }),
+  },
+  {
     route: 'GET /v1/audit/events',
     request: () => ({ method: 'GET', url: '/v1/audit/events' }),
     expect: only({ support: 200, auditor: 200 }),
@@ -185,7 +194,7 @@ const apiKey = 'matrix-platform-key-0123456789abcdef012345';
 describe('S12 authorization matrix: every route × every caller', () => {
   let service: RunningService;
   let dataDir: string;
-  const ids: Ids = { officeId: '', memberId: '', resetTargetId: '' };
+  const ids: Ids = { officeId: '', memberId: '', resetTargetId: '', eraseTargetId: '' };
   const tokens = new Map<Caller, Record<string, string>>();
 
   beforeAll(async () => {
@@ -215,6 +224,7 @@ describe('S12 authorization matrix: every route × every caller', () => {
     const member = await signIn('member', 'member', ids.officeId);
     ids.memberId = member.userId;
     ids.resetTargetId = (await signIn('reset-target', 'member', ids.officeId)).userId;
+    ids.eraseTargetId = (await signIn('erase-target', 'member', ids.officeId)).userId;
     tokens.set('anonymous', {});
     tokens.set('member', { authorization: `Bearer ${member.token}` });
     tokens.set('office-admin', {

@@ -6,6 +6,7 @@ import { Projector } from '../../../src/application/projector.ts';
 import { rebuildRedisReadModels } from '../../../src/cli/rebuild-read-models.ts';
 import { findTestRedis, noRedisReason, privateRedis } from '../../support/redis.ts';
 import { appendStory } from '../../support/story-events.ts';
+import { memoryVault } from '../../support/vault.ts';
 
 const silent = { info: () => {}, error: () => {} };
 const server = await findTestRedis();
@@ -74,7 +75,7 @@ describe.skipIf(server === null)(
       const { redis, prefix } = redisOf;
       const live = `${prefix}straight:`;
       const before = await dumpGeneration(redis, live, 1);
-      const outcome = await rebuildRedisReadModels(store, redis, live);
+      const outcome = await rebuildRedisReadModels(store, redis, live, memoryVault());
       expect(outcome).toMatchObject({ applied: head, generation: 2, replaced: 1 });
       expect(await currentGeneration(redis, live)).toBe(2);
       expect(await dumpGeneration(redis, live, 2)).toEqual(before);
@@ -90,7 +91,7 @@ describe.skipIf(server === null)(
       const projector = new Projector(store, readModels, silent);
       projector.start();
       await caughtUp(readModels, head);
-      await rebuildRedisReadModels(store, redis, live);
+      await rebuildRedisReadModels(store, redis, live, memoryVault());
       await appendStory(store, 1, 2);
       const newHead = await store.headPosition();
       await caughtUp(readModels, newHead);

@@ -15,7 +15,7 @@ const problems = {
   503: problemSchema,
 };
 
-/** Support: find a user, reset a lost authenticator. */
+/** Support: find a user, reset a lost authenticator, erase a user on request. */
 export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = async (app, { deps }) => {
   app.get(
     '/v1/support/users',
@@ -76,6 +76,35 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
       );
       await deps.waitForProjection(result.position);
       return { userId: request.params.userId, nextLogin: result.nextLogin };
+    },
+  );
+
+  app.post(
+    '/v1/support/users/:userId/erasure',
+    {
+      schema: {
+        tags: ['support'],
+        summary: 'Erase a user on request: their data key is deleted, the history stays and reads "[erased]"',
+        params: z.object({ userId: idParam }),
+        body: z
+          .object({ reason: z.string().trim().min(1).max(1000), ticket: z.string().trim().min(1).max(200) })
+          .strict(),
+        response: {
+          200: z.object({ userId: z.string(), erasedAt: z.string() }),
+          ...problems,
+        },
+      },
+    },
+    async (request) => {
+      const { session } = await requireRole(deps.sessions, request, ['support']);
+      const actor = { id: session.userId, role: session.role, officeId: session.officeId };
+      const result = await deps.useCases.eraseUser(
+        actor,
+        { userId: request.params.userId, ...request.body },
+        requestContext(request),
+      );
+      await deps.waitForProjection(result.position);
+      return { userId: result.userId, erasedAt: result.erasedAt };
     },
   );
 };

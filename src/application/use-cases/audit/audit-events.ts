@@ -1,5 +1,8 @@
+import { encryptedSecretSchema } from '../../../domain/shared/encrypted-secret.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import type { RecordedEvent } from '../../ports/event-store.ts';
+import { type PersonalDataVault, usernameAssociatedData } from '../../ports/personal-data-vault.ts';
+import { SecretDecryptionError } from '../../ports/secret-cipher.ts';
 import { redactForAudit } from './redact-for-audit.ts';
 
 export type AuditFilter = {
@@ -57,7 +60,7 @@ export const matchesAudit = (event: RecordedEvent, filter: AuditFilter): boolean
   return true;
 };
 
-export const toAuditEvent = (event: RecordedEvent): AuditEvent => ({
+export const toAuditEvent = async (vault: PersonalDataVault, event: RecordedEvent): Promise<AuditEvent> => ({
   position: event.position,
   streamId: event.streamId,
   revision: event.revision,
@@ -66,12 +69,31 @@ export const toAuditEvent = (event: RecordedEvent): AuditEvent => ({
   actor: event.metadata.actor,
   correlationId: event.metadata.correlationId,
   causationId: event.metadata.causationId,
-  data: redactForAudit(event.data),
+  data: await openForAudit(vault, redactForAudit(event.data)),
 });
+
+/** What an erased person's personal fields read as. */
+export const erasedField = '[erased]';
+
+/** Auditors see a username in plain text while its owner's key exists, and `[erased]` after. */
+const openForAudit = async (
+  vault: PersonalDataVault,
+  shown: Record<string, unknown>,
+): Promise<Record<string, unknown>> => {
+  const sealed = encryptedSecretSchema.safeParse(shown.username);
+  if (!sealed.success || typeof shown.userId !== 'string') return shown;
+  try {
+    const username = await vault.open(shown.userId, sealed.data, usernameAssociatedData(shown.userId));
+    return { ...shown, username: username ?? erasedField };
+  } catch (error) {
+    if (!(error instanceof SecretDecryptionError)) throw error;
+    return { ...shown, username: '[unreadable: fails authentication]' };
+  }
+};
 
 /** One page of the history, oldest first, read from the event store; `next` continues after it. */
 export const auditEvents =
-  (deps: Pick<ApplicationDeps, 'events'>) =>
+  (deps: Pick<ApplicationDeps, 'events' | 'vault'>) =>
   async (
     filter: AuditFilter,
     page: { after: number; limit: number },
@@ -85,7 +107,7 @@ export const auditEvents =
       for (const event of batch) {
         position = event.position;
         scanned++;
-        if (matchesAudit(event, filter)) items.push(toAuditEvent(event));
+        if (matchesAudit(event, filter)) items.push(await toAuditEvent(deps.vault, event));
         if (items.length === page.limit) break;
       }
     }
@@ -94,7 +116,7 @@ export const auditEvents =
 
 /** Every matching event, oldest first, for an NDJSON export of any size. */
 export async function* exportAuditEvents(
-  deps: Pick<ApplicationDeps, 'events'>,
+  deps: Pick<ApplicationDeps, 'events' | 'vault'>,
   filter: AuditFilter,
 ): AsyncGenerator<AuditEvent> {
   let position = 0;
@@ -103,7 +125,7 @@ export async function* exportAuditEvents(
     if (batch.length === 0) return;
     for (const event of batch) {
       position = event.position;
-      if (matchesAudit(event, filter)) yield toAuditEvent(event);
+      if (matchesAudit(event, filter)) yield await toAuditEvent(deps.vault, event);
     }
   }
 }

@@ -28,7 +28,7 @@ export const confirmEnrollment =
       | 'sessions'
       | 'readModels'
       | 'totp'
-      | 'cipher'
+      | 'vault'
       | 'recoveryCodes'
       | 'notifier'
       | 'settings'

@@ -26,7 +26,7 @@ export const startEnrollment =
   (
     deps: Pick<
       ApplicationDeps,
-      'events' | 'clock' | 'ids' | 'sessions' | 'readModels' | 'passwords' | 'totp' | 'cipher' | 'qr'
+      'events' | 'clock' | 'ids' | 'sessions' | 'readModels' | 'passwords' | 'totp' | 'vault' | 'qr'
     >,
   ) =>
   async (
@@ -42,7 +42,11 @@ export const startEnrollment =
     }
     const secret = deps.totp.generateSecret();
     const enrollmentId = deps.ids.next();
-    const encrypted = deps.cipher.encrypt(secret, totpSecretAssociatedData(user.userId, enrollmentId));
+    const encrypted = await deps.vault.seal(
+      user.userId,
+      secret,
+      totpSecretAssociatedData(user.userId, enrollmentId),
+    );
     const now = deps.clock.now().toISOString();
     const actor = actorOf(user);
     const outcome = await handleCommand(

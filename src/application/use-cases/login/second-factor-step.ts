@@ -28,7 +28,7 @@ export const secondFactorStep =
       | 'readModels'
       | 'sessions'
       | 'totp'
-      | 'cipher'
+      | 'vault'
       | 'recoveryCodes'
       | 'notifier'
       | 'settings'

@@ -13,7 +13,7 @@ export type OfficePolicyInput = { officeId: string; required: boolean; enforceFr
  * given, is the policy revision the admin last saw: a different one means someone else changed it.
  */
 export const setOfficePolicy =
-  (deps: Pick<ApplicationDeps, 'events' | 'clock' | 'ids' | 'notifier'>) =>
+  (deps: Pick<ApplicationDeps, 'events' | 'clock' | 'ids' | 'vault' | 'notifier'>) =>
   async (actor: Actor, input: OfficePolicyInput, ifMatch: number | null, request: RequestContext) => {
     const outcome = await handleCommand(
       deps,

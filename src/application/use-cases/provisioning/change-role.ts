@@ -7,7 +7,7 @@ import type { RequestContext } from '../login/second-factor-step.ts';
 
 /** The platform changes a user's role; the same role again changes nothing. */
 export const changeRole =
-  (deps: Pick<ApplicationDeps, 'events' | 'clock' | 'ids'>) =>
+  (deps: Pick<ApplicationDeps, 'events' | 'clock' | 'ids' | 'vault'>) =>
   async (actor: Actor, input: { userId: string; role: UserRole }, request: RequestContext) => {
     const outcome = await handleCommand(
       deps,

@@ -7,7 +7,7 @@ import type { RequestContext } from '../login/second-factor-step.ts';
 
 /** The platform registers an office; the id is the platform's own when it gives one. */
 export const registerOffice =
-  (deps: Pick<ApplicationDeps, 'events' | 'clock' | 'ids'>) =>
+  (deps: Pick<ApplicationDeps, 'events' | 'clock' | 'ids' | 'vault'>) =>
   async (actor: Actor, input: { officeId?: string; name: string }, request: RequestContext) => {
     const officeId = input.officeId ?? deps.ids.next();
     const outcome = await handleCommand(

@@ -216,4 +216,110 @@ describe('support routes', () => {
       expectProblem(await resetOf(target, reset, await t.signIn(username)), 403, 'not-permitted');
     });
   });
+
+  describe('POST /v1/support/users/{userId}/erasure', () => {
+    const erasure = { reason: 'Right to erasure', ticket: 'DPO-1' };
+    const eraseOf = (userId: string, body: unknown = erasure, token = support) =>
+      t.call('POST', `/v1/support/users/${userId}/erasure`, { body, token });
+    const auditOf = async (userId: string) => {
+      const reply = await t.call('GET', `/v1/audit/events?userId=${userId}`, { token: support });
+      expect(reply.statusCode, reply.body).toBe(200);
+      return (reply.json() as { items: { type: string; data: Record<string, unknown> }[] }).items;
+    };
+
+    it('erases an enrolled user: sessions end, login and lookup find nobody, the audit reads [erased] (200)', async () => {
+      const username = fresh('forget-me');
+      const { userId, token } = await t.enrolledUser(officeId, username);
+      expect((await auditOf(userId)).find((event) => event.type === 'UserRegistered')?.data.username).toBe(
+        username,
+      );
+      const reply = await eraseOf(userId);
+      expect(reply.statusCode, reply.body).toBe(200);
+      expect(reply.json()).toEqual({ userId, erasedAt: expect.any(String) });
+      expectProblem(await t.call('GET', '/v1/me', { token }), 401, 'unauthenticated');
+      expectProblem(
+        await t.call('POST', '/v1/login', { body: { username, password } }),
+        401,
+        'invalid-credentials',
+      );
+      expectProblem(await find(username), 404, 'not-found');
+      const history = await auditOf(userId);
+      const types = history.map((event) => event.type);
+      expect(types).toEqual(
+        expect.arrayContaining([
+          'UsernameReserved',
+          'UserRegistered',
+          'TotpEnrolled',
+          'UserErased',
+          'UsernameReleased',
+        ]),
+      );
+      for (const event of history.filter((e) => e.type === 'UserRegistered' || e.type === 'UsernameReserved'))
+        expect(event.data.username).toBe('[erased]');
+      expect(JSON.stringify(history)).not.toContain(username);
+      expect(history.find((event) => event.type === 'UserErased')?.data).toEqual({ userId, ...erasure });
+    });
+
+    it('frees the username for someone new (201 on registering it again)', async () => {
+      const username = fresh('reused-name');
+      const first = await t.createUser(officeId, username);
+      expect((await eraseOf(first)).statusCode).toBe(200);
+      const second = await t.createUser(officeId, username);
+      expect(second).not.toBe(first);
+      expect((await find(username)).json()).toMatchObject({ userId: second, username });
+    });
+
+    it('answers 200 again to a repeated erasure, recording it once', async () => {
+      const userId = await t.createUser(officeId, fresh('twice'));
+      expect((await eraseOf(userId)).statusCode).toBe(200);
+      const again = await eraseOf(userId);
+      expect(again.statusCode, again.body).toBe(200);
+      expect((await auditOf(userId)).filter((event) => event.type === 'UserErased')).toHaveLength(1);
+    });
+
+    it('keeps the erased user id taken (409 on registering that id again)', async () => {
+      const userId = await t.createUser(officeId, fresh('id-kept'));
+      await eraseOf(userId);
+      const reply = await t.platform('POST', '/v1/platform/users', {
+        userId,
+        officeId,
+        username: fresh('new-name'),
+        password,
+        role: 'member',
+      });
+      expectProblem(reply, 409, 'user-already-registered');
+    });
+
+    it('refuses an unknown user (404 not-found)', async () => {
+      expectProblem(await eraseOf('no-such-user'), 404, 'not-found');
+    });
+
+    it('refuses a blank reason or a missing ticket (400 invalid-request naming them)', async () => {
+      const userId = await t.createUser(officeId, fresh('erase-blank'));
+      expectInvalidRequest(await eraseOf(userId, { reason: ' ', ticket: 'DPO-2' }), 'reason');
+      expectInvalidRequest(await eraseOf(userId, { reason: 'Asked to' }), 'ticket');
+    });
+
+    it('refuses unknown fields and a bad user id (400 invalid-request)', async () => {
+      const userId = await t.createUser(officeId, fresh('erase-extra'));
+      expectProblem(await eraseOf(userId, { ...erasure, hard: true }), 400, 'invalid-request');
+      expectInvalidRequest(await eraseOf('a%2Fb'), 'userId');
+    });
+
+    it('refuses a request without a session (401 unauthenticated)', async () => {
+      const reply = await t.call('POST', '/v1/support/users/anyone/erasure', { body: erasure });
+      expectProblem(reply, 401, 'unauthenticated');
+    });
+
+    it('refuses every caller who is not support, and leaves the user able to log in (403 not-permitted)', async () => {
+      const target = fresh('not-erased');
+      const targetId = await t.createUser(officeId, target);
+      for (const role of ['member', 'office-admin', 'auditor']) {
+        const username = fresh(`erase-${role}`);
+        await t.createUser(officeId, username, role);
+        expectProblem(await eraseOf(targetId, erasure, await t.signIn(username)), 403, 'not-permitted');
+      }
+      await t.signIn(target);
+    });
+  });
 });

@@ -1,0 +1,104 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../../application/ports/clock.ts';
+import type { DataKeyStore } from '../../application/ports/data-key-store.ts';
+import {
+  type BlindIndex,
+  type PersonalDataVault,
+  SubjectErasedError,
+} from '../../application/ports/personal-data-vault.ts';
+import { SecretDecryptionError } from '../../application/ports/secret-cipher.ts';
+import type { EncryptedSecret } from '../../domain/shared/encrypted-secret.ts';
+import { AesGcmSecretCipher } from './aes-gcm-secret-cipher.ts';
+
+/** The key id a value sealed with a person's data key carries; the keyring's ids cannot look like it. */
+export const sealedKeyId = '@subject';
+
+/** People's keys and the service's own index key live in separate namespaces of the store. */
+export const personKey = (subjectId: string) => `person:${subjectId}`;
+const usernameIndexKey = 'service:username-index';
+
+export type DataKeyVaultOptions = {
+  /** Unwrapped keys kept in memory, and for how long: an erasure elsewhere is seen at most this late. */
+  cacheEntries?: number;
+  cacheTtlMs?: number;
+};
+
+/**
+ * Per-person AES-256-GCM data keys, each wrapped with the service keyring (`keyring`) and stored in a
+ * DataKeyStore. Values sealed before data keys existed carry a keyring id and are opened with the keyring.
+ */
+export class DataKeyVault implements PersonalDataVault, BlindIndex {
+  private readonly store: DataKeyStore;
+  private readonly keyring: AesGcmSecretCipher;
+  private readonly clock: Clock;
+  private readonly unwrapped: LRUCache<string, Buffer>;
+  private indexKey: Promise<Buffer> | undefined;
+
+  constructor(
+    store: DataKeyStore,
+    keyring: AesGcmSecretCipher,
+    clock: Clock,
+    options: DataKeyVaultOptions = {},
+  ) {
+    this.store = store;
+    this.keyring = keyring;
+    this.clock = clock;
+    this.unwrapped = new LRUCache({ max: options.cacheEntries ?? 10_000, ttl: options.cacheTtlMs ?? 60_000 });
+  }
+
+  async seal(subjectId: string, plaintext: string, associatedData: string): Promise<EncryptedSecret> {
+    const key = await this.keyOf(personKey(subjectId), { create: true });
+    if (key === 'erased' || key === null) throw new SubjectErasedError(subjectId);
+    return cipherWith(key).encrypt(plaintext, associatedData);
+  }
+
+  async open(subjectId: string, sealed: EncryptedSecret, associatedData: string): Promise<string | null> {
+    if (sealed.keyId !== sealedKeyId) return this.keyring.decrypt(sealed, associatedData);
+    const key = await this.keyOf(personKey(subjectId), { create: false });
+    if (key === 'erased') return null;
+    if (key === null) throw new SecretDecryptionError(`No data key for ${subjectId}, and no erasure either.`);
+    return cipherWith(key).decrypt(sealed, associatedData);
+  }
+
+  async erase(subjectId: string): Promise<boolean> {
+    this.unwrapped.delete(personKey(subjectId));
+    return this.store.erase(personKey(subjectId), this.clock.now().toISOString());
+  }
+
+  async digest(value: string): Promise<string> {
+    this.indexKey ??= this.keyOf(usernameIndexKey, { create: true }).then((key) => {
+      if (key === 'erased' || key === null) throw new Error('The username index key is missing.');
+      return key;
+    });
+    return createHmac('sha256', await this.indexKey)
+      .update(value, 'utf8')
+      .digest('base64url');
+  }
+
+  private async keyOf(id: string, options: { create: boolean }): Promise<Buffer | 'erased' | null> {
+    const cached = this.unwrapped.get(id);
+    if (cached !== undefined) return cached;
+    let stored = await this.store.find(id);
+    if (stored === null && options.create)
+      stored = await this.store.create(id, newDataKey(this.keyring, id).wrappedKey);
+    if (stored === null) return null;
+    if (stored.state === 'erased') return 'erased';
+    const key = Buffer.from(this.keyring.decrypt(JSON.parse(stored.wrappedKey), wrapContext(id)), 'base64');
+    this.unwrapped.set(id, key);
+    return key;
+  }
+}
+
+const wrapContext = (id: string) => `data-key:${id}`;
+
+const cipherWith = (key: Buffer) => new AesGcmSecretCipher([{ id: sealedKeyId, key }]);
+
+/** A fresh data key for the store entry `id`: wrapped for storing, and a cipher that seals with it. */
+export const newDataKey = (keyring: AesGcmSecretCipher, id: string) => {
+  const key = randomBytes(32);
+  return {
+    wrappedKey: JSON.stringify(keyring.encrypt(key.toString('base64'), wrapContext(id))),
+    sealer: cipherWith(key),
+  };
+};

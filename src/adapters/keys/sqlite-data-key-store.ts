@@ -1,0 +1,74 @@
+import { DatabaseSync } from 'node:sqlite';
+import type { DataKeyStore, StoredDataKey } from '../../application/ports/data-key-store.ts';
+
+/**
+ * Data keys in their own SQLite file beside the events. `secure_delete` overwrites a deleted key's bytes
+ * in the file, and the rollback journal that briefly holds them is deleted at each commit.
+ */
+export class SqliteDataKeyStore implements DataKeyStore {
+  private readonly db: DatabaseSync;
+
+  constructor(path: string) {
+    this.db = new DatabaseSync(path);
+    // The busy timeout comes first: several instances may open (and create) the file at once.
+    this.db.exec(`
+      PRAGMA busy_timeout = 5000;
+      PRAGMA journal_mode = DELETE;
+      PRAGMA synchronous = FULL;
+      PRAGMA secure_delete = ON;
+      CREATE TABLE IF NOT EXISTS data_keys (subject_id TEXT PRIMARY KEY, wrapped_key TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS erased_subjects (subject_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL);
+    `);
+  }
+
+  async find(subjectId: string): Promise<StoredDataKey | null> {
+    const erased = this.db
+      .prepare('SELECT erased_at FROM erased_subjects WHERE subject_id = ?')
+      .get(subjectId) as { erased_at: string } | undefined;
+    if (erased !== undefined) return { state: 'erased', erasedAt: erased.erased_at };
+    const key = this.db.prepare('SELECT wrapped_key FROM data_keys WHERE subject_id = ?').get(subjectId) as
+      | { wrapped_key: string }
+      | undefined;
+    return key === undefined ? null : { state: 'active', wrappedKey: key.wrapped_key };
+  }
+
+  async create(subjectId: string, wrappedKey: string): Promise<StoredDataKey> {
+    this.transaction(() => {
+      const erased = this.db.prepare('SELECT 1 FROM erased_subjects WHERE subject_id = ?').get(subjectId);
+      if (erased === undefined)
+        this.db
+          .prepare('INSERT OR IGNORE INTO data_keys (subject_id, wrapped_key) VALUES (?, ?)')
+          .run(subjectId, wrappedKey);
+    });
+    const stored = await this.find(subjectId);
+    if (stored === null) throw new Error(`The data key of ${subjectId} was not stored.`);
+    return stored;
+  }
+
+  async erase(subjectId: string, erasedAt: string): Promise<boolean> {
+    return this.transaction(() => {
+      const deleted = this.db.prepare('DELETE FROM data_keys WHERE subject_id = ?').run(subjectId);
+      this.db
+        .prepare('INSERT OR IGNORE INTO erased_subjects (subject_id, erased_at) VALUES (?, ?)')
+        .run(subjectId, erasedAt);
+      return Number(deleted.changes) > 0;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  /** IMMEDIATE takes the write lock up front, so two processes cannot both decide from a stale read. */
+  private transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

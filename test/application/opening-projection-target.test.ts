@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryReadModels } from '../../src/adapters/memory/memory-read-models.ts';
+import {
+  passwordHashAssociatedData,
+  usernameAssociatedData,
+} from '../../src/application/ports/personal-data-vault.ts';
+import { OpeningProjectionTarget } from '../../src/application/projections/opening-projection-target.ts';
+import type { PersonalText } from '../../src/domain/shared/personal-data.ts';
+import { userAccountStream } from '../../src/domain/user-account/events.ts';
+import { RecordedEvents } from '../support/domain-events.ts';
+import { memoryVault } from '../support/vault.ts';
+
+const registration = (
+  events: RecordedEvents,
+  userId: string,
+  username: PersonalText,
+  passwordHash: PersonalText = '$argon2id$x',
+) =>
+  events.record(userAccountStream(userId), {
+    type: 'UserRegistered',
+    data: { userId, officeId: 'o1', username, role: 'member', passwordHash },
+  });
+
+describe('OpeningProjectionTarget: read models get the username itself', () => {
+  it('opens a sealed username and password hash before projecting, so a login finds and checks them', async () => {
+    const vault = memoryVault();
+    const sealed = await vault.seal('u1', 'ada', usernameAssociatedData('u1'));
+    const hash = await vault.seal('u1', '$argon2id$ada', passwordHashAssociatedData('u1'));
+    const readModels = new MemoryReadModels();
+    const target = new OpeningProjectionTarget(readModels, vault);
+    expect(await target.applyBatch([registration(new RecordedEvents(), 'u1', sealed, hash)], 0)).toBe(
+      'applied',
+    );
+    expect((await readModels.loginByUsername('ada'))?.user).toMatchObject({
+      userId: 'u1',
+      username: 'ada',
+      passwordHash: '$argon2id$ada',
+    });
+    expect(await target.checkpoint()).toBe(1);
+  });
+
+  it('leaves out a user erased before the projection ran (as at a restart or rebuild)', async () => {
+    const vault = memoryVault();
+    const events = new RecordedEvents();
+    const kept = registration(events, 'u1', await vault.seal('u1', 'ada', usernameAssociatedData('u1')));
+    const gone = registration(events, 'u2', await vault.seal('u2', 'bob', usernameAssociatedData('u2')));
+    await vault.erase('u2');
+    const readModels = new MemoryReadModels();
+    const target = new OpeningProjectionTarget(readModels, vault);
+    expect(await target.apply(kept, 0)).toBe('applied');
+    expect(await target.apply(gone, 1)).toBe('applied');
+    expect(await readModels.loginByUserId('u2')).toBeNull();
+    expect(
+      (await readModels.officeMembers('o1', { after: null, limit: 10 })).items.map((m) => m.username),
+    ).toEqual(['ada']);
+  });
+
+  it('passes a username written before sealing through as it is', async () => {
+    const readModels = new MemoryReadModels();
+    const target = new OpeningProjectionTarget(readModels, memoryVault());
+    await target.apply(registration(new RecordedEvents(), 'u1', 'legacy.name'), 0);
+    expect((await readModels.loginByUsername('legacy.name'))?.user.userId).toBe('u1');
+  });
+});
