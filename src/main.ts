@@ -51,6 +51,7 @@ import type { Notifier } from './application/ports/notifier.ts';
 import type { ProjectionTarget, ReadModels } from './application/ports/read-models.ts';
 import type { SessionStore } from './application/ports/session-store.ts';
 import { OpeningProjectionTarget } from './application/projections/opening-projection-target.ts';
+import { StartUpGatedReadModels } from './application/projections/start-up-gate.ts';
 import { Projector } from './application/projector.ts';
 import { createUseCases, type UseCases } from './application/use-cases/index.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
@@ -65,6 +66,7 @@ export const tokens = {
   dataKeys: Symbol('DataKeyStore'),
   vault: Symbol('DataKeyVault'),
   readModels: Symbol('ReadModels'),
+  servingReadModels: Symbol('ServingReadModels'),
   sessions: Symbol('SessionStore'),
   notifier: Symbol('Notifier'),
   deliveringNotifier: Symbol('DeliveringNotifier'),
@@ -167,6 +169,10 @@ export const compose = (
       (inner, tracer) => tracedReadModels(inner, tracer, redis === null ? 'memory' : 'redis'),
     ),
   );
+  // In-process read models are empty until the start-up catch-up: gated until then. Redis ones persist.
+  single<ReadModels>(tokens.servingReadModels, (resolve) =>
+    redis === null ? new StartUpGatedReadModels(resolve(tokens.readModels)) : resolve(tokens.readModels),
+  );
   single<SessionStore>(tokens.sessions, (resolve) =>
     traced<SessionStore>(
       redis === null
@@ -205,7 +211,7 @@ export const compose = (
   );
   single<ApplicationDeps>(tokens.applicationDeps, (resolve) => ({
     events: resolve(tokens.eventStore),
-    readModels: resolve(tokens.readModels),
+    readModels: resolve(tokens.servingReadModels),
     sessions: resolve(tokens.sessions),
     notifier: resolve(tokens.notifier),
     clock: resolve(tokens.clock),
@@ -245,6 +251,12 @@ export const compose = (
         resolve(tokens.eventStore),
         new OpeningProjectionTarget(resolve(tokens.readModels), resolve(tokens.vault)),
         logger.child({ part: 'projector' }),
+        {
+          onCaughtUp: () => {
+            const serving = resolve<ReadModels>(tokens.servingReadModels);
+            if (serving instanceof StartUpGatedReadModels) serving.open();
+          },
+        },
       ),
   );
   return scope;
@@ -267,7 +279,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
   const tracing = startTracing(config, (message) => log.warn(message));
   const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null);
   const events = scope.resolve<EventStore>(tokens.eventStore);
-  const readModels = scope.resolve<ReadModels>(tokens.readModels);
+  const readModels = scope.resolve<ReadModels>(tokens.servingReadModels);
   const sessions = scope.resolve<SessionStore>(tokens.sessions);
   const notifier = scope.resolve<Notifier>(tokens.deliveringNotifier);
   const projector = scope.resolve<ProjectorRunner>(tokens.projectorRunner);

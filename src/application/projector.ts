@@ -42,17 +42,19 @@ export class Projector {
 
   /** How often to check that the target still holds what we applied (a restarted Redis without data). */
   private readonly watchdogMs: number;
+  private readonly onCaughtUp: () => void;
 
   constructor(
     events: Pick<EventStore, 'subscribeToAll' | 'readAll'>,
     target: ProjectionTarget,
     log: ProjectorLog,
-    options: { watchdogMs?: number } = {},
+    options: { watchdogMs?: number; onCaughtUp?: () => void } = {},
   ) {
     this.events = events;
     this.target = target;
     this.log = log;
     this.watchdogMs = options.watchdogMs ?? 1_000;
+    this.onCaughtUp = options.onCaughtUp ?? (() => {});
   }
 
   status(): ProjectorStatus {
@@ -106,8 +108,12 @@ export class Projector {
       previous = last.position;
       this.state.checkpoint = previous;
       if (outcome === 'applied') this.state.lastAppliedAt = last.metadata.occurredAt;
+      // A store that answers synchronously (SQLite) would otherwise hold the event loop for the whole
+      // catch-up: let requests (/healthz) in between pages.
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    // Stopped during the last catch-up read: a subscription made now would never be stopped.
+    this.onCaughtUp();
+    // Stopped during the last catch-up read (or by onCaughtUp): a subscription made now would never be stopped.
     if (this.stopped) return;
     this.log.info({ checkpoint: previous }, 'projector caught up; following live');
     // Live: the subscription only queues; one drain loop applies whatever has queued up as one batch,

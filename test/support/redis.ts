@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { connectRedis, deleteKeysWithPrefix } from '../../src/adapters/redis/connect-redis.ts';
+import {
+  connectRedis,
+  deleteKeysWithPrefix,
+  type RedisClient,
+  type RedisTopology,
+} from '../../src/adapters/redis/connect-redis.ts';
 import { dockerEngineAnswers } from './docker.ts';
 
 export type TestRedis = { url: string; source: string; stop: () => Promise<void> };
@@ -44,11 +49,16 @@ export const noRedisReason =
   'SKIPPED: no Redis (REDIS_URL unset, nothing on 127.0.0.1:6379, no Docker engine for testcontainers)';
 
 /** A connection plus a key prefix private to one test file; `cleanup` deletes that prefix's keys. */
-export const privateRedis = async (
+export async function privateRedis(
   url: string,
   name: string,
-): Promise<{ redis: Redis; prefix: string; cleanup: () => Promise<void> }> => {
-  const redis = await connectRedis(url);
+): Promise<{ redis: Redis; prefix: string; cleanup: () => Promise<void> }>;
+export async function privateRedis(
+  topology: RedisTopology,
+  name: string,
+): Promise<{ redis: RedisClient; prefix: string; cleanup: () => Promise<void> }>;
+export async function privateRedis(where: string | RedisTopology, name: string) {
+  const redis = await connectRedis(typeof where === 'string' ? { kind: 'standalone', url: where } : where);
   const prefix = `test:${name}:${randomUUID()}:`;
   return {
     redis,
@@ -58,4 +68,4 @@ export const privateRedis = async (
       redis.disconnect();
     },
   };
-};
+}

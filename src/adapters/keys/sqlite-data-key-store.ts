@@ -1,4 +1,4 @@
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { DataKeyStore, StoredDataKey } from '../../application/ports/data-key-store.ts';
 
 /**
@@ -7,6 +7,7 @@ import type { DataKeyStore, StoredDataKey } from '../../application/ports/data-k
  */
 export class SqliteDataKeyStore implements DataKeyStore {
   private readonly db: DatabaseSync;
+  private readonly statements: Record<'erased' | 'key' | 'insert' | 'delete' | 'tombstone', StatementSync>;
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -19,26 +20,28 @@ export class SqliteDataKeyStore implements DataKeyStore {
       CREATE TABLE IF NOT EXISTS data_keys (subject_id TEXT PRIMARY KEY, wrapped_key TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS erased_subjects (subject_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL);
     `);
+    this.statements = {
+      erased: this.db.prepare('SELECT erased_at FROM erased_subjects WHERE subject_id = ?'),
+      key: this.db.prepare('SELECT wrapped_key FROM data_keys WHERE subject_id = ?'),
+      insert: this.db.prepare('INSERT OR IGNORE INTO data_keys (subject_id, wrapped_key) VALUES (?, ?)'),
+      delete: this.db.prepare('DELETE FROM data_keys WHERE subject_id = ?'),
+      tombstone: this.db.prepare(
+        'INSERT OR IGNORE INTO erased_subjects (subject_id, erased_at) VALUES (?, ?)',
+      ),
+    };
   }
 
   async find(subjectId: string): Promise<StoredDataKey | null> {
-    const erased = this.db
-      .prepare('SELECT erased_at FROM erased_subjects WHERE subject_id = ?')
-      .get(subjectId) as { erased_at: string } | undefined;
+    const erased = this.statements.erased.get(subjectId) as { erased_at: string } | undefined;
     if (erased !== undefined) return { state: 'erased', erasedAt: erased.erased_at };
-    const key = this.db.prepare('SELECT wrapped_key FROM data_keys WHERE subject_id = ?').get(subjectId) as
-      | { wrapped_key: string }
-      | undefined;
+    const key = this.statements.key.get(subjectId) as { wrapped_key: string } | undefined;
     return key === undefined ? null : { state: 'active', wrappedKey: key.wrapped_key };
   }
 
   async create(subjectId: string, wrappedKey: string): Promise<StoredDataKey> {
     this.transaction(() => {
-      const erased = this.db.prepare('SELECT 1 FROM erased_subjects WHERE subject_id = ?').get(subjectId);
-      if (erased === undefined)
-        this.db
-          .prepare('INSERT OR IGNORE INTO data_keys (subject_id, wrapped_key) VALUES (?, ?)')
-          .run(subjectId, wrappedKey);
+      if (this.statements.erased.get(subjectId) === undefined)
+        this.statements.insert.run(subjectId, wrappedKey);
     });
     const stored = await this.find(subjectId);
     if (stored === null) throw new Error(`The data key of ${subjectId} was not stored.`);
@@ -47,10 +50,8 @@ export class SqliteDataKeyStore implements DataKeyStore {
 
   async erase(subjectId: string, erasedAt: string): Promise<boolean> {
     return this.transaction(() => {
-      const deleted = this.db.prepare('DELETE FROM data_keys WHERE subject_id = ?').run(subjectId);
-      this.db
-        .prepare('INSERT OR IGNORE INTO erased_subjects (subject_id, erased_at) VALUES (?, ?)')
-        .run(subjectId, erasedAt);
+      const deleted = this.statements.delete.run(subjectId);
+      this.statements.tombstone.run(subjectId, erasedAt);
       return Number(deleted.changes) > 0;
     });
   }

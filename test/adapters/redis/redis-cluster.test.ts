@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RandomTokens } from '../../../src/adapters/crypto/random-tokens.ts';
 import { MemoryEventStore } from '../../../src/adapters/eventstore/memory/memory-event-store.ts';
 import {
-  connectRedis,
   deleteKeysWithPrefix,
   keysWithPrefix,
   type RedisClient,
@@ -17,6 +15,7 @@ import { projectFromScratch } from '../../../src/application/projections/rebuild
 import { rebuildRedisReadModels } from '../../../src/cli/rebuild-read-models.ts';
 import { readModelsContract } from '../../contracts/read-models.contract.ts';
 import { sessionStoreContract } from '../../contracts/session-store.contract.ts';
+import { privateRedis } from '../../support/redis.ts';
 import { redisTopologiesMissing, startRedisCluster } from '../../support/redis-topologies.ts';
 import { appendStory } from '../../support/story-events.ts';
 import { memoryVault } from '../../support/vault.ts';
@@ -26,18 +25,9 @@ const cluster = missing === null ? await startRedisCluster(3) : null;
 afterAll(async () => cluster?.stop());
 
 /** A connection to the test Cluster and a key prefix private to one suite. */
-const privateCluster = async (name: string) => {
+const privateCluster = (name: string) => {
   if (cluster === null) throw new Error('no cluster');
-  const redis = await connectRedis(cluster.topology);
-  const prefix = `test:${name}:${randomUUID()}:`;
-  return {
-    redis,
-    prefix,
-    cleanup: async () => {
-      await deleteKeysWithPrefix(redis, prefix);
-      redis.disconnect();
-    },
-  };
+  return privateRedis(cluster.topology, name);
 };
 
 const slotOf = async (redis: RedisClient, key: string): Promise<number> =>

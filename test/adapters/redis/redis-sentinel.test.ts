@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RandomTokens } from '../../../src/adapters/crypto/random-tokens.ts';
 import { MemoryEventStore } from '../../../src/adapters/eventstore/memory/memory-event-store.ts';
-import { connectRedis, deleteKeysWithPrefix } from '../../../src/adapters/redis/connect-redis.ts';
 import { RedisLease } from '../../../src/adapters/redis/redis-lease.ts';
 import { RedisReadModels } from '../../../src/adapters/redis/redis-read-models.ts';
 import { RedisSessionStore } from '../../../src/adapters/redis/redis-session-store.ts';
@@ -10,6 +8,7 @@ import { ReadModelUnavailableError } from '../../../src/application/ports/read-m
 import { projectFromScratch } from '../../../src/application/projections/rebuild.ts';
 import { readModelsContract } from '../../contracts/read-models.contract.ts';
 import { sessionStoreContract } from '../../contracts/session-store.contract.ts';
+import { privateRedis } from '../../support/redis.ts';
 import { redisTopologiesMissing, startRedisSentinel } from '../../support/redis-topologies.ts';
 import { appendStory } from '../../support/story-events.ts';
 
@@ -17,19 +16,10 @@ const missing = redisTopologiesMissing();
 const sentinel = missing === null ? await startRedisSentinel() : null;
 afterAll(async () => sentinel?.stop());
 
-/** A connection through the Sentinel and a key prefix private to one suite. */
-const privateSentinel = async (name: string) => {
+/** A connection to the test master (through the Sentinel) and a key prefix private to one suite. */
+const privateSentinel = (name: string) => {
   if (sentinel === null) throw new Error('no sentinel');
-  const redis = await connectRedis(sentinel.topology);
-  const prefix = `test:${name}:${randomUUID()}:`;
-  return {
-    redis,
-    prefix,
-    cleanup: async () => {
-      await deleteKeysWithPrefix(redis, prefix);
-      redis.disconnect();
-    },
-  };
+  return privateRedis(sentinel.topology, name);
 };
 
 if (sentinel === null) {
