@@ -430,8 +430,10 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     await expect.poll(() => page.locator('#support-result dl').textContent()).toContain(ids.bob);
     expect(await page.locator('#support-result dl').textContent()).toContain('Ingesteld sinds');
     await capture(page, 'support-user');
-    await page.getByLabel('Reden').fill('Smartphone verloren');
-    await page.getByLabel('Ticketnummer').fill('SUP-1234');
+    // The erase form has a reason and a ticket of its own: fill the reset form's.
+    const reset = page.locator('form', { has: page.locator('#reset-title') });
+    await reset.getByLabel('Reden').fill('Smartphone verloren');
+    await reset.getByLabel('Ticketnummer').fill('SUP-1234');
     await page.getByRole('button', { name: 'Twee-factor-authenticatie resetten' }).click();
     await expect
       .poll(() => page.locator('#support-result .success').textContent())
@@ -504,6 +506,120 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     await officeForm.getByRole('button', { name: 'Tonen' }).click();
     await expect.poll(() => page.locator('#office-state-result dl dd').nth(1).textContent()).toBe('Nee');
     await capture(page, 'audit-office-state');
+  });
+
+  it('support erases a user on request only after typing the username again; that user cannot log in', async () => {
+    const { officeId: brugge } = await platform('/v1/platform/offices', { name: 'Kantoor Brugge' });
+    const { userId: dave } = await platform('/v1/platform/users', {
+      officeId: brugge,
+      username: 'dave',
+      password,
+      role: 'member',
+    });
+    // dave has a session open while support erases him.
+    const davePage = await open('/');
+    await logIn(davePage, 'dave');
+    await shows(davePage, 'Accountbeveiliging');
+    const daveMe = () => davePage.evaluate(async () => (await fetch('/v1/me')).status);
+    expect(await daveMe()).toBe(200);
+
+    const page = await open('/');
+    const erasures: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/erasure')) erasures.push(request.url());
+    });
+    await logIn(page, 'support');
+    await shows(page, 'Accountbeveiliging');
+    await page.getByRole('link', { name: 'Support' }).click();
+    await shows(page, 'Support');
+    await page.getByLabel('Gebruikersnaam', { exact: true }).fill('dave');
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await expect.poll(() => page.locator('#support-result dl').textContent()).toContain(dave);
+    const erase = page.locator('form', { has: page.locator('#erase-title') });
+    expect(await erase.locator('.notice').textContent()).toContain('definitief');
+    expect(await erase.locator('.notice').textContent()).toContain("'[erased]'");
+    await erase.getByLabel('Reden').fill('Verzoek om persoonsgegevens te verwijderen');
+    await erase.getByLabel('Ticketnummer').fill('DPO-77');
+    await capture(page, 'support-erase');
+
+    // Without the username typed again (or with a wrong one) nothing is sent.
+    const confirmation = erase.getByLabel('Typ ter bevestiging de gebruikersnaam: dave');
+    const submit = erase.getByRole('button', { name: 'Gebruiker wissen' });
+    const alert = erase.getByRole('alert');
+    await submit.click();
+    await expect.poll(() => alert.textContent()).toContain('De gebruikersnaam komt niet overeen');
+    expect(await alert.textContent()).toContain('Er is nog niets gewist');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('name')))
+      .toBe('erase-confirm');
+    await confirmation.fill('bob');
+    await submit.click();
+    await expect.poll(() => alert.textContent()).toContain('Typ dave om te bevestigen');
+    await axe(page, 'support-erase-refused');
+    expect(erasures).toEqual([]);
+
+    // The service's refusals read like the page's other errors.
+    await confirmation.fill('dave');
+    await erase.getByLabel('Reden').fill('   ');
+    await submit.click();
+    await expect.poll(() => alert.textContent()).toMatch(/^Deze invoer is niet geldig: \/reason /);
+    const answers: Array<[number, string, string]> = [
+      [503, 'service-unavailable', 'even niet beschikbaar'],
+      [403, 'not-permitted', 'geen toegang tot deze actie'],
+      [404, 'not-found', 'bestaat niet (meer)'],
+    ];
+    for (const [status, code, shown] of answers) {
+      await page.route('**/erasure', (route) =>
+        route.fulfill({
+          status,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ status, code, title: code }),
+        }),
+      );
+      await submit.click();
+      await expect.poll(() => alert.textContent()).toContain(shown);
+      await page.unroute('**/erasure');
+    }
+    expect(erasures).toHaveLength(1 + answers.length);
+    expect(await daveMe()).toBe(200);
+
+    await erase.getByLabel('Reden').fill('Verzoek om persoonsgegevens te verwijderen');
+    await submit.click();
+    await expect
+      .poll(() => page.locator('#erased .success').textContent())
+      .toMatch(/^dave is gewist op .*\d{2}:\d{2}:\d{2}.*'\[erased\]'/);
+    expect(await page.locator('#erased dl').textContent()).toContain(dave);
+    expect(await page.locator('#support-result form').count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('erased-title');
+    expect(await page.locator('#erased-title').textContent()).toBe('Gebruiker dave gewist');
+    await capture(page, 'support-erase-done');
+    expect(await page.locator('#erased .success').textContent()).toMatch(/^dave is gewist op/);
+
+    // The user is gone for support, their session ended, and the history is complete but reads [erased].
+    await page.getByLabel('Gebruikersnaam', { exact: true }).fill('dave');
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain('Geen gebruiker gevonden');
+    expect(await daveMe()).toBe(401);
+    const history = await page.evaluate(async (userId) => {
+      const response = await fetch(`/v1/audit/events?userId=${userId}`);
+      return (await response.json()) as { items: Array<{ type: string; data: Record<string, unknown> }> };
+    }, dave);
+    const types = history.items.map((event) => event.type);
+    expect(types).toEqual(expect.arrayContaining(['UserRegistered', 'UserErased']));
+    expect(history.items.find((event) => event.type === 'UserRegistered')?.data.username).toBe('[erased]');
+    expect(history.items.find((event) => event.type === 'UserErased')?.data).toMatchObject({
+      ticket: 'DPO-77',
+    });
+
+    // On the login page dave is now unknown.
+    const login = await open('/');
+    await logIn(login, 'dave');
+    await expect
+      .poll(() => login.getByRole('alert').textContent())
+      .toContain('Gebruikersnaam of wachtwoord klopt niet');
+    expect(await login.locator('#page-title').textContent()).toBe('Inloggen');
   });
 
   it('kept the language choice and met no script, CSP or console errors', async () => {

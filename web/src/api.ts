@@ -204,6 +204,12 @@ export const api = {
       `/v1/support/users/${encodeURIComponent(userId)}/two-factor-reset`,
       body,
     ),
+  eraseUser: (userId: string, body: { reason: string; ticket: string }) =>
+    json<{ userId: string; erasedAt: string }>(
+      'POST',
+      `/v1/support/users/${encodeURIComponent(userId)}/erasure`,
+      body,
+    ),
   auditEvents: (filter: AuditFilter, after: string | null) =>
     json<Page<AuditEvent>>(
       'GET',

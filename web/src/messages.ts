@@ -142,7 +142,7 @@ const nl = {
 
   'support.title': 'Support',
   'support.intro':
-    'Heeft iemand geen toegang meer tot de authenticator-app? Zoek de gebruiker en reset de twee-factor-authenticatie. Alle sessies van de gebruiker eindigen; verplicht het kantoor 2FA, dan stelt de gebruiker het bij de volgende login opnieuw in.',
+    'Heeft iemand geen toegang meer tot de authenticator-app? Zoek de gebruiker en reset de twee-factor-authenticatie. Alle sessies van de gebruiker eindigen; verplicht het kantoor 2FA, dan stelt de gebruiker het bij de volgende login opnieuw in. Vraagt iemand om zijn of haar gegevens te verwijderen, dan kan je de gebruiker hier ook wissen.',
   'support.findTitle': 'Gebruiker zoeken',
   'support.username': 'Gebruikersnaam',
   'support.find': 'Zoeken',
@@ -164,6 +164,21 @@ const nl = {
   'support.resetEnrol':
     'Gereset. {name} moet bij de volgende login opnieuw twee-factor-authenticatie instellen.',
   'support.resetPassword': 'Gereset. {name} logt voortaan in met enkel het wachtwoord.',
+  'support.eraseTitle': 'Gebruiker wissen',
+  'support.eraseWarning': 'Let op: een gebruiker wissen is definitief. Je kan dit niet ongedaan maken.',
+  'support.eraseWhat':
+    "We verwijderen de persoonlijke gegevens van {name} voorgoed. {name} kan daarna niet meer inloggen en alle sessies eindigen meteen. In de audit-geschiedenis staat de gebruikersnaam voortaan als '[erased]'; de geschiedenis zelf blijft volledig bewaard.",
+  'support.eraseWhen':
+    'Wis een gebruiker enkel wanneer die dat zelf uitdrukkelijk vraagt, bijvoorbeeld met een verzoek om persoonsgegevens te verwijderen. Noteer het ticketnummer van dat verzoek.',
+  'support.eraseReasonHint':
+    'Bijvoorbeeld: verzoek om persoonsgegevens te verwijderen. Komt in de audit-geschiedenis.',
+  'support.eraseConfirm': 'Typ ter bevestiging de gebruikersnaam: {name}',
+  'support.eraseConfirmHint': 'Zo ben je zeker dat je de juiste gebruiker wist.',
+  'support.erase': 'Gebruiker wissen',
+  'support.erasedTitle': 'Gebruiker {name} gewist',
+  'support.erased':
+    "{name} is gewist op {date}. Deze gebruiker kan niet meer inloggen; in de audit-geschiedenis staat de gebruikersnaam voortaan als '[erased]'.",
+  'support.erasedAt': 'Gewist op',
   'support.only': 'Deze pagina is voor support-medewerkers.',
 
   'audit.title': 'Audit',
@@ -247,6 +262,9 @@ const nl = {
   'error.already-enrolled': 'Twee-factor-authenticatie is al ingesteld.',
   'error.not-enrolled': 'Twee-factor-authenticatie is niet ingesteld.',
   'error.user-not-found': 'Geen gebruiker gevonden met deze gebruikersnaam.',
+  'error.eraseConfirm':
+    'De gebruikersnaam komt niet overeen. Typ {name} om te bevestigen dat je deze gebruiker wil wissen. Er is nog niets gewist.',
+  'error.eraseGone': 'Deze gebruiker bestaat niet (meer). Zoek de gebruiker opnieuw.',
   'error.not-found': 'Niet gevonden.',
   'error.revision-mismatch':
     'Iemand anders heeft deze instelling intussen gewijzigd. De pagina toont nu de nieuwste versie: controleer ze en sla opnieuw op.',
@@ -397,7 +415,7 @@ const en: Record<MessageKey, string> = {
 
   'support.title': 'Support',
   'support.intro':
-    'Someone lost access to their authenticator app? Find the user and reset their two-factor authentication. All of their sessions end; where the office requires 2FA they set it up again at their next login.',
+    'Someone lost access to their authenticator app? Find the user and reset their two-factor authentication. All of their sessions end; where the office requires 2FA they set it up again at their next login. Someone asks to have their data deleted? You can erase the user here too.',
   'support.findTitle': 'Find a user',
   'support.username': 'Username',
   'support.find': 'Find',
@@ -418,6 +436,20 @@ const en: Record<MessageKey, string> = {
   'support.reset': 'Reset two-factor authentication',
   'support.resetEnrol': 'Reset. {name} has to set up two-factor authentication again at the next login.',
   'support.resetPassword': 'Reset. {name} now logs in with the password only.',
+  'support.eraseTitle': 'Erase user',
+  'support.eraseWarning': 'Careful: erasing a user is permanent. It cannot be undone.',
+  'support.eraseWhat':
+    "We delete the personal data of {name} for good. {name} can no longer log in and all of their sessions end right away. The audit history shows the username as '[erased]' from then on; the history itself stays complete.",
+  'support.eraseWhen':
+    "Only erase a user when they explicitly ask for it themselves, for example with a request to delete their personal data. Note that request's ticket number.",
+  'support.eraseReasonHint': 'For example: request to delete personal data. Goes into the audit history.',
+  'support.eraseConfirm': 'To confirm, type the username: {name}',
+  'support.eraseConfirmHint': 'So you are sure to erase the right user.',
+  'support.erase': 'Erase user',
+  'support.erasedTitle': 'User {name} erased',
+  'support.erased':
+    "{name} was erased on {date}. This user can no longer log in; the audit history shows the username as '[erased]' from now on.",
+  'support.erasedAt': 'Erased at',
   'support.only': 'This page is for support staff.',
 
   'audit.title': 'Audit',
@@ -500,6 +532,9 @@ const en: Record<MessageKey, string> = {
   'error.already-enrolled': 'Two-factor authentication is already set up.',
   'error.not-enrolled': 'Two-factor authentication is not set up.',
   'error.user-not-found': 'No user found with this username.',
+  'error.eraseConfirm':
+    'The username does not match. Type {name} to confirm that you want to erase this user. Nothing has been erased yet.',
+  'error.eraseGone': 'This user does not exist (any more). Search for the user again.',
   'error.not-found': 'Not found.',
   'error.revision-mismatch':
     'Someone else changed this setting meanwhile. The page now shows the latest version: check it and save again.',

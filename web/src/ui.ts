@@ -89,6 +89,8 @@ export const onSubmit = (
 type InputOptions = {
   name: string;
   label: MessageKey;
+  /** Parameters of the label text (a username, say). */
+  labelParams?: Params;
   hint?: MessageKey;
   type?: string;
   autocomplete?: string;
@@ -114,7 +116,7 @@ export const inputField = (options: InputOptions) => {
   const wrapper = h(
     'div',
     { class: 'field' },
-    h('label', { for: id }, tx(options.label)),
+    h('label', { for: id }, tx(options.label, options.labelParams)),
     options.hint === undefined ? null : h('p', { id: hintId, class: 'hint' }, tx(options.hint)),
     input,
   );

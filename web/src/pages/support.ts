@@ -14,7 +14,10 @@ import {
 } from '../ui.ts';
 import { notForYou, signInFirst } from './common.ts';
 
-/** Support: find a user and reset their 2FA (lost authenticator), with a reason and a ticket. */
+/**
+ * Support: find a user and reset their 2FA (lost authenticator), or erase them on their request; both
+ * with a reason and a ticket, and erasing only after the username is typed again.
+ */
 export const supportPage: Page = (context) => {
   if (context.user === null) return signInFirst();
   if (context.user.role !== 'support') return notForYou('support.title', 'support.only');
@@ -33,9 +36,33 @@ export const supportPage: Page = (context) => {
     alert.element,
     button('support.find', { class: 'primary' }),
   );
+  const erased = (user: SupportUser, erasedAt: string) => {
+    const heading = h(
+      'h2',
+      { id: 'erased-title', tabindex: '-1' },
+      tx('support.erasedTitle', { name: user.username }),
+    );
+    const done = statusBox();
+    done.element.classList.add('success');
+    replace(
+      result,
+      h(
+        'section',
+        { class: 'panel', id: 'erased', 'aria-labelledby': 'erased-title' },
+        heading,
+        done.element,
+        definitionList([
+          ['support.userId', h('code', {}, user.userId)],
+          ['support.erasedAt', dateNode(erasedAt)],
+        ]),
+      ),
+    );
+    done.show('support.erased', { name: user.username, date: dateParam(erasedAt) });
+    context.focus(heading);
+  };
   const show = async (name: string, flash?: HTMLElement) => {
     const user = await api.findUser(name);
-    replace(result, flash ?? null, details(user), resetForm(user, show));
+    replace(result, flash ?? null, details(user), resetForm(user, show), eraseForm(user, erased));
   };
   onSubmit(find, alert, async () => {
     replace(result);
@@ -109,6 +136,72 @@ const resetForm = (user: SupportUser, reload: (name: string, flash?: HTMLElement
     done.show(answer.nextLogin === 'enrollment-required' ? 'support.resetEnrol' : 'support.resetPassword', {
       name: user.username,
     });
+  });
+  return form;
+};
+
+/** Erasing a user for good: a warning, reason and ticket, and the username typed again before anything is sent. */
+const eraseForm = (user: SupportUser, done: (user: SupportUser, erasedAt: string) => void) => {
+  const alert = alertBox();
+  const reasonId = uid('erase-reason');
+  const warningId = uid('erase-warning');
+  const reason = h('textarea', {
+    id: reasonId,
+    name: 'erase-reason',
+    rows: '3',
+    required: true,
+    maxlength: '1000',
+    'aria-describedby': `${reasonId}-hint`,
+  });
+  const ticket = inputField({ name: 'erase-ticket', label: 'support.ticket', extra: { maxlength: '200' } });
+  const confirmation = inputField({
+    name: 'erase-confirm',
+    label: 'support.eraseConfirm',
+    labelParams: { name: user.username },
+    hint: 'support.eraseConfirmHint',
+    extra: { spellcheck: 'false', autocapitalize: 'none' },
+  });
+  const form = h(
+    'form',
+    { class: 'panel erase', novalidate: true, 'aria-labelledby': 'erase-title' },
+    h('h2', { id: 'erase-title' }, tx('support.eraseTitle')),
+    h(
+      'div',
+      { class: 'notice danger', id: warningId },
+      h('p', {}, h('strong', {}, tx('support.eraseWarning'))),
+      h('p', {}, tx('support.eraseWhat', { name: user.username })),
+      h('p', {}, tx('support.eraseWhen')),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: reasonId }, tx('support.reason')),
+      h('p', { class: 'hint', id: `${reasonId}-hint` }, tx('support.eraseReasonHint')),
+      reason,
+    ),
+    ticket.wrapper,
+    confirmation.wrapper,
+    alert.element,
+    button('support.erase', { class: 'danger', 'aria-describedby': warningId }),
+  );
+  onSubmit(form, alert, async () => {
+    if (confirmation.input.value.trim() !== user.username) {
+      alert.showKey('error.eraseConfirm', { name: user.username });
+      confirmation.input.focus();
+      return;
+    }
+    let answer: { erasedAt: string };
+    try {
+      answer = await api.eraseUser(user.userId, { reason: reason.value, ticket: ticket.input.value });
+    } catch (error) {
+      // A 404 here means the user is gone since the search: say so rather than a bare "not found".
+      if (error instanceof ProblemError && error.problem.status === 404) {
+        alert.showKey('error.eraseGone');
+        return;
+      }
+      throw error;
+    }
+    done(user, answer.erasedAt);
   });
   return form;
 };
