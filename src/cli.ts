@@ -4,7 +4,8 @@ import { connectRedis, type RedisClient, redisTopology } from './adapters/redis/
 import { verifyChains } from './application/audit-chain/verify-chain.ts';
 import type { DataKeyStore } from './application/ports/data-key-store.ts';
 import type { EventStore } from './application/ports/event-store.ts';
-import type { PersonalDataVault } from './application/ports/personal-data-vault.ts';
+import type { DataKeyRotation, PersonalDataVault } from './application/ports/personal-data-vault.ts';
+import { rewrapDataKeys } from './application/rewrap-data-keys.ts';
 import type { UseCases } from './application/use-cases/index.ts';
 import { progressLine } from './cli/progress.ts';
 import { createOffice, createUser, eraseUserCommand } from './cli/provisioning-commands.ts';
@@ -24,6 +25,10 @@ Commands:
   users erase <user-id> --ticket <reference> --reason <text>
             Erase a user on request: their data key is deleted, so their username and TOTP secret in
             the history can no longer be read; the history itself stays whole and verifiable.
+  keys rewrap
+            After putting a new key first in SECRET_KEYS: wrap every data key with it, so that older
+            keys can leave the ring (it lists any older key still needed by TOTP secrets written
+            before data keys existed).
   audit verify
             Check the hash chain of every stream; lists each broken stream and its first bad event,
             and exits 3 when any is broken.
@@ -92,6 +97,36 @@ const auditVerify = async (): Promise<number> => {
   }
 };
 
+const keysRewrap = async (): Promise<number> => {
+  const config = loadConfig();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const scope = compose(config, createLogger(config.LOG_LEVEL), null, await loadEsdbDriver(config));
+  const events = scope.resolve<EventStore>(tokens.eventStore);
+  try {
+    const progress = progressLine('keys rewrap');
+    const report = await rewrapDataKeys(
+      events,
+      scope.resolve<DataKeyRotation>(tokens.vault),
+      (position, head) => progress.update(position, head),
+    );
+    const { rewrapped, current, erased, missing } = report.people;
+    progress.finish(
+      `data keys of ${rewrapped + current + erased + missing} users: ${rewrapped} re-wrapped with "${report.keyId}", ` +
+        `${current} were already, ${erased} erased, ${missing} never made; service keys ${report.serviceKeys}`,
+    );
+    const older = Object.entries(report.keyringSecrets);
+    process.stdout.write(
+      older.length === 0
+        ? `every data key is wrapped with "${report.keyId}": older keys can leave SECRET_KEYS\n`
+        : `keep in SECRET_KEYS: ${older.map(([id, count]) => `"${id}" (${count} TOTP secrets written before data keys)`).join(', ')}\n`,
+    );
+    return 0;
+  } finally {
+    await events.close();
+    await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
+  }
+};
+
 const provision = async (
   command: (useCases: UseCases, args: string[]) => Promise<string>,
   args: string[],
@@ -117,6 +152,7 @@ export const runCli = async (args: string[]): Promise<number> => {
   try {
     if (command === 'rebuild') return await rebuild();
     if (command === 'audit' && args[1] === 'verify') return await auditVerify();
+    if (command === 'keys' && args[1] === 'rewrap') return await keysRewrap();
     if (command === 'offices' && args[1] === 'create') return await provision(createOffice, args.slice(2));
     if (command === 'users' && args[1] === 'create') return await provision(createUser, args.slice(2));
     if (command === 'users' && args[1] === 'erase') return await provision(eraseUserCommand, args.slice(2));

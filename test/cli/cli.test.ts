@@ -91,6 +91,66 @@ describe('second-factor CLI', () => {
     }
   });
 
+  it('keys rewrap moves every data key to the new keyring key, so the service runs without the old one', async () => {
+    const rotationDir = mkdtempSync(join(tmpdir(), 'second-factor-rotation-'));
+    const k1 = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
+    const k2 = `k2:${Buffer.alloc(32, 2).toString('base64')}`;
+    const run = (args: string[], secretKeys: string, input?: string) =>
+      cli(args, {
+        env: { DATA_DIR: rotationDir, SECRET_KEYS: secretKeys },
+        ...(input === undefined ? {} : { input }),
+      });
+    try {
+      const officeId =
+        run(['offices', 'create', '--name', 'Rotation office'], k1).stdout.trim().split(' ').at(-1) ?? '';
+      const create = (username: string) =>
+        run(
+          ['users', 'create', '--office', officeId, '--username', username, '--role', 'member'],
+          k1,
+          'rotation password\n',
+        );
+      expect(create('stays').status).toBe(0);
+      const leaving = create('leaves').stdout.match(/user created: (\S+)/)?.[1] ?? '';
+      expect(run(['users', 'erase', leaving, '--ticket', 'T', '--reason', 'asked'], k1).status).toBe(0);
+
+      const rewrap = run(['keys', 'rewrap'], `${k2},${k1}`);
+      expect(rewrap.status, rewrap.stderr).toBe(0);
+      expect(rewrap.stderr).toContain(
+        'data keys of 2 users: 1 re-wrapped with "k2", 0 were already, 1 erased',
+      );
+      expect(rewrap.stdout).toContain(
+        'every data key is wrapped with "k2": older keys can leave SECRET_KEYS',
+      );
+      expect(run(['keys', 'rewrap'], `${k2},${k1}`).stderr).toContain(
+        '0 re-wrapped with "k2", 1 were already',
+      );
+
+      const service = await startService(
+        loadConfig({ PORT: '0', DATA_DIR: rotationDir, LOG_LEVEL: 'silent', SECRET_KEYS: k2 }),
+      );
+      try {
+        let login = await service.app.inject({
+          method: 'POST',
+          url: '/v1/login',
+          payload: { username: 'stays', password: 'rotation password' },
+        });
+        for (let attempt = 0; login.statusCode === 503 && attempt < 50; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          login = await service.app.inject({
+            method: 'POST',
+            url: '/v1/login',
+            payload: { username: 'stays', password: 'rotation password' },
+          });
+        }
+        expect(login.json()).toMatchObject({ status: 'authenticated' });
+      } finally {
+        await service.stop();
+      }
+    } finally {
+      rmSync(rotationDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an erasure without a ticket, or of an unknown user, with a clear message', () => {
     const noTicket = cli(['users', 'erase', 'someone', '--reason', 'asked']);
     expect(noTicket.status).toBe(1);

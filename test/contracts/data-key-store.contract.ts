@@ -72,6 +72,26 @@ export const dataKeyStoreContract = (
       expect(await store.create(neverKeyed, 'late')).toMatchObject({ state: 'erased' });
     });
 
+    it('replaces a key (a re-wrap) only while it is still the one the caller read', async () => {
+      const id = subject();
+      await store.create(id, 'wrapped-by-k1');
+      expect(await store.replace(id, 'wrapped-by-k1', 'wrapped-by-k2')).toBe(true);
+      expect(await store.find(id)).toEqual({ state: 'active', wrappedKey: 'wrapped-by-k2' });
+      expect(await store.replace(id, 'wrapped-by-k1', 'wrapped-by-k3')).toBe(false);
+      expect(await store.find(id)).toEqual({ state: 'active', wrappedKey: 'wrapped-by-k2' });
+      expect(await store.create(id, 'late')).toEqual({ state: 'active', wrappedKey: 'wrapped-by-k2' });
+    });
+
+    it('replaces nothing for a subject with no key or an erased one', async () => {
+      const [none, gone] = [subject(), subject()];
+      expect(await store.replace(none, 'a', 'b')).toBe(false);
+      expect(await store.find(none)).toBeNull();
+      await store.create(gone, 'a');
+      await store.erase(gone, erasedAt);
+      expect(await store.replace(gone, 'a', 'b')).toBe(false);
+      expect(await store.find(gone)).toMatchObject({ state: 'erased' });
+    });
+
     it('erases one subject without touching another', async () => {
       const [kept, gone] = [subject(), subject()];
       await store.create(kept, 'kept');

@@ -13,6 +13,11 @@ export class AesGcmSecretCipher implements SecretCipher {
     this.keyring = keyring;
   }
 
+  /** The id of the key that encrypts (the newest). */
+  get currentKeyId(): string {
+    return this.keyring[0]!.id;
+  }
+
   encrypt(plaintext: string, associatedData: string): EncryptedSecret {
     const { id, key } = this.keyring[0]!;
     const iv = randomBytes(12);

@@ -4,15 +4,18 @@ import type { Clock } from '../../application/ports/clock.ts';
 import type { DataKeyStore } from '../../application/ports/data-key-store.ts';
 import {
   type BlindIndex,
+  type DataKeyRotation,
   type PersonalDataVault,
+  type RewrapOutcome,
   SubjectErasedError,
 } from '../../application/ports/personal-data-vault.ts';
 import { SecretDecryptionError } from '../../application/ports/secret-cipher.ts';
 import type { EncryptedSecret } from '../../domain/shared/encrypted-secret.ts';
+import { subjectKeyId } from '../../domain/shared/personal-data.ts';
 import { AesGcmSecretCipher } from './aes-gcm-secret-cipher.ts';
 
 /** The key id a value sealed with a person's data key carries; the keyring's ids cannot look like it. */
-export const sealedKeyId = '@subject';
+export const sealedKeyId = subjectKeyId;
 
 /** People's keys and the service's own index key live in separate namespaces of the store. */
 export const personKey = (subjectId: string) => `person:${subjectId}`;
@@ -28,7 +31,7 @@ export type DataKeyVaultOptions = {
  * Per-person AES-256-GCM data keys, each wrapped with the service keyring (`keyring`) and stored in a
  * DataKeyStore. Values sealed before data keys existed carry a keyring id and are opened with the keyring.
  */
-export class DataKeyVault implements PersonalDataVault, BlindIndex {
+export class DataKeyVault implements PersonalDataVault, BlindIndex, DataKeyRotation {
   private readonly store: DataKeyStore;
   private readonly keyring: AesGcmSecretCipher;
   private readonly clock: Clock;
@@ -74,6 +77,32 @@ export class DataKeyVault implements PersonalDataVault, BlindIndex {
     return createHmac('sha256', await this.indexKey)
       .update(value, 'utf8')
       .digest('base64url');
+  }
+
+  get currentKeyId(): string {
+    return this.keyring.currentKeyId;
+  }
+
+  rewrapPerson(subjectId: string): Promise<RewrapOutcome> {
+    return this.rewrap(personKey(subjectId));
+  }
+
+  rewrapServiceKeys(): Promise<RewrapOutcome> {
+    return this.rewrap(usernameIndexKey);
+  }
+
+  /** Unwraps with whichever keyring key wrapped it and wraps again with the newest; retried on a race. */
+  private async rewrap(id: string): Promise<RewrapOutcome> {
+    for (;;) {
+      const stored = await this.store.find(id);
+      if (stored === null) return 'missing';
+      if (stored.state === 'erased') return 'erased';
+      const wrapped = JSON.parse(stored.wrappedKey) as EncryptedSecret;
+      if (wrapped.keyId === this.keyring.currentKeyId) return 'current';
+      const key = this.keyring.decrypt(wrapped, wrapContext(id));
+      const rewrapped = JSON.stringify(this.keyring.encrypt(key, wrapContext(id)));
+      if (await this.store.replace(id, stored.wrappedKey, rewrapped)) return 'rewrapped';
+    }
   }
 
   private async keyOf(id: string, options: { create: boolean }): Promise<Buffer | 'erased' | null> {

@@ -7,7 +7,10 @@ import type { DataKeyStore, StoredDataKey } from '../../application/ports/data-k
  */
 export class SqliteDataKeyStore implements DataKeyStore {
   private readonly db: DatabaseSync;
-  private readonly statements: Record<'erased' | 'key' | 'insert' | 'delete' | 'tombstone', StatementSync>;
+  private readonly statements: Record<
+    'erased' | 'key' | 'insert' | 'replace' | 'delete' | 'tombstone',
+    StatementSync
+  >;
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -24,6 +27,9 @@ export class SqliteDataKeyStore implements DataKeyStore {
       erased: this.db.prepare('SELECT erased_at FROM erased_subjects WHERE subject_id = ?'),
       key: this.db.prepare('SELECT wrapped_key FROM data_keys WHERE subject_id = ?'),
       insert: this.db.prepare('INSERT OR IGNORE INTO data_keys (subject_id, wrapped_key) VALUES (?, ?)'),
+      replace: this.db.prepare(
+        'UPDATE data_keys SET wrapped_key = ? WHERE subject_id = ? AND wrapped_key = ?',
+      ),
       delete: this.db.prepare('DELETE FROM data_keys WHERE subject_id = ?'),
       tombstone: this.db.prepare(
         'INSERT OR IGNORE INTO erased_subjects (subject_id, erased_at) VALUES (?, ?)',
@@ -46,6 +52,11 @@ export class SqliteDataKeyStore implements DataKeyStore {
     const stored = await this.find(subjectId);
     if (stored === null) throw new Error(`The data key of ${subjectId} was not stored.`);
     return stored;
+  }
+
+  async replace(subjectId: string, expectedWrappedKey: string, newWrappedKey: string): Promise<boolean> {
+    const result = this.statements.replace.run(newWrappedKey, subjectId, expectedWrappedKey);
+    return Number(result.changes) > 0;
   }
 
   async erase(subjectId: string, erasedAt: string): Promise<boolean> {

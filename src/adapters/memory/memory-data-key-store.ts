@@ -16,6 +16,13 @@ export class MemoryDataKeyStore implements DataKeyStore {
     return created;
   }
 
+  async replace(subjectId: string, expectedWrappedKey: string, newWrappedKey: string): Promise<boolean> {
+    const existing = this.keys.get(subjectId);
+    if (existing?.state !== 'active' || existing.wrappedKey !== expectedWrappedKey) return false;
+    this.keys.set(subjectId, { state: 'active', wrappedKey: newWrappedKey });
+    return true;
+  }
+
   async erase(subjectId: string, erasedAt: string): Promise<boolean> {
     const existing = this.keys.get(subjectId);
     if (existing?.state === 'erased') return false;

@@ -18,6 +18,11 @@ export interface DataKeyStore {
    * of two racing creations one wins and both callers get the winner.
    */
   create(subjectId: string, wrappedKey: string): Promise<StoredDataKey>;
+  /**
+   * Replaces the wrapped key (re-wrapped under a newer keyring key) only while it is still
+   * `expectedWrappedKey`: false when it changed or was erased meanwhile, or there is none.
+   */
+  replace(subjectId: string, expectedWrappedKey: string, newWrappedKey: string): Promise<boolean>;
   /** Deletes the key and leaves a tombstone, so that none is made again; true when a key was deleted. */
   erase(subjectId: string, erasedAt: string): Promise<boolean>;
   close(): Promise<void>;

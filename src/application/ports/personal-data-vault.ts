@@ -37,3 +37,15 @@ export const passwordHashAssociatedData = (userId: string): string => `password-
 
 /** The associated data that ties a sealed request origin (IP, user agent) to the person who acted. */
 export const originAssociatedData = (actorId: string): string => `origin:${actorId}`;
+
+/** What re-wrapping one data key did: already under the newest keyring key, re-wrapped, or nothing to do. */
+export type RewrapOutcome = 'rewrapped' | 'current' | 'erased' | 'missing';
+
+/** Keyring rotation: re-wraps data keys under the newest keyring key, so older keys can be retired. */
+export interface DataKeyRotation {
+  /** The id of the keyring key that wraps from now on. */
+  readonly currentKeyId: string;
+  rewrapPerson(subjectId: string): Promise<RewrapOutcome>;
+  /** The service's own keys kept with the data keys (the username index key). */
+  rewrapServiceKeys(): Promise<RewrapOutcome>;
+}

@@ -11,3 +11,6 @@ export type PersonalText = z.infer<typeof personalTextSchema>;
 
 export const isSealed = (value: PersonalText): value is Exclude<PersonalText, string> =>
   typeof value !== 'string';
+
+/** The key id a value sealed with its person's data key carries (a keyring key id cannot look like it). */
+export const subjectKeyId = '@subject';

@@ -104,4 +104,29 @@ describe('DataKeyVault: crypto-shredding of personal data', () => {
     await vault.erase('username-index');
     expect(await vaultOver(store, ring).digest('ada')).toBe(digest);
   });
+
+  it('re-wraps data keys under the newest keyring key, after which the older key can leave the ring', async () => {
+    const store = new MemoryDataKeyStore();
+    const k1 = { id: 'k1', key: randomBytes(32) };
+    const k2 = { id: 'k2', key: randomBytes(32) };
+    const before = vaultOver(store, new AesGcmSecretCipher([k1]));
+    const sealed = await before.seal('u1', 'ada', ad);
+    const digest = await before.digest('ada');
+    await before.seal('u2', 'bob', 'username:u2');
+    await before.erase('u2');
+
+    const rotating = vaultOver(store, new AesGcmSecretCipher([k2, k1]));
+    expect(await rotating.rewrapPerson('u1')).toBe('rewrapped');
+    expect(await rotating.rewrapPerson('u1')).toBe('current');
+    expect(await rotating.rewrapPerson('u2')).toBe('erased');
+    expect(await rotating.rewrapPerson('u3')).toBe('missing');
+    expect(await rotating.rewrapServiceKeys()).toBe('rewrapped');
+
+    const after = vaultOver(store, new AesGcmSecretCipher([k2]));
+    expect(await after.open('u1', sealed, ad)).toBe('ada');
+    expect(await after.digest('ada')).toBe(digest);
+    await expect(
+      vaultOver(store, new AesGcmSecretCipher([k1])).open('u1', sealed, ad),
+    ).rejects.toBeInstanceOf(SecretDecryptionError);
+  });
 });

@@ -38,6 +38,19 @@ describe('SQLite data keys on disk', () => {
     await store.close();
   });
 
+  it('leaves no byte of a key wrapped under a retired keyring key after a re-wrap', async () => {
+    const file = join(dir, 'rewrap.sqlite');
+    const store = new SqliteDataKeyStore(file);
+    const old = `{"keyId":"k1","ciphertext":"${'R'.repeat(40)}old-wrap-${Date.now()}"}`;
+    const renewed = `{"keyId":"k2","ciphertext":"${'N'.repeat(40)}new-wrap-${Date.now()}"}`;
+    await store.create('person:rotated', old);
+    expect(await store.replace('person:rotated', old, renewed)).toBe(true);
+    const bytes = readFileSync(file);
+    expect(bytes.includes(old)).toBe(false);
+    expect(bytes.includes(renewed)).toBe(true);
+    await store.close();
+  });
+
   it('keeps keys and tombstones across a restart', async () => {
     const file = join(dir, 'restart.sqlite');
     const first = new SqliteDataKeyStore(file);
