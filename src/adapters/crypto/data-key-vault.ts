@@ -14,9 +14,6 @@ import type { EncryptedSecret } from '../../domain/shared/encrypted-secret.ts';
 import { subjectKeyId } from '../../domain/shared/personal-data.ts';
 import { AesGcmSecretCipher } from './aes-gcm-secret-cipher.ts';
 
-/** The key id a value sealed with a person's data key carries; the keyring's ids cannot look like it. */
-export const sealedKeyId = subjectKeyId;
-
 /** People's keys and the service's own index key live in separate namespaces of the store. */
 export const personKey = (subjectId: string) => `person:${subjectId}`;
 const usernameIndexKey = 'service:username-index';
@@ -57,7 +54,7 @@ export class DataKeyVault implements PersonalDataVault, BlindIndex, DataKeyRotat
   }
 
   async open(subjectId: string, sealed: EncryptedSecret, associatedData: string): Promise<string | null> {
-    if (sealed.keyId !== sealedKeyId) return this.keyring.decrypt(sealed, associatedData);
+    if (sealed.keyId !== subjectKeyId) return this.keyring.decrypt(sealed, associatedData);
     const key = await this.keyOf(personKey(subjectId), { create: false });
     if (key === 'erased') return null;
     if (key === null) throw new SecretDecryptionError(`No data key for ${subjectId}, and no erasure either.`);
@@ -121,7 +118,7 @@ export class DataKeyVault implements PersonalDataVault, BlindIndex, DataKeyRotat
 
 const wrapContext = (id: string) => `data-key:${id}`;
 
-const cipherWith = (key: Buffer) => new AesGcmSecretCipher([{ id: sealedKeyId, key }]);
+const cipherWith = (key: Buffer) => new AesGcmSecretCipher([{ id: subjectKeyId, key }]);
 
 /** A fresh data key for the store entry `id`: wrapped for storing, and a cipher that seals with it. */
 export const newDataKey = (keyring: AesGcmSecretCipher, id: string) => {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AesGcmSecretCipher } from '../../../src/adapters/crypto/aes-gcm-secret-cipher.ts';
-import { DataKeyVault, personKey, sealedKeyId } from '../../../src/adapters/crypto/data-key-vault.ts';
+import { DataKeyVault, personKey } from '../../../src/adapters/crypto/data-key-vault.ts';
 import { MemoryDataKeyStore } from '../../../src/adapters/memory/memory-data-key-store.ts';
 import { SystemClock } from '../../../src/adapters/system/system-clock.ts';
 import { SubjectErasedError } from '../../../src/application/ports/personal-data-vault.ts';
 import { SecretDecryptionError } from '../../../src/application/ports/secret-cipher.ts';
+import { subjectKeyId } from '../../../src/domain/shared/personal-data.ts';
 
 const keyring = () => new AesGcmSecretCipher([{ id: 'k1', key: randomBytes(32) }]);
 const vaultOver = (store = new MemoryDataKeyStore(), ring = keyring(), cacheTtlMs?: number) =>
@@ -16,7 +17,7 @@ describe('DataKeyVault: crypto-shredding of personal data', () => {
   it('seals with the subject key and opens again; the value names no keyring key', async () => {
     const vault = vaultOver();
     const sealed = await vault.seal('u1', 'ada@example.org', ad);
-    expect(sealed.keyId).toBe(sealedKeyId);
+    expect(sealed.keyId).toBe(subjectKeyId);
     expect(JSON.stringify(sealed)).not.toContain('ada@example.org');
     expect(await vault.open('u1', sealed, ad)).toBe('ada@example.org');
   });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,4 +52,24 @@ describe('S16 SQLite event store durability: nothing half-written', () => {
     for (const halves of appends.values()) expect(halves).toEqual(['first', 'second']);
     expect(events.map((event) => event.position)).toEqual(events.map((_, index) => index + 1));
   }, 60_000);
+});
+
+describe('SQLite files shared by several processes', () => {
+  it('lets 6 processes create and open the same new store and key file at the same moment', async () => {
+    const shared = mkdtempSync(join(dir, 'at-once-'));
+    const children = Array.from({ length: 6 }, (_, index) =>
+      fork(join(import.meta.dirname, 'fixtures/open-at-once.ts'), [shared, `p${index}`], {
+        stdio: 'inherit',
+      }),
+    );
+    await Promise.all(children.map((child) => new Promise((resolve) => child.once('message', resolve))));
+    const exits = children.map(
+      (child) => new Promise<number | null>((resolve) => child.once('exit', resolve)),
+    );
+    for (const child of children) child.send('go');
+    expect(await Promise.all(exits)).toEqual([0, 0, 0, 0, 0, 0]);
+    const store = new SqliteEventStore(join(shared, 'events.sqlite'));
+    expect(await store.headPosition()).toBe(6);
+    await store.close();
+  });
 });

@@ -52,7 +52,8 @@ export class SqliteEventStore implements EventStore {
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+    // The busy timeout first: several processes may open (and create) the file at the same moment.
+    this.db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
     migrate(this.db);
     this.statements = {
       last: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
