@@ -4,6 +4,7 @@ import type { UserSecurityState } from '../domain/user-security/state.ts';
 import { actorOf } from './acting-user.ts';
 import { ApplicationError } from './application-error.ts';
 import type { ApplicationDeps } from './dependencies.ts';
+import { passwordMatches } from './password-check.ts';
 import type { UserLoginView } from './ports/read-models.ts';
 import type { Session } from './ports/session-store.ts';
 import { checkCodeAgainst } from './totp-checks.ts';
@@ -31,4 +32,4 @@ export const checkProof = async (
 ): Promise<Proof> =>
   'code' in proof
     ? { kind: 'code', ...(await checkCodeAgainst(deps, user.userId, state.enrollment, proof.code)) }
-    : { kind: 'password', valid: await deps.passwords.verify(user.passwordHash, proof.password) };
+    : { kind: 'password', valid: await passwordMatches(deps, user, proof.password) };

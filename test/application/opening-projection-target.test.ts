@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryReadModels } from '../../src/adapters/memory/memory-read-models.ts';
+import { passwordMatches } from '../../src/application/password-check.ts';
 import {
   passwordHashAssociatedData,
   usernameAssociatedData,
@@ -21,22 +22,29 @@ const registration = (
     data: { userId, officeId: 'o1', username, role: 'member', passwordHash },
   });
 
-describe('OpeningProjectionTarget: read models get the username itself', () => {
-  it('opens a sealed username and password hash before projecting, so a login finds and checks them', async () => {
+describe('OpeningProjectionTarget and passwordMatches: what the read models hold of sealed fields', () => {
+  it('opens the sealed username for lookups, and leaves the password hash sealed until a login checks it', async () => {
     const vault = memoryVault();
     const sealed = await vault.seal('u1', 'ada', usernameAssociatedData('u1'));
-    const hash = await vault.seal('u1', '$argon2id$ada', passwordHashAssociatedData('u1'));
+    const hash = await vault.seal('u1', '$argon2id$ada-password', passwordHashAssociatedData('u1'));
     const readModels = new MemoryReadModels();
     const target = new OpeningProjectionTarget(readModels, vault);
     expect(await target.applyBatch([registration(new RecordedEvents(), 'u1', sealed, hash)], 0)).toBe(
       'applied',
     );
-    expect((await readModels.loginByUsername('ada'))?.user).toMatchObject({
-      userId: 'u1',
-      username: 'ada',
-      passwordHash: '$argon2id$ada',
-    });
+    const user = (await readModels.loginByUsername('ada'))?.user;
+    expect(user).toMatchObject({ userId: 'u1', username: 'ada', passwordHash: hash });
     expect(await target.checkpoint()).toBe(1);
+    const passwords = {
+      hash: async (plain: string) => `$argon2id$${plain}`,
+      verify: async (stored: string, plain: string) => stored === `$argon2id$${plain}`,
+      verifyAgainstDummy: async () => false as const,
+    };
+    if (user === undefined) throw new Error('not projected');
+    expect(await passwordMatches({ vault, passwords }, user, 'ada-password')).toBe(true);
+    expect(await passwordMatches({ vault, passwords }, user, 'wrong')).toBe(false);
+    await vault.erase('u1');
+    expect(await passwordMatches({ vault, passwords }, user, 'ada-password')).toBe(false);
   });
 
   it('leaves out a user erased before the projection ran (as at a restart or rebuild)', async () => {

@@ -4,6 +4,7 @@ import { MemoryReadModels } from '../../src/adapters/memory/memory-read-models.t
 import { passwordStep } from '../../src/application/use-cases/login/password-step.ts';
 import { type Harness, password, startHarness } from '../support/service-harness.ts';
 import { codeAt, waitForStepWithAtLeast } from '../support/totp-codes.ts';
+import { memoryVault } from '../support/vault.ts';
 
 describe('brute force over HTTP', () => {
   let h: Harness;
@@ -125,6 +126,7 @@ describe('brute force over HTTP', () => {
     const step = passwordStep({
       readModels,
       passwords: counting,
+      vault: memoryVault(),
       sessions: {} as never,
       clock: { now: () => new Date() },
       settings: { sessionTtlSeconds: 60, challengeTtlSeconds: 60 },

@@ -1,5 +1,6 @@
 import type { UserRole } from '../../domain/shared/actor.ts';
 import type { EncryptedSecret } from '../../domain/shared/encrypted-secret.ts';
+import type { PersonalText } from '../../domain/shared/personal-data.ts';
 import type { RecordedEvent } from './event-store.ts';
 
 /** What a login needs to know about a user, projected from the user's two streams. */
@@ -8,7 +9,8 @@ export type UserLoginView = {
   officeId: string;
   username: string;
   role: UserRole;
-  passwordHash: string;
+  /** Sealed as in the event (plain in events written before sealing): see passwordMatches. */
+  passwordHash: PersonalText;
   twoFactor: 'none' | 'enrolled';
   enrollmentId: string | null;
   enrolledAt: string | null;

@@ -1,21 +1,16 @@
 import { isSealed, type PersonalText } from '../../domain/shared/personal-data.ts';
 import type { RecordedEvent } from '../ports/event-store.ts';
-import {
-  type PersonalDataVault,
-  passwordHashAssociatedData,
-  usernameAssociatedData,
-} from '../ports/personal-data-vault.ts';
+import { type PersonalDataVault, usernameAssociatedData } from '../ports/personal-data-vault.ts';
 import type { ApplyOutcome, ProjectionTarget } from '../ports/read-models.ts';
 
 /** The sealed fields the read models need in the clear, by event type, with their associated data. */
 const fieldsToOpen: Record<string, Record<string, (userId: string) => string>> = {
-  UserRegistered: { username: usernameAssociatedData, passwordHash: passwordHashAssociatedData },
-  PasswordChanged: { passwordHash: passwordHashAssociatedData },
+  UserRegistered: { username: usernameAssociatedData },
 };
 
 /**
- * Opens the sealed username and password hash before the read models see them: logins need them in
- * the clear. The fields of a user erased since stay sealed, and the projection leaves that user out.
+ * Opens the sealed username before the read models see it: a login looks the user up by it. (The
+ * password hash stays sealed there; a login opens it.) A user erased since stays sealed and is left out.
  */
 export class OpeningProjectionTarget implements ProjectionTarget {
   private readonly target: ProjectionTarget;

@@ -62,7 +62,7 @@ export const projectEvent = (
     case 'UserRegistered': {
       const { userId, officeId, username, role, passwordHash } = parsed.data;
       // Still sealed: the user was erased before this projection ran, and is not projected at all.
-      if (typeof username !== 'string' || typeof passwordHash !== 'string') return { kind: 'none' };
+      if (typeof username !== 'string') return { kind: 'none' };
       return {
         kind: 'user',
         user: {
@@ -102,7 +102,6 @@ export const projectEvent = (
         memberKey: memberKey(user.username, user.userId),
       };
     case 'PasswordChanged':
-      if (typeof parsed.data.passwordHash !== 'string') return { kind: 'none' };
       return changed({ passwordHash: parsed.data.passwordHash });
     case 'UserRoleChanged':
       return changed({ role: parsed.data.role });

@@ -4,6 +4,7 @@ import { userSecurityDecider } from '../../../domain/user-security/index.ts';
 import { actorOf } from '../../acting-user.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
+import { passwordMatches } from '../../password-check.ts';
 import { totpSecretAssociatedData } from '../../ports/secret-cipher.ts';
 import type { RequestContext } from '../login/second-factor-step.ts';
 import { type EnrollmentAuth, enrollingUser } from './enrolling-user.ts';
@@ -36,8 +37,7 @@ export const startEnrollment =
   ): Promise<StartEnrollmentResult> => {
     const user = await enrollingUser(deps, auth);
     if (auth.kind === 'session') {
-      const proven =
-        input.password !== undefined && (await deps.passwords.verify(user.passwordHash, input.password));
+      const proven = input.password !== undefined && (await passwordMatches(deps, user, input.password));
       if (!proven) throw new DomainError('invalid-password', 'Confirm with your current password.');
     }
     const secret = deps.totp.generateSecret();

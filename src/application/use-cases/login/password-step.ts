@@ -3,6 +3,7 @@ import { ApplicationError } from '../../application-error.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { secondFactorRequirement } from '../../login-requirement.ts';
 import { type OpenedSession, openSession } from '../../open-session.ts';
+import { passwordMatches } from '../../password-check.ts';
 import type { LoginLookup } from '../../ports/read-models.ts';
 
 export type PasswordLoginInput = { username: string; password: string };
@@ -19,14 +20,14 @@ const invalidCredentials = () => new ApplicationError('invalid-credentials', 'In
  * same answer as a wrong password. What follows depends on the user's enrolment and office policy.
  */
 export const passwordStep =
-  (deps: Pick<ApplicationDeps, 'readModels' | 'passwords' | 'sessions' | 'clock' | 'settings'>) =>
+  (deps: Pick<ApplicationDeps, 'readModels' | 'passwords' | 'vault' | 'sessions' | 'clock' | 'settings'>) =>
   async (input: PasswordLoginInput): Promise<PasswordLoginResult> => {
     const lookup = await deps.readModels.loginByUsername(normalizeUsername(input.username));
     if (lookup === null) {
       await deps.passwords.verifyAgainstDummy(input.password);
       throw invalidCredentials();
     }
-    if (!(await deps.passwords.verify(lookup.user.passwordHash, input.password))) throw invalidCredentials();
+    if (!(await passwordMatches(deps, lookup.user, input.password))) throw invalidCredentials();
     return afterPassword(deps, lookup);
   };
 

@@ -1,0 +1,22 @@
+import { isSealed } from '../domain/shared/personal-data.ts';
+import type { ApplicationDeps } from './dependencies.ts';
+import { passwordHashAssociatedData } from './ports/personal-data-vault.ts';
+import type { UserLoginView } from './ports/read-models.ts';
+
+/**
+ * Checks a password against the user's hash. The read models keep the hash sealed as the event has it
+ * (a copy of Redis holds no hash to crack offline); it is opened only here, for the check.
+ */
+export const passwordMatches = async (
+  deps: Pick<ApplicationDeps, 'vault' | 'passwords'>,
+  user: Pick<UserLoginView, 'userId' | 'passwordHash'>,
+  password: string,
+): Promise<boolean> => {
+  const hash = isSealed(user.passwordHash)
+    ? await deps.vault.open(user.userId, user.passwordHash, passwordHashAssociatedData(user.userId))
+    : user.passwordHash;
+  if (hash !== null) return deps.passwords.verify(hash, password);
+  // Erased since the lookup: refused after the same work as a wrong password.
+  await deps.passwords.verifyAgainstDummy(password);
+  return false;
+};
