@@ -9,6 +9,7 @@ import {
   ConcurrencyError,
   type EventMetadata,
   type EventStore,
+  type EventToAppend,
   type ExpectedRevision,
   type RecordedEvent,
 } from './ports/event-store.ts';
@@ -60,6 +61,7 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
   options: HandleOptions = {},
 ): Promise<CommandOutcome<Event, State>> => {
   const attempts = options.maxAttempts ?? defaultAttempts;
+  let stamp: ((event: DomainEvent) => EventToAppend) | undefined;
   for (let attempt = 1; ; attempt++) {
     const recorded = await deps.events.readStream(streamId);
     const revision = recorded.at(-1)?.revision ?? null;
@@ -70,14 +72,12 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
     if (newEvents.length === 0) return { newEvents, state, position: null, revision };
 
     const expected: ExpectedRevision = revision === null ? 'no-stream' : revision;
+    // Made when there is something to append, and once for every retry.
+    stamp ??= await stampFor(deps, context);
     try {
       const result = await deps.events.append(
         streamId,
-        chainEvents(
-          streamId,
-          recorded.at(-1),
-          await Promise.all(newEvents.map((event) => withMetadata(deps, event, context))),
-        ),
+        chainEvents(streamId, recorded.at(-1), newEvents.map(stamp)),
         expected,
       );
       return {
@@ -93,23 +93,32 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
   }
 };
 
-/** An event with the metadata a command's context gives it, ready to append. */
-export const withMetadata = async (deps: CommandHandlerDeps, event: DomainEvent, context: CommandContext) => {
-  const metadata: EventMetadata = {
-    eventId: deps.ids.next(),
-    occurredAt: deps.clock.now().toISOString(),
-    actor: context.actor,
-    correlationId: context.correlationId,
-    causationId: context.causationId ?? context.correlationId,
-    schemaVersion: eventSchemaVersion[event.type as EventType] ?? 1,
-    ...(await requestOrigin(deps.vault, context)),
+/**
+ * What gives each event of one command its metadata, ready to append. The request origin is sealed
+ * once per command, however many events (or retries) it takes.
+ */
+export const stampFor = async (
+  deps: CommandHandlerDeps,
+  context: CommandContext,
+): Promise<(event: DomainEvent) => EventToAppend> => {
+  const origin = await requestOrigin(deps.vault, context);
+  return (event) => {
+    const metadata: EventMetadata = {
+      eventId: deps.ids.next(),
+      occurredAt: deps.clock.now().toISOString(),
+      actor: context.actor,
+      correlationId: context.correlationId,
+      causationId: context.causationId ?? context.correlationId,
+      schemaVersion: eventSchemaVersion[event.type as EventType] ?? 1,
+      ...origin,
+    };
+    // What is written must read back: an event its own schema refuses would stop every projector.
+    const checked = eventSchemas[event.type as EventType]?.safeParse(event.data);
+    if (checked === undefined || !checked.success) {
+      throw new DomainError('invalid-command', `The command would record an invalid ${event.type} event.`);
+    }
+    return { type: event.type, data: event.data, metadata };
   };
-  // What is written must read back: an event its own schema refuses would stop every projector.
-  const checked = eventSchemas[event.type as EventType]?.safeParse(event.data);
-  if (checked === undefined || !checked.success) {
-    throw new DomainError('invalid-command', `The command would record an invalid ${event.type} event.`);
-  }
-  return { type: event.type, data: event.data, metadata };
 };
 
 /**

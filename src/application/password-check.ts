@@ -1,5 +1,5 @@
-import { isSealed } from '../domain/shared/personal-data.ts';
 import type { ApplicationDeps } from './dependencies.ts';
+import { openPersonalText } from './open-personal-text.ts';
 import { passwordHashAssociatedData } from './ports/personal-data-vault.ts';
 import type { UserLoginView } from './ports/read-models.ts';
 
@@ -12,9 +12,12 @@ export const passwordMatches = async (
   user: Pick<UserLoginView, 'userId' | 'passwordHash'>,
   password: string,
 ): Promise<boolean> => {
-  const hash = isSealed(user.passwordHash)
-    ? await deps.vault.open(user.userId, user.passwordHash, passwordHashAssociatedData(user.userId))
-    : user.passwordHash;
+  const hash = await openPersonalText(
+    deps.vault,
+    user.userId,
+    user.passwordHash,
+    passwordHashAssociatedData(user.userId),
+  );
   if (hash !== null) return deps.passwords.verify(hash, password);
   // Erased since the lookup: refused after the same work as a wrong password.
   await deps.passwords.verifyAgainstDummy(password);

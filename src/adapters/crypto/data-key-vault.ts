@@ -96,8 +96,7 @@ export class DataKeyVault implements PersonalDataVault, BlindIndex, DataKeyRotat
       if (stored.state === 'erased') return 'erased';
       const wrapped = JSON.parse(stored.wrappedKey) as EncryptedSecret;
       if (wrapped.keyId === this.keyring.currentKeyId) return 'current';
-      const key = this.keyring.decrypt(wrapped, wrapContext(id));
-      const rewrapped = JSON.stringify(this.keyring.encrypt(key, wrapContext(id)));
+      const rewrapped = wrap(this.keyring, id, unwrap(this.keyring, id, stored.wrappedKey));
       if (await this.store.replace(id, stored.wrappedKey, rewrapped)) return 'rewrapped';
     }
   }
@@ -110,7 +109,7 @@ export class DataKeyVault implements PersonalDataVault, BlindIndex, DataKeyRotat
       stored = await this.store.create(id, newDataKey(this.keyring, id).wrappedKey);
     if (stored === null) return null;
     if (stored.state === 'erased') return 'erased';
-    const key = Buffer.from(this.keyring.decrypt(JSON.parse(stored.wrappedKey), wrapContext(id)), 'base64');
+    const key = unwrap(this.keyring, id, stored.wrappedKey);
     this.unwrapped.set(id, key);
     return key;
   }
@@ -118,13 +117,20 @@ export class DataKeyVault implements PersonalDataVault, BlindIndex, DataKeyRotat
 
 const wrapContext = (id: string) => `data-key:${id}`;
 
+/** A data key as the store keeps it: encrypted with the keyring's newest key, bound to its entry `id`. */
+const wrap = (keyring: AesGcmSecretCipher, id: string, key: Buffer): string =>
+  JSON.stringify(keyring.encrypt(key.toString('base64'), wrapContext(id)));
+
+const unwrap = (keyring: AesGcmSecretCipher, id: string, wrappedKey: string): Buffer =>
+  Buffer.from(keyring.decrypt(JSON.parse(wrappedKey) as EncryptedSecret, wrapContext(id)), 'base64');
+
 const cipherWith = (key: Buffer) => new AesGcmSecretCipher([{ id: subjectKeyId, key }]);
 
 /** A fresh data key for the store entry `id`: wrapped for storing, and a cipher that seals with it. */
 export const newDataKey = (keyring: AesGcmSecretCipher, id: string) => {
   const key = randomBytes(32);
   return {
-    wrappedKey: JSON.stringify(keyring.encrypt(key.toString('base64'), wrapContext(id))),
+    wrappedKey: wrap(keyring, id, key),
     sealer: cipherWith(key),
   };
 };

@@ -8,7 +8,7 @@ import type { DataKeyStore, StoredDataKey } from '../../application/ports/data-k
 export class SqliteDataKeyStore implements DataKeyStore {
   private readonly db: DatabaseSync;
   private readonly statements: Record<
-    'erased' | 'key' | 'insert' | 'replace' | 'delete' | 'tombstone',
+    'erased' | 'find' | 'insert' | 'replace' | 'delete' | 'tombstone',
     StatementSync
   >;
 
@@ -25,7 +25,10 @@ export class SqliteDataKeyStore implements DataKeyStore {
     `);
     this.statements = {
       erased: this.db.prepare('SELECT erased_at FROM erased_subjects WHERE subject_id = ?'),
-      key: this.db.prepare('SELECT wrapped_key FROM data_keys WHERE subject_id = ?'),
+      // One round trip for the start-up catch-up, which looks up every user's key.
+      find: this.db.prepare(`SELECT
+        (SELECT erased_at FROM erased_subjects WHERE subject_id = ?1) AS erased_at,
+        (SELECT wrapped_key FROM data_keys WHERE subject_id = ?1) AS wrapped_key`),
       insert: this.db.prepare('INSERT OR IGNORE INTO data_keys (subject_id, wrapped_key) VALUES (?, ?)'),
       replace: this.db.prepare(
         'UPDATE data_keys SET wrapped_key = ? WHERE subject_id = ? AND wrapped_key = ?',
@@ -38,10 +41,12 @@ export class SqliteDataKeyStore implements DataKeyStore {
   }
 
   async find(subjectId: string): Promise<StoredDataKey | null> {
-    const erased = this.statements.erased.get(subjectId) as { erased_at: string } | undefined;
-    if (erased !== undefined) return { state: 'erased', erasedAt: erased.erased_at };
-    const key = this.statements.key.get(subjectId) as { wrapped_key: string } | undefined;
-    return key === undefined ? null : { state: 'active', wrappedKey: key.wrapped_key };
+    const row = this.statements.find.get(subjectId) as {
+      erased_at: string | null;
+      wrapped_key: string | null;
+    };
+    if (row.erased_at !== null) return { state: 'erased', erasedAt: row.erased_at };
+    return row.wrapped_key === null ? null : { state: 'active', wrappedKey: row.wrapped_key };
   }
 
   async create(subjectId: string, wrappedKey: string): Promise<StoredDataKey> {

@@ -3,11 +3,6 @@ import type { RecordedEvent } from '../ports/event-store.ts';
 import { type PersonalDataVault, usernameAssociatedData } from '../ports/personal-data-vault.ts';
 import type { ApplyOutcome, ProjectionTarget } from '../ports/read-models.ts';
 
-/** The sealed fields the read models need in the clear, by event type, with their associated data. */
-const fieldsToOpen: Record<string, Record<string, (userId: string) => string>> = {
-  UserRegistered: { username: usernameAssociatedData },
-};
-
 /**
  * Opens the sealed username before the read models see it: a login looks the user up by it. (The
  * password hash stays sealed there; a login opens it.) A user erased since stays sealed and is left out.
@@ -37,15 +32,10 @@ export class OpeningProjectionTarget implements ProjectionTarget {
   }
 
   private async opened(event: RecordedEvent): Promise<RecordedEvent> {
-    const fields = fieldsToOpen[event.type];
-    if (fields === undefined) return event;
-    const data = { ...(event.data as Record<string, unknown> & { userId: string }) };
-    for (const [field, associatedData] of Object.entries(fields)) {
-      const value = data[field] as PersonalText;
-      if (!isSealed(value)) continue;
-      const opened = await this.vault.open(data.userId, value, associatedData(data.userId));
-      if (opened !== null) data[field] = opened;
-    }
-    return { ...event, data };
+    if (event.type !== 'UserRegistered') return event;
+    const data = event.data as { userId: string; username: PersonalText };
+    if (!isSealed(data.username)) return event;
+    const username = await this.vault.open(data.userId, data.username, usernameAssociatedData(data.userId));
+    return username === null ? event : { ...event, data: { ...data, username } };
   }
 }

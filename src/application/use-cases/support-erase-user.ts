@@ -7,7 +7,8 @@ import { ApplicationError } from '../application-error.ts';
 import { chainEvents } from '../audit-chain/hash-chain.ts';
 import type { CommandContext } from '../command-context.ts';
 import type { ApplicationDeps } from '../dependencies.ts';
-import { foldStream, handleCommand, withMetadata } from '../handle-command.ts';
+import { foldStream, handleCommand, stampFor } from '../handle-command.ts';
+import { openPersonalText } from '../open-personal-text.ts';
 import { usernameAssociatedData } from '../ports/personal-data-vault.ts';
 import type { RequestContext } from './login/second-factor-step.ts';
 
@@ -61,13 +62,9 @@ type KnownAccount = Exclude<UserAccountState, { status: 'unregistered' }>;
 type Username = { name: string; sealed: boolean };
 
 const usernameOf = async (deps: EraseDeps, account: KnownAccount): Promise<Username | null> => {
-  if (!isSealed(account.username)) return { name: account.username, sealed: false };
-  const name = await deps.vault.open(
-    account.userId,
-    account.username,
-    usernameAssociatedData(account.userId),
-  );
-  return name === null ? null : { name, sealed: true };
+  const { userId, username } = account;
+  const name = await openPersonalText(deps.vault, userId, username, usernameAssociatedData(userId));
+  return name === null ? null : { name, sealed: isSealed(username) };
 };
 
 /** Appends `UsernameReleased` when the name is still reserved for this user; the position, or null. */
@@ -87,7 +84,7 @@ const releaseUsername = async (
   const result = await deps.events.append(
     streamId,
     chainEvents(streamId, last, [
-      await withMetadata(deps, { type: 'UsernameReleased', data: { userId } }, context),
+      (await stampFor(deps, context))({ type: 'UsernameReleased', data: { userId } }),
     ]),
     last.revision,
   );

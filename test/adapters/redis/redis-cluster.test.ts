@@ -35,7 +35,7 @@ const slotOf = async (redis: RedisClient, key: string): Promise<number> =>
 
 if (cluster === null) {
   console.warn(`Redis Cluster tests ${missing}`);
-  describe('Redis Cluster', () => it.skip(missing ?? '', () => {}));
+  describe('Redis Cluster', () => it.skip(missing ?? 'SKIPPED: no Redis Cluster could be started', () => {}));
 } else {
   readModelsContract('Redis Cluster (3 masters)', async () => {
     const { redis, prefix, cleanup } = await privateCluster('read-models');

@@ -24,7 +24,8 @@ const privateSentinel = (name: string) => {
 
 if (sentinel === null) {
   console.warn(`Redis Sentinel tests ${missing}`);
-  describe('Redis Sentinel', () => it.skip(missing ?? '', () => {}));
+  describe('Redis Sentinel', () =>
+    it.skip(missing ?? 'SKIPPED: no Redis Sentinel could be started', () => {}));
 } else {
   readModelsContract('Redis behind a Sentinel', async () => {
     const { redis, prefix, cleanup } = await privateSentinel('read-models');

@@ -73,7 +73,7 @@ export const toAuditEvent = async (vault: PersonalDataVault, event: RecordedEven
 });
 
 /** What an erased person's personal fields read as. */
-export const erasedField = '[erased]';
+const erasedField = '[erased]';
 
 /** Auditors see a username in plain text while its owner's key exists, and `[erased]` after. */
 const openForAudit = async (

@@ -14,7 +14,7 @@ import {
 import { chainEvents } from '../../audit-chain/hash-chain.ts';
 import type { CommandContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
-import { foldStream, handleCommand, withMetadata } from '../../handle-command.ts';
+import { foldStream, handleCommand, stampFor } from '../../handle-command.ts';
 import { ConcurrencyError } from '../../ports/event-store.ts';
 import { passwordHashAssociatedData, usernameAssociatedData } from '../../ports/personal-data-vault.ts';
 import type { RequestContext } from '../login/second-factor-step.ts';
@@ -90,16 +90,14 @@ const reserveUsername = async (
   const history = await deps.events.readStream(streamId);
   const last = history.at(-1);
   if (!isUsernameFree(last?.type)) throw taken();
+  const reserved = (await stampFor(deps, context))({
+    type: 'UsernameReserved',
+    data: { username: sealedUsername, userId },
+  });
   try {
     await deps.events.append(
       streamId,
-      chainEvents(streamId, last, [
-        await withMetadata(
-          deps,
-          { type: 'UsernameReserved', data: { username: sealedUsername, userId } },
-          context,
-        ),
-      ]),
+      chainEvents(streamId, last, [reserved]),
       last === undefined ? 'no-stream' : last.revision,
     );
   } catch (error) {
