@@ -1,4 +1,4 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import {
   type AppendResult,
   ConcurrencyError,
@@ -10,6 +10,7 @@ import {
   type Subscription,
   type SubscriptionHandler,
 } from '../../../application/ports/event-store.ts';
+import { openSqlite } from '../../sqlite/open-sqlite.ts';
 import { followAll } from '../follow-all.ts';
 import { migrate } from './schema.ts';
 import { readOrCreateStoreId } from './store-identity.ts';
@@ -53,10 +54,8 @@ export class SqliteEventStore implements EventStore {
   private id: string | undefined;
 
   constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    // The busy timeout first: several processes may open (and create) the file at the same moment.
-    this.db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
-    migrate(this.db);
+    // Several processes may open (and create) the file at the same moment: openSqlite makes that safe.
+    this.db = openSqlite(path, { journalMode: 'wal', connectionPragmas: ['synchronous = FULL'], migrate });
     this.statements = {
       last: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
       insert: this.db.prepare(
