@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AppendResult,
   ConcurrencyError,
@@ -17,6 +18,7 @@ export class MemoryEventStore implements EventStore {
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly listeners = new Set<() => void>();
   private readonly snapshots = new Map<string, StreamSnapshot>();
+  private readonly id = randomUUID();
 
   async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     const stream = this.streams.get(streamId) ?? [];
@@ -69,6 +71,10 @@ export class MemoryEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     return this.all.length;
+  }
+
+  async storeId(): Promise<string> {
+    return this.id;
   }
 
   async ping(): Promise<void> {}
