@@ -42,10 +42,10 @@ const defaultAttempts = 30;
 export { foldStream };
 
 /**
- * Loads the aggregate (its snapshot and the events after it), asks `commandFor(state)` for the command (so code checks and decryption see the
- * state they decide on), decides, and appends at the revision it read. On a conflict it starts over
- * with the newer stream, so two racing commands never both act on the same state. When enough events
- * came after the snapshot it started from, it writes a new one.
+ * Loads the aggregate (its snapshot and the events after it), asks `commandFor(state)` for the command
+ * (so code checks and decryption see the state they decide on), decides, and appends at the revision it
+ * read. On a conflict it starts over with the newer stream, so two racing commands never both act on the
+ * same state. When enough events came after the snapshot it started from, it writes a new one.
  */
 export const handleCommand = async <Command, Event extends DomainEvent, State>(
   deps: CommandHandlerDeps,
