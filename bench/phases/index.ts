@@ -7,6 +7,7 @@ import type { Phase } from '../harness/phase.ts';
 import { appends } from './appends.ts';
 import { embeddedStartup } from './embedded-startup.ts';
 import { loginRequirements } from './login-requirements.ts';
+import { longHistoryPhase } from './long-history.ts';
 import { passwordLogins } from './password-logins.ts';
 import { projectionLag } from './projection-lag.ts';
 import { readAll } from './read-all.ts';
@@ -23,5 +24,6 @@ export const phases: readonly Phase[] = [
   projectionLag,
   appends,
   readAll,
-  rebuild, // last: its time cap is what is left of the run's budget
+  rebuild, // its time cap is what is left of the run's budget
+  longHistoryPhase, // after the rebuild, so that its own store and service do not shorten the rebuild's cap
 ];
