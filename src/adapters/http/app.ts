@@ -9,7 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { HttpDependencies, HttpOptions } from './dependencies.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
-import { sendProblem } from './problems.ts';
+import { answerClientError, sendProblem } from './problems.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { loginRoutes } from './routes/login-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
@@ -34,6 +34,8 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     // Malformed URLs (bad percent-encoding, over-long params) are answered by the router before any
     // hook runs: route them through the same problem+json answer as every other error.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error, deps.clock.now()),
+    // Requests Node's HTTP parser refuses (bad header bytes, duplicate Content-Length, a 20 KB header…).
+    clientErrorHandler: (error, socket) => answerClientError(deps.logger, error, socket),
   });
   deps.instrument?.(app);
   app.setValidatorCompiler(validatorCompiler);
