@@ -16,9 +16,14 @@ import { meRoutes } from './routes/me-routes.ts';
 import { officeRoutes } from './routes/office-routes.ts';
 import { platformRoutes } from './routes/platform-routes.ts';
 import { supportRoutes } from './routes/support-routes.ts';
+import { decorateSessionCookie } from './session-cookie.ts';
 import { defaultWebRoot, webPages } from './web-pages.ts';
 
 export type { HttpDependencies, HttpOptions } from './dependencies.ts';
+
+/** A number of hops works in Fastify at run time, but its types know only the function form of it. */
+const fastifyTrustProxy = (trust: HttpOptions['trustProxy']) =>
+  typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
 
 /** Builds the Fastify app from its dependencies; listening is the caller's business. */
 export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Promise<FastifyInstance> => {
@@ -30,6 +35,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     // graceful shutdown never waits on it for Node's default 60 s.
     connectionTimeout: options.requestTimeoutMs,
     genReqId: () => crypto.randomUUID(),
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     routerOptions: { maxParamLength: 200 },
     // Malformed URLs (bad percent-encoding, over-long params) are answered by the router before any
     // hook runs: route them through the same problem+json answer as every other error.
@@ -74,6 +80,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     credentials: true,
   });
   await app.register(fastifyCookie);
+  decorateSessionCookie(app, options.cookieSecurity);
   await app.register(fastifyRateLimit, {
     global: false,
     // Redis down makes the login answer 503 from the read models anyway; the counter must not turn it into a 500.
