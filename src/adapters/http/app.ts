@@ -6,6 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { refuseCrossSiteRequests } from './cross-site.ts';
 import type { HttpDependencies, HttpOptions } from './dependencies.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
@@ -81,6 +82,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   });
   await app.register(fastifyCookie);
   decorateSessionCookie(app, options.cookieSecurity);
+  app.addHook('onRequest', refuseCrossSiteRequests(options.corsOrigins));
   await app.register(fastifyRateLimit, {
     global: false,
     // Redis down makes the login answer 503 from the read models anyway; the counter must not turn it into a 500.

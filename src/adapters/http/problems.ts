@@ -21,6 +21,17 @@ export const problemSchema = z
   .catchall(z.unknown())
   .describe('RFC 9457 problem details');
 
+/** The HTTP layer refused a request before any use case saw it (e.g. from another site). */
+export class RequestRefused extends Error {
+  readonly code: 'cross-site-request';
+
+  constructor(code: 'cross-site-request', message: string) {
+    super(message);
+    this.name = 'RequestRefused';
+    this.code = code;
+  }
+}
+
 type Problem = {
   status: number;
   code: string;
@@ -84,6 +95,13 @@ const safeDetails = (details: Record<string, unknown>): Record<string, unknown> 
   );
 
 const problemFor = (error: unknown): Problem => {
+  if (error instanceof RequestRefused)
+    return {
+      status: statusOf[error.code] ?? 403,
+      code: error.code,
+      title: titleOf(error.code),
+      detail: error.message,
+    };
   if (error instanceof DomainError || error instanceof ApplicationError) {
     return {
       status: statusOf[error.code] ?? 400,
