@@ -180,10 +180,15 @@ export type CookieSecurity = 'auto' | 'always' | 'never';
 
 /** Settings that mean a production deployment (servers, not the embedded default). */
 const productionSettings = ['EVENTSTORE_URL', 'REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
- * COOKIE_SECURE, or its default: `always` in a production configuration (a TLS proxy that does not say
- * so must not make the cookie travel in the clear), `auto` for the embedded default.
+ * COOKIE_SECURE, or its default: `always` in a production configuration or when listening beyond this
+ * machine (a TLS proxy that does not say so must not make the cookie travel in the clear), `auto` for
+ * the embedded default on loopback.
  */
 export const cookieSecurity = (config: Config): CookieSecurity =>
-  config.COOKIE_SECURE ?? (productionSettings.some((name) => config[name] !== undefined) ? 'always' : 'auto');
+  config.COOKIE_SECURE ??
+  (productionSettings.some((name) => config[name] !== undefined) || !loopbackHosts.has(config.HOST)
+    ? 'always'
+    : 'auto');

@@ -111,8 +111,11 @@ describe('configuration', () => {
     expect(problem).toMatch(/^REDIS_PASSWORD: only used with REDIS_SENTINELS or REDIS_CLUSTER_NODES/);
     expect(problem).not.toContain('very-secret-password');
   });
-  it('makes the session cookie Secure by request (auto) when embedded, always with servers, unless set', () => {
+  it('makes the session cookie Secure by request (auto) on loopback, always with servers or beyond it, unless set', () => {
     expect(cookieSecurity(loadConfig({}))).toBe('auto');
+    expect(cookieSecurity(loadConfig({ HOST: 'localhost' }))).toBe('auto');
+    expect(cookieSecurity(loadConfig({ HOST: '0.0.0.0' }))).toBe('always');
+    expect(cookieSecurity(loadConfig({ HOST: '0.0.0.0', COOKIE_SECURE: 'auto' }))).toBe('auto');
     expect(cookieSecurity(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }))).toBe('always');
     expect(cookieSecurity(loadConfig({ EVENTSTORE_URL: 'esdb://localhost:2113' }))).toBe('always');
     expect(cookieSecurity(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' }))).toBe('always');

@@ -105,6 +105,16 @@ describe('requests the HTTP parser refuses, over a raw socket', () => {
     });
   }
 
+  it('answers a method the parser knows but no route serves (PROPFIND) with 404 problem+json', async () => {
+    const answer = await sendRaw(
+      port,
+      'PROPFIND /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    );
+    expect(answer.status).toBe(404);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 404, code: 'route-not-found' });
+  });
+
   it('still serves a well-formed request on a new connection afterwards (200)', async () => {
     const answer = await sendRaw(
       port,
