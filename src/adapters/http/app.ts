@@ -104,7 +104,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
           session: {
             type: 'http',
             scheme: 'bearer',
-            description: 'Session token (or the sf_session cookie)',
+            description: 'Session token (or the sf_session cookie, __Host-sf_session when Secure)',
           },
           platformKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
         },

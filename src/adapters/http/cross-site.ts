@@ -29,9 +29,10 @@ const fromAllowedOrigin = (request: FastifyRequest, allowed: ReadonlySet<string>
 
 /**
  * Refuses (403 `cross-site-request`) a state-changing request another site's page may have made: one
- * without the credentials a browser never adds by itself (a bearer header, the platform's API key), so
- * one authenticated by the session cookie, or a login that would set it (login CSRF), whose Origin is
- * neither this service nor one of CORS_ORIGINS. A second layer under SameSite=Strict and closed CORS.
+ * without a bearer header or the platform's API key (headers no page of another origin can set without a
+ * CORS preflight, which only CORS_ORIGINS pass), so one authenticated by the session cookie, or a login
+ * that would set it (login CSRF), whose Origin is neither this service nor one of CORS_ORIGINS. A second
+ * layer under SameSite=Strict and closed CORS, and the only one against other origins of the same site.
  */
 export const refuseCrossSiteRequests = (corsOrigins: readonly string[]) => {
   const allowed = new Set(corsOrigins.map(originOf).filter((origin) => origin !== null));
