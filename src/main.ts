@@ -54,7 +54,7 @@ import { OpeningProjectionTarget } from './application/projections/opening-proje
 import { StartUpGatedReadModels } from './application/projections/start-up-gate.ts';
 import { Projector } from './application/projector.ts';
 import { createUseCases, type UseCases } from './application/use-cases/index.ts';
-import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { type Config, ConfigError, cookieSecurity, loadConfig } from './config/config.ts';
 import { createLogger } from './config/logger.ts';
 
 /** Injection tokens: the only place that knows which adapter stands behind each port. */
@@ -318,7 +318,8 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
       corsOrigins: config.CORS_ORIGINS,
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
-      secureCookies: config.HOST !== '127.0.0.1' && config.HOST !== 'localhost',
+      cookieSecurity: cookieSecurity(config),
+      trustProxy: config.TRUST_PROXY,
       loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
       loginRateLimitPerAccountPerMinute: config.LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE,
       // One level below the repository root both as src/main.ts and as the bundle dist/main.js.

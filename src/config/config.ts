@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const optionalString = z
@@ -44,6 +45,33 @@ const otlpUrl = url(['https', 'http']).refine((value) => value === undefined || 
   message: 'expected a valid URL',
 });
 
+/** A proxy address: an IP, an IP/prefix, or one of proxy-addr's names for a whole range. */
+const isProxyAddress = (entry: string): boolean => {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
+
+/**
+ * Which proxies' X-Forwarded-For/-Proto/-Host headers to believe (Fastify's `trustProxy`): `true` (any),
+ * a number of hops, or a comma list of addresses; unset or `false`: none.
+ */
+const trustProxy = optionalString.transform((value, context): boolean | number | string[] => {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isProxyAddress(entry));
+  if (bad === undefined) return entries;
+  context.addIssue({
+    code: 'custom',
+    message: `expected true, false, a number of hops or a comma list of IPs, CIDRs, loopback, linklocal, uniquelocal (not "${bad}")`,
+  });
+  return z.NEVER;
+});
+
 /** Every setting the service reads, with its default; README.md documents the same table. */
 export const configSchema = z.object({
   PORT: integer(3000, 0, 65_535),
@@ -78,6 +106,9 @@ export const configSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl,
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('second-factor'),
+  /** Secure session cookie: per request (`auto`), `always` or `never`; see cookieSecurity for the default. */
+  COOKIE_SECURE: z.enum(['auto', 'always', 'never']).optional(),
+  TRUST_PROXY: trustProxy,
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -144,3 +175,20 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     }),
   );
 };
+
+export type CookieSecurity = 'auto' | 'always' | 'never';
+
+/** Settings that mean a production deployment (servers, not the embedded default). */
+const productionSettings = ['EVENTSTORE_URL', 'REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * COOKIE_SECURE, or its default: `always` in a production configuration or when listening beyond this
+ * machine (a TLS proxy that does not say so must not make the cookie travel in the clear), `auto` for
+ * the embedded default on loopback.
+ */
+export const cookieSecurity = (config: Config): CookieSecurity =>
+  config.COOKIE_SECURE ??
+  (productionSettings.some((name) => config[name] !== undefined) || !loopbackHosts.has(config.HOST)
+    ? 'always'
+    : 'auto');
