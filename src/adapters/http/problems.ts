@@ -60,6 +60,7 @@ const statusOf: Record<string, number> = {
   'user-not-found': 404,
   'enrollment-not-found': 404,
   'route-not-found': 404,
+  'unknown-method': 405,
   'request-timeout': 408,
   'already-enrolled': 409,
   'not-enrolled': 409,
@@ -75,7 +76,6 @@ const statusOf: Record<string, number> = {
   'rate-limited': 429,
   'header-too-large': 431,
   internal: 500,
-  'method-not-implemented': 501,
   'service-unavailable': 503,
   'read-models-unavailable': 503,
   'event-store-unavailable': 503,
@@ -209,8 +209,8 @@ const clientErrorProblem = (errorCode: string | undefined): Problem => {
     case 'HPE_HEADER_OVERFLOW':
       return problem('header-too-large', 'The request headers are larger than this service accepts.');
     case 'HPE_INVALID_METHOD':
-      // RFC 9110 §15.6.2: the answer to a method the server does not recognise for any resource.
-      return problem('method-not-implemented', 'This service does not know that request method.');
+      // 405, not RFC 9110's 501: hostile input is the client's error and never earns a 5xx.
+      return problem('unknown-method', 'This service does not know that request method.');
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return problem('request-timeout', 'The request did not arrive in time.');
     default:

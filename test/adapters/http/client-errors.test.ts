@@ -61,8 +61,8 @@ const malformed: { name: string; request: string; status: number; code: string }
   {
     name: 'an unknown method (FOO)',
     request: 'FOO /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n',
-    status: 501,
-    code: 'method-not-implemented',
+    status: 405,
+    code: 'unknown-method',
   },
   {
     name: 'a 20 KB header',
