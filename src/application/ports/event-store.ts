@@ -65,6 +65,9 @@ export class EventStoreUnavailableError extends Error {
   }
 }
 
+/** An aggregate's state folded up to `revision`, kept to bound the cost of loading a long stream. */
+export type StreamSnapshot = { streamId: string; revision: number; schemaVersion: number; state: unknown };
+
 export type SubscriptionHandler = (event: RecordedEvent) => Promise<void> | void;
 
 export type Subscription = {
