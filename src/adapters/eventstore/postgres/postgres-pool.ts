@@ -22,7 +22,10 @@ export const openPool = (connectionString: string): pg.Pool => {
 export const unavailable = (what: string, error: unknown): EventStoreUnavailableError =>
   error instanceof EventStoreUnavailableError
     ? error
-    : new EventStoreUnavailableError(`PostgreSQL: ${what} failed.`, { cause: error });
+    : new EventStoreUnavailableError(
+        `PostgreSQL: ${what} failed: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
 
 /** Runs `work` in one transaction on one pooled connection; a connection that failed is not reused. */
 export const inTransaction = async <T>(
