@@ -16,6 +16,8 @@ export const openPool = (connectionString: string): pg.Pool => {
   });
   // An idle connection that drops (server restart) is removed from the pool; the next call reconnects.
   pool.on('error', () => {});
+  // One that drops while checked out fails its queries; its 'error' event must not end the process.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 };
 
