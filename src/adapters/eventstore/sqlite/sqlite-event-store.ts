@@ -12,6 +12,7 @@ import {
 } from '../../../application/ports/event-store.ts';
 import { followAll } from '../follow-all.ts';
 import { migrate } from './schema.ts';
+import { readOrCreateStoreId } from './store-identity.ts';
 
 type Row = {
   position: number;
@@ -49,6 +50,7 @@ export class SqliteEventStore implements EventStore {
   private readonly listeners = new Set<() => void>();
   private open = true;
   private pending: PendingAppend[] = [];
+  private id: string | undefined;
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -162,6 +164,12 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.requireOpen();
     return (this.statements.head.get() as { position: number }).position;
+  }
+
+  async storeId(): Promise<string> {
+    this.requireOpen();
+    this.id ??= readOrCreateStoreId(this.db);
+    return this.id;
   }
 
   async ping(): Promise<void> {
