@@ -8,6 +8,7 @@ import { appends } from './appends.ts';
 import { embeddedStartup } from './embedded-startup.ts';
 import { loginRequirements } from './login-requirements.ts';
 import { passwordLogins } from './password-logins.ts';
+import { postgres } from './postgres.ts';
 import { projectionLag } from './projection-lag.ts';
 import { readAll } from './read-all.ts';
 import { rebuild } from './rebuild.ts';
@@ -23,5 +24,6 @@ export const phases: readonly Phase[] = [
   projectionLag,
   appends,
   readAll,
-  rebuild, // last: its time cap is what is left of the run's budget
+  rebuild, // last of the SQLite phases: its time cap is what is left of the run's budget
+  postgres, // after rebuild, so that its time does not shorten the rebuild's cap
 ];
