@@ -102,6 +102,35 @@ describe.skipIf(!postgresAnswers)('PostgreSQL event store beyond the contract', 
     });
   });
 
+  it('refuses only the append the server rejects when it is committed together with others', async () => {
+    const store = open();
+    const head = await store.headPosition();
+    const [before, after] = [uniqueStream('kept'), uniqueStream('kept')];
+    // Made in one tick, so they share one transaction; a NUL byte is not valid in a PostgreSQL text.
+    const outcomes = await Promise.allSettled([
+      store.append(before, [anEvent({ n: 0 })], 'no-stream'),
+      store.append('bad\u0000stream', [anEvent({ n: 1 })], 'no-stream'),
+      store.append(before, [anEvent({ n: 2 })], 'no-stream'),
+      store.append(after, [anEvent({ n: 3 }), anEvent({ n: 4 })], 'no-stream'),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(outcomes[1]).toMatchObject({ reason: { code: '22021' } });
+    expect(outcomes[2]).toMatchObject({ reason: { name: 'ConcurrencyError', actual: 0 } });
+    expect(outcomes[3]).toMatchObject({ value: { revision: 1, position: head + 3 } });
+    const all = await store.readAll(head, 10);
+    expect(all.map((event) => [event.position, event.data])).toEqual([
+      [head + 1, { n: 0 }],
+      [head + 2, { n: 3 }],
+      [head + 3, { n: 4 }],
+    ]);
+    expect(await store.headPosition()).toBe(head + 3);
+  });
+
   it('throws EventStoreUnavailableError, never hangs, when no server answers', async () => {
     const url = `postgres://postgres@127.0.0.1:${await freePort()}/nowhere`;
     const store = new PostgresEventStore(url);

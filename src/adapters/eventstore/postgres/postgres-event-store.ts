@@ -14,7 +14,7 @@ import {
 } from '../../../application/ports/event-store.ts';
 import { followAll } from '../follow-all.ts';
 import { AppendWakeUps } from './append-wake-ups.ts';
-import { appendsChannel, inTransaction, migratedOnce, openPool, unavailable } from './postgres-pool.ts';
+import { appendsChannel, migratedOnce, openPool, unavailable } from './postgres-pool.ts';
 
 type Row = {
   position: string;
@@ -37,19 +37,34 @@ const toRecorded = (row: Row): RecordedEvent => ({
 const columns = 'position, stream_id, revision, type, data, metadata';
 
 /**
- * One statement per append: checks the stream's last revision against the expected one ($2: null for
- * `any`, -1 for `no-stream`) and inserts the events at positions after $3 only when it matches.
+ * One statement per append, so that appends can be sent together: checks the stream's last revision
+ * against the expected one ($2: null for `any`, -1 for `no-stream`); only when it matches, advances the
+ * `$all` head by the $3 events and inserts them at the positions it passed. A mismatch writes nothing
+ * and raises nothing: the caller reads it from `last`.
  */
 const appendSql = `
   WITH last AS (SELECT COALESCE(max(revision), -1) AS revision FROM events WHERE stream_id = $1),
+  matching AS (SELECT revision FROM last WHERE $2::integer IS NULL OR revision = $2::integer),
+  head AS (
+    UPDATE all_head SET position = position + $3::integer
+    WHERE EXISTS (SELECT 1 FROM matching)
+    RETURNING position - $3::integer AS before
+  ),
   inserted AS (
     INSERT INTO events (position, stream_id, revision, type, data, metadata)
-    SELECT $3::bigint + e.ordinal, $1, last.revision + e.ordinal, e.type, e.data, e.metadata
-    FROM last, unnest($4::text[], $5::json[], $6::json[]) WITH ORDINALITY AS e(type, data, metadata, ordinal)
-    WHERE $2::integer IS NULL OR last.revision = $2::integer
+    SELECT head.before + e.ordinal, $1, matching.revision + e.ordinal, e.type, e.data, e.metadata
+    FROM head, matching,
+      unnest($4::text[], $5::json[], $6::json[]) WITH ORDINALITY AS e(type, data, metadata, ordinal)
     RETURNING 1
   )
-  SELECT last.revision AS last, (SELECT count(*) FROM inserted)::integer AS inserted FROM last`;
+  SELECT last.revision AS last, (SELECT before FROM head) AS before,
+    (SELECT count(*) FROM inserted)::integer AS inserted
+  FROM last`;
+
+type AppendRow = { last: number; before: string | null; inserted: number };
+
+/** Appends committed in one transaction at most: a bound on one pipeline's size. */
+const batchLimit = 500;
 
 type PendingAppend = {
   streamId: string;
@@ -60,6 +75,31 @@ type PendingAppend = {
 };
 
 type Outcome = { result: AppendResult } | { error: unknown };
+
+const rejection = (step: PromiseSettledResult<unknown> | undefined): unknown =>
+  step?.status === 'rejected' ? step.reason : undefined;
+
+/** What one append's statement answered: its result, or the conflict it found. */
+const outcomeOf = (
+  { streamId, events, expected }: PendingAppend,
+  step: PromiseSettledResult<pg.QueryResult<AppendRow>>,
+): Outcome => {
+  const row = step.status === 'fulfilled' ? step.value.rows[0] : undefined;
+  const last = row?.last ?? -1;
+  const actual = last === -1 ? 'no-stream' : last;
+  if (expected !== 'any' && expected !== actual)
+    return { error: new ConcurrencyError(streamId, expected, actual) };
+  if (row?.inserted !== events.length || row.before === null)
+    return {
+      error: new Error(`Append to ${streamId} inserted ${row?.inserted} of ${events.length} events.`),
+    };
+  return {
+    result: {
+      revision: last + events.length,
+      position: events.length === 0 ? 0 : Number(row.before) + events.length,
+    },
+  };
+};
 
 export type PostgresEventStoreOptions = {
   /** How often a follower looks for new events when no notification woke it. */
@@ -86,7 +126,7 @@ export class PostgresEventStore implements EventStore {
   private id: Promise<string> | null = null;
 
   constructor(connectionString: string, options: PostgresEventStoreOptions = {}) {
-    this.pool = openPool(connectionString);
+    this.pool = openPool(connectionString, { pipeline: true });
     this.migrated = migratedOnce(this.pool);
     this.wakeUps = new AppendWakeUps(connectionString);
     this.options = options;
@@ -96,66 +136,71 @@ export class PostgresEventStore implements EventStore {
     this.requireOpen();
     return new Promise((resolve, reject) => {
       this.pending.push({ streamId, events, expected, resolve, reject });
-      if (!this.committing) void this.commitPending();
+      // Started on the next turn, so that appends made in the same tick share the first transaction too.
+      if (!this.committing) {
+        this.committing = true;
+        setImmediate(() => void this.commitPending());
+      }
     });
   }
 
   /** One transaction at a time per store; whatever queued meanwhile goes into the next one. */
   private async commitPending(): Promise<void> {
-    this.committing = true;
     try {
-      while (this.pending.length > 0) {
-        const batch = this.pending;
-        this.pending = [];
-        await this.commitBatch(batch);
-      }
+      while (this.pending.length > 0) await this.commitBatch(this.pending.splice(0, batchLimit));
     } finally {
       this.committing = false;
     }
   }
 
+  /**
+   * Sends the whole batch at once (pg's pipeline mode): one round trip, then COMMIT. Each append sits in
+   * its own savepoint; when one fails, the server ignores everything after it until we roll back to its
+   * savepoint, so the appends after it are sent again, and only the failed one is refused.
+   */
   private async commitBatch(batch: PendingAppend[]): Promise<void> {
-    let outcomes: Outcome[];
+    const outcomes: Outcome[] = [];
+    let client: pg.PoolClient | null = null;
     try {
       this.requireOpen();
       await this.migrated();
-      outcomes = await inTransaction(this.pool, async (client) => {
-        const locked = await client.query<{ position: string }>({
-          name: 'sf-lock-head',
-          text: 'SELECT position FROM all_head FOR UPDATE',
-        });
-        const head = Number(locked.rows[0]?.position);
-        let position = head;
-        const results: Outcome[] = [];
-        // Each append in its own savepoint: one that fails leaves the others in the batch intact.
-        for (const append of batch) {
-          await client.query('SAVEPOINT append');
-          try {
-            const result = await this.appendAfter(client, position, append);
-            if (append.events.length > 0) position = result.position;
-            results.push({ result });
-            await client.query('RELEASE SAVEPOINT append');
-          } catch (error) {
-            await client.query('ROLLBACK TO SAVEPOINT append');
-            results.push({ error });
-          }
-        }
-        if (position > head) {
-          await client.query({
-            name: 'sf-advance-head',
-            text: 'UPDATE all_head SET position = $1',
-            values: [position],
-          });
-          await client.query({
-            name: 'sf-notify',
-            text: 'SELECT pg_notify($1, $2)',
-            values: [appendsChannel, String(position)],
-          });
-        }
-        await this.options.beforeCommit?.();
-        return results;
-      });
+      client = await this.pool.connect();
+      const opening = Promise.all([
+        client.query('BEGIN'),
+        // The guard: held until COMMIT, so positions are taken in commit order.
+        client.query({ name: 'sf-lock-head', text: 'SELECT position FROM all_head FOR UPDATE' }),
+        client.query({ name: 'sf-notify', text: "SELECT pg_notify($1, '')", values: [appendsChannel] }),
+      ]);
+      opening.catch(() => {});
+      for (let from = 0; from < batch.length; ) {
+        const sent = batch
+          .slice(from)
+          .map((append, offset) => this.sendAppend(client!, append, from + offset));
+        if (from === 0) await opening;
+        const settled = await Promise.all(sent);
+        const failed = settled.findIndex((steps) => steps.some((step) => step.status === 'rejected'));
+        const done = failed === -1 ? settled : settled.slice(0, failed);
+        for (const [offset, steps] of done.entries())
+          outcomes.push(outcomeOf(batch[from + offset]!, steps[1]!));
+        if (failed === -1) break;
+        const [savepoint, statement, release] = settled[failed]!;
+        // Not even the savepoint was taken: the transaction (or the connection) failed before this append.
+        if (savepoint?.status === 'rejected') throw savepoint.reason;
+        await client.query(`ROLLBACK TO SAVEPOINT append_${from + failed}`);
+        outcomes.push({ error: rejection(statement) ?? rejection(release) });
+        from += failed + 1;
+      }
+      await this.options.beforeCommit?.();
+      await client.query('COMMIT');
+      client.release();
     } catch (error) {
+      if (client !== null) {
+        const broken = await client.query('ROLLBACK').then(
+          () => false,
+          () => true,
+        );
+        client.release(broken ? (error as Error) : undefined);
+      }
       const failure = unavailable('append', error);
       for (const append of batch) append.reject(failure);
       return;
@@ -168,28 +213,28 @@ export class PostgresEventStore implements EventStore {
     for (const wake of this.localListeners) wake();
   }
 
-  private async appendAfter(
+  /** Queues one append and its savepoint on the connection; nothing is awaited, so all go out together. */
+  private sendAppend(
     client: pg.PoolClient,
-    head: number,
     { streamId, events, expected }: PendingAppend,
-  ): Promise<AppendResult> {
-    const { rows } = await client.query<{ last: number; inserted: number }>({
-      name: 'sf-append',
-      text: appendSql,
-      values: [
-        streamId,
-        expected === 'any' ? null : expected === 'no-stream' ? -1 : expected,
-        head,
-        events.map((event) => event.type),
-        events.map((event) => JSON.stringify(event.data)),
-        events.map((event) => JSON.stringify(event.metadata)),
-      ],
-    });
-    const last = rows[0]?.last ?? -1;
-    if (expected !== 'any' && expected !== (last === -1 ? 'no-stream' : last))
-      throw new ConcurrencyError(streamId, expected, last === -1 ? 'no-stream' : last);
-    if (rows[0]?.inserted !== events.length) throw new Error(`Append to ${streamId} inserted too few rows.`);
-    return { revision: last + events.length, position: events.length === 0 ? 0 : head + events.length };
+    index: number,
+  ): Promise<PromiseSettledResult<pg.QueryResult<AppendRow>>[]> {
+    return Promise.allSettled([
+      client.query<AppendRow>(`SAVEPOINT append_${index}`),
+      client.query<AppendRow>({
+        name: 'sf-append',
+        text: appendSql,
+        values: [
+          streamId,
+          expected === 'any' ? null : expected === 'no-stream' ? -1 : expected,
+          events.length,
+          events.map((event) => event.type),
+          events.map((event) => JSON.stringify(event.data)),
+          events.map((event) => JSON.stringify(event.metadata)),
+        ],
+      }),
+      client.query<AppendRow>(`RELEASE SAVEPOINT append_${index}`),
+    ]);
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {

@@ -5,9 +5,11 @@ import { migrate } from './schema.ts';
 /** The channel appends notify on commit: a wake-up for followers, carrying nothing they rely on. */
 export const appendsChannel = 'second_factor_appends';
 
-export const openPool = (connectionString: string): pg.Pool => {
+/** `pipeline`: queries queued on a connection are sent without waiting for the answers before them. */
+export const openPool = (connectionString: string, options: { pipeline?: boolean } = {}): pg.Pool => {
   const pool = new pg.Pool({
     connectionString,
+    pipeline: options.pipeline ?? false,
     max: 10,
     connectionTimeoutMillis: 5_000,
     // A session that died half-way through an append must not hold the $all head lock for long.
