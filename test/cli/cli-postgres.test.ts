@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, deleteKeysWithPrefix } from '../../src/adapters/redis/connect-redis.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -13,6 +12,7 @@ import {
   type PrivateDatabase,
   postgresAnswers,
   privateDatabase,
+  sql,
 } from '../support/postgres.ts';
 import { findTestRedis } from '../support/redis.ts';
 
@@ -44,16 +44,6 @@ describe.skipIf(!postgresAnswers)('second-factor CLI on PostgreSQL', () => {
       },
     });
 
-  const sql = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> => {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query<R>(text, values)).rows;
-    } finally {
-      await client.end();
-    }
-  };
-
   beforeAll(async () => {
     database = await privateDatabase('cli');
   });
@@ -84,10 +74,14 @@ describe.skipIf(!postgresAnswers)('second-factor CLI on PostgreSQL', () => {
     const erased = cli(['users', 'erase', leavingId, '--ticket', 'DPO-1', '--reason', 'asked']);
     expect(erased.status, erased.stderr).toBe(0);
     const keys = await sql<{ subject_id: string }>(
+      database.url,
       "SELECT subject_id FROM data_keys WHERE subject_id LIKE 'person:%'",
     );
     expect(keys.map((row) => row.subject_id)).toEqual([`person:${stayingId}`]);
-    const tombstones = await sql<{ subject_id: string }>('SELECT subject_id FROM erased_subjects');
+    const tombstones = await sql<{ subject_id: string }>(
+      database.url,
+      'SELECT subject_id FROM erased_subjects',
+    );
     expect(tombstones.map((row) => row.subject_id)).toEqual([`person:${leavingId}`]);
   });
 
@@ -137,6 +131,7 @@ describe.skipIf(!postgresAnswers)('second-factor CLI on PostgreSQL', () => {
     expect(intact.status, intact.stderr).toBe(0);
     expect(intact.stdout).toMatch(/all chains intact/);
     await sql(
+      database.url,
       `UPDATE events SET data = jsonb_set(data::jsonb, '{name}', '"Forged"')::json WHERE type = 'OfficeRegistered'`,
     );
     const tampered = cli(['audit', 'verify']);

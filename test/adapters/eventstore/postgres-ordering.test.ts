@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresEventStore } from '../../../src/adapters/eventstore/postgres/postgres-event-store.ts';
+import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../src/application/ports/event-store.ts';
 import type { ApplyOutcome, ProjectionTarget } from '../../../src/application/ports/read-models.ts';
 import { Projector } from '../../../src/application/projector.ts';
 import { anEvent, uniqueStream } from '../../support/events.ts';
-import {
-  noPostgresReason,
-  type PrivateDatabase,
-  postgresAnswers,
-  privateDatabase,
-} from '../../support/postgres.ts';
+import { noPostgresReason, postgresAnswers, privateStores } from '../../support/postgres.ts';
 
 if (!postgresAnswers) console.warn(`PostgreSQL ordering test ${noPostgresReason}`);
 
@@ -39,24 +33,10 @@ class RecordingTarget implements ProjectionTarget {
 const quietLog = { info: () => {}, error: () => {} };
 
 describe.skipIf(!postgresAnswers)('PostgreSQL $all order when a transaction commits late', () => {
-  let database: PrivateDatabase;
   let release: () => void = () => {};
   let held: () => void = () => {};
   let holding = false;
-  const stores: PostgresEventStore[] = [];
-  const open = (options: ConstructorParameters<typeof PostgresEventStore>[1] = {}) => {
-    const store = new PostgresEventStore(database.url, { pollMs: 50, ...options });
-    stores.push(store);
-    return store;
-  };
-
-  beforeAll(async () => {
-    database = await privateDatabase('ordering');
-  });
-  afterAll(async () => {
-    for (const store of stores) await store.close();
-    await database?.drop();
-  });
+  const { open } = privateStores('ordering', { pollMs: 50 });
 
   it('delivers every position once and in order while one instance holds its append open and others commit', async () => {
     // Three instances on one database: one whose append stays open, one that keeps writing, one that follows.

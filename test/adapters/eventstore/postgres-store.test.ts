@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresDataKeyStore } from '../../../src/adapters/eventstore/postgres/postgres-data-key-store.ts';
 import { PostgresEventStore } from '../../../src/adapters/eventstore/postgres/postgres-event-store.ts';
 import {
@@ -9,9 +8,10 @@ import {
 import { anEvent, uniqueStream } from '../../support/events.ts';
 import {
   noPostgresReason,
-  type PrivateDatabase,
   postgresAnswers,
   privateDatabase,
+  privateStores,
+  sql,
 } from '../../support/postgres.ts';
 import { freePort } from '../../support/service-process.ts';
 
@@ -19,39 +19,15 @@ if (!postgresAnswers) console.warn(`PostgreSQL store tests ${noPostgresReason}`)
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const sql = async <R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) => {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-};
-
 describe.skipIf(!postgresAnswers)('PostgreSQL event store beyond the contract', () => {
-  let database: PrivateDatabase;
-  const stores: PostgresEventStore[] = [];
-  const open = (options: ConstructorParameters<typeof PostgresEventStore>[1] = {}) => {
-    const store = new PostgresEventStore(database.url, options);
-    stores.push(store);
-    return store;
-  };
-
-  beforeAll(async () => {
-    database = await privateDatabase('store');
-  });
-  afterAll(async () => {
-    for (const store of stores) await store.close();
-    await database?.drop();
-  });
+  const { open, url } = privateStores('store');
 
   it('creates the schema once when eight instances start on an empty database at the same moment', async () => {
     const starting = Array.from({ length: 8 }, () => open());
     const ids = await Promise.all(starting.map((store) => store.storeId()));
     expect(new Set(ids).size).toBe(1);
     expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    const versions = await sql<{ version: number }>(database.url, 'SELECT version FROM schema_migrations');
+    const versions = await sql<{ version: number }>(url(), 'SELECT version FROM schema_migrations');
     expect(versions).toEqual([{ version: 1 }]);
     await Promise.all(starting.map((store) => store.headPosition()));
     expect(await open().storeId()).toBe(ids[0]);
@@ -161,7 +137,7 @@ describe.skipIf(!postgresAnswers)('PostgreSQL event store beyond the contract', 
     for (let waited = 0; waited < 100 && !seen.some((e) => e.streamId === stream); waited++) await pause(20);
 
     await sql(
-      database.url,
+      url(),
       'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
     );
     const outcomes: string[] = [];

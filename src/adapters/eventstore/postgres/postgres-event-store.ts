@@ -13,6 +13,7 @@ import {
   type SubscriptionHandler,
 } from '../../../application/ports/event-store.ts';
 import { followAll } from '../follow-all.ts';
+import { type AppendOutcome, type PendingAppend, settleAppends } from '../group-commit.ts';
 import { AppendWakeUps } from './append-wake-ups.ts';
 import { appendsChannel, migratedOnce, openPool, unavailable } from './postgres-pool.ts';
 
@@ -66,16 +67,6 @@ type AppendRow = { last: number; before: string | null; inserted: number };
 /** Appends committed in one transaction at most: a bound on one pipeline's size. */
 const batchLimit = 500;
 
-type PendingAppend = {
-  streamId: string;
-  events: EventToAppend[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-};
-
-type Outcome = { result: AppendResult } | { error: unknown };
-
 const rejection = (step: PromiseSettledResult<unknown> | undefined): unknown =>
   step?.status === 'rejected' ? step.reason : undefined;
 
@@ -83,7 +74,7 @@ const rejection = (step: PromiseSettledResult<unknown> | undefined): unknown =>
 const outcomeOf = (
   { streamId, events, expected }: PendingAppend,
   step: PromiseSettledResult<pg.QueryResult<AppendRow>>,
-): Outcome => {
+): AppendOutcome => {
   const row = step.status === 'fulfilled' ? step.value.rows[0] : undefined;
   const last = row?.last ?? -1;
   const actual = last === -1 ? 'no-stream' : last;
@@ -159,7 +150,7 @@ export class PostgresEventStore implements EventStore {
    * savepoint, so the appends after it are sent again, and only the failed one is refused.
    */
   private async commitBatch(batch: PendingAppend[]): Promise<void> {
-    const outcomes: Outcome[] = [];
+    const outcomes: AppendOutcome[] = [];
     let client: pg.PoolClient | null = null;
     try {
       this.requireOpen();
@@ -205,11 +196,7 @@ export class PostgresEventStore implements EventStore {
       for (const append of batch) append.reject(failure);
       return;
     }
-    batch.forEach((append, index) => {
-      const outcome = outcomes[index];
-      if (outcome !== undefined && 'result' in outcome) append.resolve(outcome.result);
-      else append.reject(outcome?.error);
-    });
+    settleAppends(batch, outcomes);
     for (const wake of this.localListeners) wake();
   }
 

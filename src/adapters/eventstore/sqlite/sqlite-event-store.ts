@@ -11,6 +11,7 @@ import {
   type SubscriptionHandler,
 } from '../../../application/ports/event-store.ts';
 import { followAll } from '../follow-all.ts';
+import { type AppendOutcome, type PendingAppend, settleAppends } from '../group-commit.ts';
 import { migrate } from './schema.ts';
 import { readOrCreateStoreId } from './store-identity.ts';
 
@@ -31,14 +32,6 @@ const toRecorded = (row: Row): RecordedEvent => ({
   data: JSON.parse(row.data),
   metadata: JSON.parse(row.metadata),
 });
-
-type PendingAppend = {
-  streamId: string;
-  events: EventToAppend[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-};
 
 /**
  * The embedded event store: one SQLite file in WAL mode, one transaction per append. Several processes
@@ -87,7 +80,7 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(new EventStoreUnavailableError('The event store is closed.'));
       return;
     }
-    const outcomes: ({ result: AppendResult } | { error: unknown })[] = [];
+    const outcomes: AppendOutcome[] = [];
     try {
       this.db.exec('BEGIN IMMEDIATE');
       for (const append of batch) {
@@ -112,11 +105,7 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(unavailable);
       return;
     }
-    batch.forEach((append, index) => {
-      const outcome = outcomes[index];
-      if (outcome !== undefined && 'result' in outcome) append.resolve(outcome.result);
-      else append.reject(outcome?.error);
-    });
+    settleAppends(batch, outcomes);
     for (const wake of this.listeners) wake();
   }
 
