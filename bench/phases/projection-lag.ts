@@ -56,6 +56,7 @@ export const measureProjectionLag = async (
   seededEvents: number,
   /** Added to the figure names, e.g. ", PostgreSQL". */
   label: string,
+  options: { concurrentAppends?: boolean } = {},
 ): Promise<{ figures: Figure[]; raw: Record<string, unknown> }> => {
   const shape = lagShape;
   const config = loadConfig({
@@ -133,21 +134,26 @@ export const measureProjectionLag = async (
         const role: UserRole = previousRole === 'member' ? 'support' : 'member';
         roles.set(userId, role);
         const before = performance.now();
-        const { position } = await events.append(
-          userAccountStream(userId),
-          [{ type: 'UserRoleChanged', data: { userId, role, previousRole }, metadata: eventMetadata() }],
-          'any',
-        );
-        const committed = performance.now();
+        const committed = events
+          .append(
+            userAccountStream(userId),
+            [{ type: 'UserRoleChanged', data: { userId, role, previousRole }, metadata: eventMetadata() }],
+            'any',
+          )
+          .then(({ position }) => ({ position, at: performance.now() }));
         pending.push(
-          applied(position).then((at) => {
+          committed.then(async ({ position, at: committedAt }) => {
+            const at = await applied(position);
             if (at === null) timedOut += 1;
             else {
-              lags.push(Math.max(0, at - committed));
+              lags.push(Math.max(0, at - committedAt));
               totalLags.push(at - before);
             }
           }),
         );
+        // One append after the other, as one request at a time would; or, with `concurrentAppends`,
+        // as many requests at once, which a store with group commit takes in one transaction.
+        if (!options.concurrentAppends) await committed;
       }
       await sleep(1);
     }
