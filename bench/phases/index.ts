@@ -7,6 +7,7 @@ import type { Phase } from '../harness/phase.ts';
 import { appends } from './appends.ts';
 import { embeddedStartup } from './embedded-startup.ts';
 import { loginRequirements } from './login-requirements.ts';
+import { longHistoryPhase } from './long-history.ts';
 import { passwordLogins } from './password-logins.ts';
 import { postgres } from './postgres.ts';
 import { projectionLag } from './projection-lag.ts';
@@ -24,6 +25,7 @@ export const phases: readonly Phase[] = [
   projectionLag,
   appends,
   readAll,
-  rebuild, // last of the SQLite phases: its time cap is what is left of the run's budget
-  postgres, // after rebuild, so that its time does not shorten the rebuild's cap
+  rebuild, // its time cap is what is left of the run's budget
+  longHistoryPhase, // after the rebuild, so that its own store and service do not shorten the rebuild's cap
+  postgres, // after the rebuild too, for the same reason
 ];
