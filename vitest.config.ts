@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-/** Tests that restart this machine's PostgreSQL: run after all others, so no other test loses its connections. */
+/**
+ * Tests that restart this machine's PostgreSQL: a group of their own (`sequence.groupOrder`), which vitest
+ * runs apart from the others, so no other test file loses its connections meanwhile.
+ */
 const restartsPostgres = ['test/e2e/scale-out-postgres.test.ts'];
 
 export default defineConfig({
