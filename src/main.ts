@@ -17,6 +17,8 @@ import { RandomTokens } from './adapters/crypto/random-tokens.ts';
 import { Sha256RecoveryCodes } from './adapters/crypto/recovery-codes.ts';
 import type { EsdbDataKeyStore } from './adapters/eventstore/esdb/esdb-data-key-store.ts';
 import type { EsdbEventStore } from './adapters/eventstore/esdb/esdb-event-store.ts';
+import { PostgresDataKeyStore } from './adapters/eventstore/postgres/postgres-data-key-store.ts';
+import { PostgresEventStore } from './adapters/eventstore/postgres/postgres-event-store.ts';
 import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { buildApp } from './adapters/http/app.ts';
 import { requestContext } from './adapters/http/request-context.ts';
@@ -89,6 +91,14 @@ const esdbDriver = (esdb: EsdbDriver | null): EsdbDriver => {
   return esdb;
 };
 
+/** The event store's `db.system.name` in traces. */
+const eventStoreSystem = (config: Config): string =>
+  config.DATABASE_URL !== undefined
+    ? 'postgresql'
+    : config.EVENTSTORE_URL === undefined
+      ? 'sqlite'
+      : 'eventstoredb';
+
 /** The platform key from the environment, or one generated once into the data directory (embedded use). */
 const platformApiKey = (config: Config, log: Logger): string => {
   if (config.PLATFORM_API_KEY !== undefined) return config.PLATFORM_API_KEY;
@@ -153,12 +163,13 @@ export const compose = (
   single<EventStore>(tokens.eventStore, (resolve) =>
     traced(
       resolve<PrometheusMetrics>(tokens.metrics).timedEventStore(
-        config.EVENTSTORE_URL === undefined
-          ? new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'))
-          : new (esdbDriver(esdb).EventStore)(config.EVENTSTORE_URL),
+        config.DATABASE_URL !== undefined
+          ? new PostgresEventStore(config.DATABASE_URL)
+          : config.EVENTSTORE_URL === undefined
+            ? new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'))
+            : new (esdbDriver(esdb).EventStore)(config.EVENTSTORE_URL),
       ),
-      (inner, tracer) =>
-        tracedEventStore(inner, tracer, config.EVENTSTORE_URL === undefined ? 'sqlite' : 'eventstoredb'),
+      (inner, tracer) => tracedEventStore(inner, tracer, eventStoreSystem(config)),
     ),
   );
   single<ReadModels & ProjectionTarget>(tokens.readModels, () =>
@@ -190,9 +201,11 @@ export const compose = (
     resolve<PrometheusMetrics>(tokens.metrics).countingNotifier(resolve(tokens.deliveringNotifier)),
   );
   single<DataKeyStore>(tokens.dataKeys, () =>
-    config.EVENTSTORE_URL === undefined
-      ? new SqliteDataKeyStore(join(config.DATA_DIR, 'data-keys.sqlite'))
-      : new (esdbDriver(esdb).DataKeyStore)(config.EVENTSTORE_URL),
+    config.DATABASE_URL !== undefined
+      ? new PostgresDataKeyStore(config.DATABASE_URL)
+      : config.EVENTSTORE_URL === undefined
+        ? new SqliteDataKeyStore(join(config.DATA_DIR, 'data-keys.sqlite'))
+        : new (esdbDriver(esdb).DataKeyStore)(config.EVENTSTORE_URL),
   );
   single<DataKeyVault>(
     tokens.vault,

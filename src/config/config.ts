@@ -78,6 +78,7 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   EVENTSTORE_URL: url(['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kdb', 'kdb+discover']),
+  DATABASE_URL: url(['postgres', 'postgresql']),
   REDIS_URL: url(['redis', 'rediss']),
   REDIS_SENTINELS: hostPorts,
   REDIS_SENTINEL_NAME: optionalString,
@@ -119,6 +120,11 @@ const withOneRedisTopology = configSchema.superRefine((config, context) => {
   const chosen = redisTopologies.filter((name) => config[name] !== undefined);
   const problem = (name: keyof Config, message: string) =>
     context.addIssue({ code: 'custom', path: [name], message });
+  if (config.EVENTSTORE_URL !== undefined && config.DATABASE_URL !== undefined)
+    problem(
+      'DATABASE_URL',
+      'set only one of EVENTSTORE_URL and DATABASE_URL (the event store is one or the other)',
+    );
   if (chosen.length > 1)
     problem(
       chosen[1] ?? 'REDIS_URL',
@@ -147,6 +153,7 @@ const secretSettings = new Set([
   'REDIS_URL',
   'REDIS_PASSWORD',
   'EVENTSTORE_URL',
+  'DATABASE_URL',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
 ]);

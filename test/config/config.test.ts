@@ -63,6 +63,20 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads a PostgreSQL DATABASE_URL, and refuses it beside EVENTSTORE_URL, naming both, hiding the values', () => {
+    const url = 'postgresql://sf:pg-password@db.internal:5432/second_factor';
+    expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/sf' }).DATABASE_URL).toBe('postgres://db/sf');
+    const [wrongScheme] = problemsOf({ DATABASE_URL: 'mysql://db/sf' });
+    expect(wrongScheme).toMatch(
+      /^DATABASE_URL: expected a URL starting with postgres:\/\/ or postgresql:\/\//,
+    );
+    const both = problemsOf({ DATABASE_URL: url, EVENTSTORE_URL: 'esdb://localhost:2113?tls=false' });
+    expect(both).toHaveLength(1);
+    expect(both[0]).toMatch(/^DATABASE_URL: set only one of EVENTSTORE_URL and DATABASE_URL/);
+    expect(both[0]).not.toContain('pg-password');
+  });
+
   it('reads Sentinel and Cluster nodes as host:port lists', () => {
     const sentinel = loadConfig({
       REDIS_SENTINELS: '10.0.0.1:26379, sentinel-b:26380,[::1]:26381',

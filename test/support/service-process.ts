@@ -25,7 +25,15 @@ export type ServiceProcess = {
 export const startServiceProcess = async (env: Record<string, string>): Promise<ServiceProcess> => {
   const port = await freePort();
   const child = spawn(process.execPath, [join(import.meta.dirname, '../../src/main.ts')], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // The store is the test's choice, not whatever the environment (CI) names for the contract suites.
+    env: {
+      ...process.env,
+      EVENTSTORE_URL: '',
+      DATABASE_URL: '',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
