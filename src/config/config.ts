@@ -186,7 +186,13 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
 export type CookieSecurity = 'auto' | 'always' | 'never';
 
 /** Settings that mean a production deployment (servers, not the embedded default). */
-const productionSettings = ['EVENTSTORE_URL', 'REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+const productionSettings = [
+  'EVENTSTORE_URL',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_SENTINELS',
+  'REDIS_CLUSTER_NODES',
+] as const;
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**

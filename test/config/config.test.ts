@@ -132,6 +132,7 @@ describe('configuration', () => {
     expect(cookieSecurity(loadConfig({ HOST: '0.0.0.0', COOKIE_SECURE: 'auto' }))).toBe('auto');
     expect(cookieSecurity(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }))).toBe('always');
     expect(cookieSecurity(loadConfig({ EVENTSTORE_URL: 'esdb://localhost:2113' }))).toBe('always');
+    expect(cookieSecurity(loadConfig({ DATABASE_URL: 'postgres://localhost/sf' }))).toBe('always');
     expect(cookieSecurity(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' }))).toBe('always');
     expect(cookieSecurity(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', COOKIE_SECURE: 'auto' }))).toBe(
       'auto',
