@@ -570,6 +570,10 @@ const phaseProjectionLag = async () => {
   const waiting = new Map<number, () => void>();
   const target: ProjectionTarget = {
     checkpoint: () => readModels.checkpoint(),
+    origin: () => readModels.origin(),
+    reject: () => readModels.reject(),
+    unfinishedBuild: () => readModels.unfinishedBuild(),
+    startBuild: (storeId, head) => readModels.startBuild(storeId, head),
     apply: async (event, previous) => {
       const outcome = await readModels.apply(event, previous);
       if (outcome === 'applied') {

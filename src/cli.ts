@@ -5,6 +5,8 @@ import { verifyChains } from './application/audit-chain/verify-chain.ts';
 import type { DataKeyStore } from './application/ports/data-key-store.ts';
 import type { EventStore } from './application/ports/event-store.ts';
 import type { DataKeyRotation, PersonalDataVault } from './application/ports/personal-data-vault.ts';
+import type { ProjectionTarget } from './application/ports/read-models.ts';
+import { judgeOrigin } from './application/projections/origin-verdict.ts';
 import { rewrapDataKeys } from './application/rewrap-data-keys.ts';
 import type { UseCases } from './application/use-cases/index.ts';
 import { progressLine } from './cli/progress.ts';
@@ -32,11 +34,14 @@ Commands:
   audit verify
             Check the hash chain of every stream; lists each broken stream and its first bad event,
             and exits 3 when any is broken.
-  rebuild   Rebuild the Redis read models from the event store into a fresh generation and switch to it.
-            (With in-memory read models there is nothing to rebuild: they are rebuilt at every start.)
+  rebuild [--force]
+            Rebuild the Redis read models from the event store into a fresh generation and switch to
+            it, when they are not a complete projection of this store; --force rebuilds them anyway.
+            (The service does this by itself too. In-memory read models are rebuilt at every start.)
 `;
 
-const rebuild = async (): Promise<number> => {
+const rebuild = async (args: string[]): Promise<number> => {
+  const force = args.includes('--force');
   const config = loadConfig();
   const topology = redisTopology(config);
   if (topology === null) {
@@ -49,8 +54,20 @@ const rebuild = async (): Promise<number> => {
   const redis = await connectRedis(topology);
   const scope = compose(config, createLogger(config.LOG_LEVEL), redis, await loadEsdbDriver(config));
   const events = scope.resolve<EventStore>(tokens.eventStore);
-  const progress = progressLine('rebuild');
   try {
+    const verdict = await judgeOrigin(
+      () => scope.resolve<ProjectionTarget>(tokens.readModels).origin(),
+      events,
+    );
+    if (verdict.ok && !force) {
+      process.stdout.write(
+        `the read models are complete and built from this event store (${verdict.storeId}, position ` +
+          `${verdict.origin.checkpoint}): nothing to do; --force rebuilds them anyway\n`,
+      );
+      return 0;
+    }
+    if (!verdict.ok) process.stdout.write(`rebuilding: ${verdict.detail}\n`);
+    const progress = progressLine('rebuild');
     const outcome = await rebuildRedisReadModels(
       events,
       scope.resolve<RedisClient>(tokens.redis),
@@ -58,9 +75,14 @@ const rebuild = async (): Promise<number> => {
       scope.resolve<PersonalDataVault>(tokens.vault),
       (p) => progress.update(p.position, p.total),
     );
+    if (!outcome.promoted) {
+      progress.finish(`stopped at position ${outcome.position} of ${outcome.total}`);
+      process.stderr.write('rebuild: another projector took the new generation over; nothing was switched\n');
+      return 1;
+    }
     progress.finish(
       `${outcome.applied.toLocaleString('en')} events projected into generation ${outcome.generation}; ` +
-        `generation ${outcome.replaced} replaced (${outcome.keysDropped} keys removed)`,
+        `generation ${outcome.replaced} replaced and removed`,
     );
     return 0;
   } finally {
@@ -150,7 +172,7 @@ const provision = async (
 export const runCli = async (args: string[]): Promise<number> => {
   const [command] = args;
   try {
-    if (command === 'rebuild') return await rebuild();
+    if (command === 'rebuild') return await rebuild(args.slice(1));
     if (command === 'audit' && args[1] === 'verify') return await auditVerify();
     if (command === 'keys' && args[1] === 'rewrap') return await keysRewrap();
     if (command === 'offices' && args[1] === 'create') return await provision(createOffice, args.slice(2));

@@ -51,7 +51,8 @@ import type { Notifier } from './application/ports/notifier.ts';
 import type { ProjectionTarget, ReadModels } from './application/ports/read-models.ts';
 import type { SessionStore } from './application/ports/session-store.ts';
 import { OpeningProjectionTarget } from './application/projections/opening-projection-target.ts';
-import { StartUpGatedReadModels } from './application/projections/start-up-gate.ts';
+import { OriginCheckedReadModels } from './application/projections/origin-gate.ts';
+import { isWrongOrigin } from './application/projections/origin-verdict.ts';
 import { Projector } from './application/projector.ts';
 import { createUseCases, type UseCases } from './application/use-cases/index.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
@@ -79,6 +80,8 @@ export const tokens = {
 } as const;
 
 const challengeTtlSeconds = 10 * 60;
+/** How often each instance checks that its read models still come from its event store, complete. */
+const readModelsCheckMs = 1_000;
 /** With several instances, one projects; another takes over within this time after it dies. */
 const projectorLeaseMs = 5_000;
 
@@ -169,10 +172,29 @@ export const compose = (
       (inner, tracer) => tracedReadModels(inner, tracer, redis === null ? 'memory' : 'redis'),
     ),
   );
-  // In-process read models are empty until the start-up catch-up: gated until then. Redis ones persist.
-  single<ReadModels>(tokens.servingReadModels, (resolve) =>
-    redis === null ? new StartUpGatedReadModels(resolve(tokens.readModels)) : resolve(tokens.readModels),
-  );
+  // Answers only from a complete projection of this event store (see OriginCheckedReadModels).
+  single<OriginCheckedReadModels>(tokens.servingReadModels, (resolve) => {
+    const readModels = resolve<ReadModels & ProjectionTarget>(tokens.readModels);
+    const metrics = resolve<PrometheusMetrics>(tokens.metrics);
+    return new OriginCheckedReadModels(readModels, readModels, resolve(tokens.eventStore), (verdict) => {
+      metrics.readModelsOrigin(verdict);
+      if (verdict.ok) logger.info({ storeId: verdict.storeId }, 'read models serve');
+      else if (isWrongOrigin(verdict))
+        logger.error(
+          {
+            problem: verdict.problem,
+            storeId: verdict.storeId,
+            readModelsStoreId: verdict.readModelsStoreId,
+          },
+          `read models rejected: ${verdict.detail}`,
+        );
+      else
+        logger.warn(
+          { problem: verdict.problem, storeId: verdict.storeId },
+          `read models not serving: ${verdict.detail}`,
+        );
+    });
+  });
   single<SessionStore>(tokens.sessions, (resolve) =>
     traced<SessionStore>(
       redis === null
@@ -251,11 +273,12 @@ export const compose = (
         resolve(tokens.eventStore),
         new OpeningProjectionTarget(resolve(tokens.readModels), resolve(tokens.vault)),
         logger.child({ part: 'projector' }),
+        // Serve as soon as a build is promoted, not at the next periodic check.
         {
-          onCaughtUp: () => {
-            const serving = resolve<ReadModels>(tokens.servingReadModels);
-            if (serving instanceof StartUpGatedReadModels) serving.open();
-          },
+          onCaughtUp: () =>
+            void resolve<OriginCheckedReadModels>(tokens.servingReadModels)
+              .check()
+              .catch(() => {}),
         },
       ),
   );
@@ -279,10 +302,12 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
   const tracing = startTracing(config, (message) => log.warn(message));
   const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null);
   const events = scope.resolve<EventStore>(tokens.eventStore);
-  const readModels = scope.resolve<ReadModels>(tokens.servingReadModels);
+  const readModels = scope.resolve<OriginCheckedReadModels>(tokens.servingReadModels);
   const sessions = scope.resolve<SessionStore>(tokens.sessions);
   const notifier = scope.resolve<Notifier>(tokens.deliveringNotifier);
   const projector = scope.resolve<ProjectorRunner>(tokens.projectorRunner);
+  // Judged before the first request: a restored or swapped store is never answered from old read models.
+  await readModels.start(readModelsCheckMs);
   projector.start();
 
   const app = await buildApp(
@@ -298,6 +323,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       clock: scope.resolve<Clock>(tokens.clock),
       waitForProjection: async (position) => {
         if (position === null) return;
+        // Throws ReadModelsRebuildingError (503) while no complete read models serve.
         if (!(await readModels.waitFor(position, config.PROJECTION_WAIT_MS))) {
           log.warn({ position }, 'read models did not catch up in time; the next read may be stale');
         }
@@ -331,6 +357,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
     url: address,
     stop: async (options = {}) => {
       await app.close();
+      readModels.stop();
       await projector.stop();
       await events.close();
       await scope.resolve<DataKeyStore>(tokens.dataKeys).close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Argon2idPasswordHasher } from '../../src/adapters/crypto/argon2id-password-hasher.ts';
-import { MemoryReadModels } from '../../src/adapters/memory/memory-read-models.ts';
 import { passwordStep } from '../../src/application/use-cases/login/password-step.ts';
+import { servingMemoryReadModels } from '../support/read-models.ts';
 import { type Harness, password, startHarness } from '../support/service-harness.ts';
 import { codeAt, waitForStepWithAtLeast } from '../support/totp-codes.ts';
 import { memoryVault } from '../support/vault.ts';
@@ -122,7 +122,7 @@ describe('brute force over HTTP', () => {
         return hasher.verifyAgainstDummy(plain);
       },
     };
-    const readModels = new MemoryReadModels();
+    const readModels = await servingMemoryReadModels();
     const step = passwordStep({
       readModels,
       passwords: counting,
