@@ -21,7 +21,6 @@ import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-stor
 import { buildApp } from './adapters/http/app.ts';
 import { requestContext } from './adapters/http/request-context.ts';
 import { SqliteDataKeyStore } from './adapters/keys/sqlite-data-key-store.ts';
-import { MemoryReadModels } from './adapters/memory/memory-read-models.ts';
 import { MemorySessionStore } from './adapters/memory/memory-session-store.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { LogNotifier } from './adapters/notifications/log-notifier.ts';
@@ -36,6 +35,7 @@ import {
 import { RedisLease } from './adapters/redis/redis-lease.ts';
 import { RedisReadModels } from './adapters/redis/redis-read-models.ts';
 import { RedisSessionStore } from './adapters/redis/redis-session-store.ts';
+import { SqliteReadModels } from './adapters/sqlite/sqlite-read-models.ts';
 import { SystemClock } from './adapters/system/system-clock.ts';
 import { UuidIds } from './adapters/system/uuid-ids.ts';
 import { httpTracing } from './adapters/telemetry/http-tracing.ts';
@@ -67,6 +67,7 @@ export const tokens = {
   dataKeys: Symbol('DataKeyStore'),
   vault: Symbol('DataKeyVault'),
   readModels: Symbol('ReadModels'),
+  readModelFile: Symbol('ReadModelFile'),
   servingReadModels: Symbol('ServingReadModels'),
   sessions: Symbol('SessionStore'),
   notifier: Symbol('Notifier'),
@@ -164,12 +165,15 @@ export const compose = (
         tracedEventStore(inner, tracer, config.EVENTSTORE_URL === undefined ? 'sqlite' : 'eventstoredb'),
     ),
   );
-  single<ReadModels & ProjectionTarget>(tokens.readModels, () =>
+  // Embedded: their own file beside the events, so a restart applies only what is new (see README).
+  single<SqliteReadModels | null>(tokens.readModelFile, () =>
+    redis === null ? new SqliteReadModels(join(config.DATA_DIR, 'read-models.sqlite')) : null,
+  );
+  single<ReadModels & ProjectionTarget>(tokens.readModels, (resolve) =>
     traced<ReadModels & ProjectionTarget>(
-      redis === null
-        ? new MemoryReadModels()
-        : new RedisReadModels(redis, { prefix: config.REDIS_KEY_PREFIX }),
-      (inner, tracer) => tracedReadModels(inner, tracer, redis === null ? 'memory' : 'redis'),
+      resolve<SqliteReadModels | null>(tokens.readModelFile) ??
+        new RedisReadModels(redis as RedisClient, { prefix: config.REDIS_KEY_PREFIX }),
+      (inner, tracer) => tracedReadModels(inner, tracer, redis === null ? 'sqlite' : 'redis'),
     ),
   );
   // Answers only from a complete projection of this event store (see OriginCheckedReadModels).
@@ -360,6 +364,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       readModels.stop();
       await projector.stop();
       await events.close();
+      scope.resolve<SqliteReadModels | null>(tokens.readModelFile)?.close();
       await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
       if (notifier instanceof WebhookNotifier) await notifier.drain();
       if (redis !== null) {

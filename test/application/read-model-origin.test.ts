@@ -16,6 +16,7 @@ import {
 } from '../../src/application/ports/read-models.ts';
 import { OriginCheckedReadModels } from '../../src/application/projections/origin-gate.ts';
 import { Projector } from '../../src/application/projector.ts';
+import { untilServing } from '../support/read-models.ts';
 import { findTestRedis, noRedisReason, privateRedis } from '../support/redis.ts';
 import { appendStory } from '../support/story-events.ts';
 
@@ -51,11 +52,7 @@ const log = {
 const projectUntilServing = async (events: EventStore, readModels: Subject, head: number) => {
   const projector = new Projector(events, readModels, log, { watchdogMs: 50 });
   projector.start();
-  for (let waited = 0; waited < 1_000; waited += 1) {
-    const origin = await readModels.origin();
-    if (origin?.serving === true && origin.checkpoint >= head) break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await untilServing(readModels, head);
   await projector.stop();
   expect(await readModels.origin()).toMatchObject({
     serving: true,

@@ -4,6 +4,7 @@ import { currentGeneration, dumpGeneration } from '../../../src/adapters/redis/g
 import { RedisReadModels } from '../../../src/adapters/redis/redis-read-models.ts';
 import { Projector } from '../../../src/application/projector.ts';
 import { rebuildRedisReadModels } from '../../../src/cli/rebuild-read-models.ts';
+import { untilServing } from '../../support/read-models.ts';
 import { findTestRedis, noRedisReason, privateRedis } from '../../support/redis.ts';
 import { appendStory } from '../../support/story-events.ts';
 import { memoryVault } from '../../support/vault.ts';
@@ -12,15 +13,7 @@ const silent = { info: () => {}, error: () => {} };
 const server = await findTestRedis();
 if (server === null) console.warn(`Redis projection recovery tests ${noRedisReason}`);
 
-/** Waits until the generation readers use is complete and has reached `head`. */
-const caughtUp = async (readModels: RedisReadModels, head: number) => {
-  for (let waited = 0; waited < 2_000; waited += 1) {
-    const origin = await readModels.origin();
-    if (origin?.serving === true && origin.checkpoint >= head) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`read models did not reach ${head}`);
-};
+const caughtUp = (readModels: RedisReadModels, head: number) => untilServing(readModels, head);
 const dumpCurrent = async (redis: Parameters<typeof currentGeneration>[0], prefix: string) =>
   dumpGeneration(redis, prefix, await currentGeneration(redis, prefix));
 
@@ -67,7 +60,7 @@ describe.skipIf(server === null)(
       expect(await dumpCurrent(redis, `${prefix}resume:`)).toEqual(
         await dumpCurrent(redis, `${prefix}straight:`),
       );
-    });
+    }, 60_000);
 
     it('lets two projectors run at once without applying any event twice', async () => {
       const { redis, prefix } = redisOf;
@@ -79,7 +72,7 @@ describe.skipIf(server === null)(
       expect(await dumpCurrent(redis, `${prefix}pair:`)).toEqual(
         await dumpCurrent(redis, `${prefix}straight:`),
       );
-    });
+    }, 60_000);
 
     it('rebuilds into a fresh generation identical to the live projection and switches to it', async () => {
       const { redis, prefix } = redisOf;
