@@ -1,4 +1,4 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { RecordedEvent } from '../../application/ports/event-store.ts';
 import {
   type ApplyOutcome,
@@ -21,16 +21,18 @@ import {
 } from '../../application/projections/documents.ts';
 import { membersPage, memberView } from '../../application/projections/member-pages.ts';
 import { documentOf, projectEvent } from '../../application/projections/project-event.ts';
+import { openSqlite } from './open-sqlite.ts';
 
 /**
- * Opens the read-model file like the event store opens its own: wait for other writers, WAL, and a
- * full sync per commit (a checkpoint on disk never runs ahead of the documents it covers).
+ * Opens the read-model file like the event store opens its own (the shared opener: WAL, a full sync per
+ * commit, so a checkpoint on disk never runs ahead of the documents it covers), creating the tables.
  */
-export const openReadModelFile = (path: string): DatabaseSync => {
-  const db = new DatabaseSync(path);
-  db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
-  return db;
-};
+export const openReadModelFile = (path: string): DatabaseSync =>
+  openSqlite(path, {
+    journalMode: 'wal',
+    connectionPragmas: ['synchronous = FULL'],
+    migrate: (db) => db.exec(schema),
+  });
 
 const schema = `
   CREATE TABLE IF NOT EXISTS origin (
@@ -107,7 +109,6 @@ export class SqliteReadModels implements ReadModels, ProjectionTarget {
 
   constructor(path: string) {
     this.db = openReadModelFile(path);
-    this.db.exec(schema);
     this.statements = statementsOf(this.db);
   }
 
