@@ -198,7 +198,7 @@ export class Projector {
    */
   private async build(verdict: Extract<OriginVerdict, { ok: false }>): Promise<boolean> {
     this.logVerdict(verdict);
-    if (isWrongOrigin(verdict)) await this.target.reject();
+    if (isWrongOrigin(verdict) && verdict.setId !== null) await this.target.reject(verdict.setId);
     let build: ReadModelsBuild | null = await this.target.unfinishedBuild();
     if (build !== null) {
       const unfinished = await judgeOrigin(() => (build as ReadModelsBuild).origin(), this.events);

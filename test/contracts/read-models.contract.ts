@@ -283,6 +283,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
     it('serves a build only once it reached its target, and records the store it came from', async () => {
       const build = await readModels.startBuild('store-a', head);
       expect(await build.origin()).toEqual({
+        setId: expect.any(String),
         storeId: 'store-a',
         target: head,
         checkpoint: 0,
@@ -298,6 +299,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
       await applyAll(resumed!, events.slice(3));
       expect(await resumed!.promote()).toBe(true);
       expect(await readModels.origin()).toEqual({
+        setId: (await resumed!.origin())?.setId,
         storeId: 'store-a',
         target: head,
         checkpoint: head,
@@ -324,7 +326,11 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
     });
 
     it('answers nothing from a rejected set, never resumes it, and serves a new build of another store', async () => {
-      await readModels.reject();
+      const judged = (await readModels.origin())?.setId ?? '';
+      // A set promoted since the judgement is not the one rejected.
+      await readModels.reject(`${judged}-an-older-set`);
+      expect(await readModels.origin()).toMatchObject({ serving: true, rejected: false });
+      await readModels.reject(judged);
       expect(await readModels.origin()).toMatchObject({ storeId: 'store-a', serving: false, rejected: true });
       await notServing(readModels);
       expect(await readModels.unfinishedBuild()).toBeNull();

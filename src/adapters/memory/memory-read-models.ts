@@ -86,6 +86,7 @@ class MemorySet {
 export class MemoryReadModels implements ReadModels, ProjectionTarget {
   private current = new MemorySet(null);
   private building: MemorySet | null = null;
+  private builds = 0;
   private readonly waiters = new CheckpointWaiters(async () => this.servingSet().position);
 
   async apply(event: RecordedEvent, previousPosition: number): Promise<ApplyOutcome> {
@@ -106,8 +107,9 @@ export class MemoryReadModels implements ReadModels, ProjectionTarget {
     return this.current.origin === null ? null : { ...this.current.origin };
   }
 
-  async reject(): Promise<void> {
-    if (this.current.origin !== null) Object.assign(this.current.origin, { serving: false, rejected: true });
+  async reject(setId: string): Promise<void> {
+    if (this.current.origin?.setId === setId)
+      Object.assign(this.current.origin, { serving: false, rejected: true });
   }
 
   async unfinishedBuild(): Promise<ReadModelsBuild | null> {
@@ -115,7 +117,15 @@ export class MemoryReadModels implements ReadModels, ProjectionTarget {
   }
 
   async startBuild(storeId: string, target: number): Promise<ReadModelsBuild> {
-    this.building = new MemorySet({ storeId, target, checkpoint: 0, serving: false, rejected: false });
+    this.builds += 1;
+    this.building = new MemorySet({
+      setId: String(this.builds),
+      storeId,
+      target,
+      checkpoint: 0,
+      serving: false,
+      rejected: false,
+    });
     return this.buildOf(this.building);
   }
 

@@ -82,8 +82,9 @@ redis.call('SET', KEYS[1], generation)
 return current
 `;
 
-/** The current generation answers nothing from now on and is never promoted again. */
+/** ARGV[3]: the generation judged. When it is still current, it answers nothing from now on and is never promoted again. */
 export const rejectScript = `${generationBase}
+if generation ~= ARGV[3] then return 'moved' end
 redis.call('DEL', base .. 'serving')
 redis.call('SET', base .. 'rejected', '1')
 return 'rejected'

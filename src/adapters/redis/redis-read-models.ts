@@ -53,7 +53,7 @@ type GenerationHeader = [
 const headerLength = 6;
 
 const originOf = ([
-  ,
+  generation,
   checkpoint,
   origin,
   target,
@@ -63,6 +63,7 @@ const originOf = ([
   origin === ''
     ? null
     : {
+        setId: generation,
         storeId: origin,
         target: Number(target),
         checkpoint: Number(checkpoint),
@@ -168,8 +169,8 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     return originOf(await this.header());
   }
 
-  async reject(): Promise<void> {
-    await this.run(reject, []);
+  async reject(setId: string): Promise<void> {
+    await this.run(reject, [setId]);
   }
 
   /** Builds go into the generation after the current one, so readers never see one half-built. */

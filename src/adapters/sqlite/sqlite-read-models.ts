@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { RecordedEvent } from '../../application/ports/event-store.ts';
 import {
@@ -37,6 +38,7 @@ export const openReadModelFile = (path: string): DatabaseSync =>
 const schema = `
   CREATE TABLE IF NOT EXISTS origin (
     singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+    set_id     TEXT    NOT NULL,
     store_id   TEXT    NOT NULL,
     target     INTEGER NOT NULL,
     checkpoint INTEGER NOT NULL,
@@ -58,6 +60,7 @@ const schema = `
 `;
 
 type OriginRow = {
+  set_id: string;
   store_id: string;
   target: number;
   checkpoint: number;
@@ -66,12 +69,12 @@ type OriginRow = {
 };
 
 const statementsOf = (db: DatabaseSync) => ({
-  origin: db.prepare('SELECT store_id, target, checkpoint, serving, rejected FROM origin'),
+  origin: db.prepare('SELECT set_id, store_id, target, checkpoint, serving, rejected FROM origin'),
   startOrigin: db.prepare(
-    'INSERT OR REPLACE INTO origin (singleton, store_id, target, checkpoint, serving, rejected) VALUES (1, ?, ?, 0, 0, 0)',
+    'INSERT OR REPLACE INTO origin (singleton, set_id, store_id, target, checkpoint, serving, rejected) VALUES (1, ?, ?, ?, 0, 0, 0)',
   ),
   moveCheckpoint: db.prepare('UPDATE origin SET checkpoint = ?'),
-  reject: db.prepare('UPDATE origin SET serving = 0, rejected = 1'),
+  reject: db.prepare('UPDATE origin SET serving = 0, rejected = 1 WHERE set_id = ?'),
   promote: db.prepare('UPDATE origin SET serving = 1 WHERE checkpoint >= target AND rejected = 0'),
   user: db.prepare('SELECT document FROM users WHERE user_id = ?'),
   office: db.prepare('SELECT document FROM offices WHERE office_id = ?'),
@@ -169,6 +172,7 @@ export class SqliteReadModels implements ReadModels, ProjectionTarget {
     return row === undefined
       ? null
       : {
+          setId: row.set_id,
           storeId: row.store_id,
           target: row.target,
           checkpoint: row.checkpoint,
@@ -177,8 +181,8 @@ export class SqliteReadModels implements ReadModels, ProjectionTarget {
         };
   }
 
-  async reject(): Promise<void> {
-    this.statements.reject.run();
+  async reject(setId: string): Promise<void> {
+    this.statements.reject.run(setId);
   }
 
   async unfinishedBuild(): Promise<ReadModelsBuild | null> {
@@ -189,7 +193,7 @@ export class SqliteReadModels implements ReadModels, ProjectionTarget {
   async startBuild(storeId: string, target: number): Promise<ReadModelsBuild> {
     this.transaction(() => {
       this.db.exec('DELETE FROM users; DELETE FROM usernames; DELETE FROM offices; DELETE FROM members;');
-      this.statements.startOrigin.run(storeId, target);
+      this.statements.startOrigin.run(randomUUID(), storeId, target);
     });
     return this.build();
   }

@@ -123,7 +123,7 @@ export const tracedReadModels = <T extends ReadModels & ProjectionTarget>(
     apply: (event, previousPosition) => inner.apply(event, previousPosition),
     applyBatch: (events, previousPosition) => inner.applyBatch(events, previousPosition),
     origin: () => inner.origin(),
-    reject: () => inner.reject(),
+    reject: (setId) => inner.reject(setId),
     unfinishedBuild: () => inner.unfinishedBuild(),
     startBuild: (storeId, target) => inner.startBuild(storeId, target),
   };

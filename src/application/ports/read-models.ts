@@ -85,6 +85,8 @@ export type ApplyOutcome = 'applied' | 'skipped' | 'behind';
 
 /** Where a set of read models came from, and how far it got. */
 export type ReadModelOrigin = {
+  /** Which set this is (a Redis generation, a build of the SQLite file): `reject` names it. */
+  setId: string;
   /** The event store's id (EventStore.storeId) the set was built from. */
   storeId: string;
   /** The store's head when the build began: the set serves only once its checkpoint has reached it. */
@@ -120,8 +122,11 @@ export interface ReadModelsBuild extends AppliesEvents {
 export interface ProjectionTarget extends AppliesEvents {
   /** Origin of the set readers use, or null when there is none (never built, or lost). */
   origin(): Promise<ReadModelOrigin | null>;
-  /** Rejects the set readers use: it answers nothing from now on and is never resumed. */
-  reject(): Promise<void>;
+  /**
+   * Rejects the set readers use, when it is still `setId` (the set that was judged, not one promoted
+   * since): it answers nothing from now on and is never resumed.
+   */
+  reject(setId: string): Promise<void>;
   /** A build that was started and neither promoted nor rejected (to resume it), or null. */
   unfinishedBuild(): Promise<ReadModelsBuild | null>;
   /**

@@ -25,8 +25,8 @@ export class OpeningProjectionTarget implements ProjectionTarget {
     return this.target.origin();
   }
 
-  reject(): Promise<void> {
-    return this.target.reject();
+  reject(setId: string): Promise<void> {
+    return this.target.reject(setId);
   }
 
   async unfinishedBuild(): Promise<ReadModelsBuild | null> {

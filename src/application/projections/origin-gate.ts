@@ -14,6 +14,7 @@ import { isWrongOrigin, judgeOrigin, type OriginVerdict } from './origin-verdict
 const unchecked = (storeId: string): OriginVerdict => ({
   ok: false,
   problem: 'unchecked',
+  setId: null,
   storeId,
   readModelsStoreId: null,
   detail: 'the read models have not been checked against the event store yet',
@@ -67,7 +68,8 @@ export class OriginCheckedReadModels implements ReadModels {
 
   private async judge(): Promise<OriginVerdict> {
     const verdict = await judgeOrigin(() => this.target.origin(), this.events);
-    if (isWrongOrigin(verdict)) await this.target.reject();
+    if (isWrongOrigin(verdict) && !verdict.ok && verdict.setId !== null)
+      await this.target.reject(verdict.setId);
     const changed =
       verdict.ok !== this.verdict.ok ||
       (!verdict.ok && !this.verdict.ok && verdict.problem !== this.verdict.problem);

@@ -14,6 +14,8 @@ export type OriginVerdict =
   | {
       ok: false;
       problem: OriginProblem;
+      /** The set judged (null: none). */
+      setId: string | null;
       /** The event store's id, and the one the read models were built from (null: none). */
       storeId: string;
       readModelsStoreId: string | null;
@@ -38,6 +40,7 @@ export const judgeOrigin = async (
   const against = (problem: OriginProblem, detail: string): OriginVerdict => ({
     ok: false,
     problem,
+    setId: origin?.setId ?? null,
     storeId,
     readModelsStoreId: origin?.storeId ?? null,
     detail,

@@ -43,6 +43,7 @@ describe('SQLite read models across a restart', () => {
       first.close();
       const reopened = new SqliteReadModels(file.path);
       expect(await reopened.origin()).toEqual({
+        setId: expect.any(String),
         storeId: 'store-a',
         target: head,
         checkpoint: head,
