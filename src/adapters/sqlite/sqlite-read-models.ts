@@ -22,7 +22,7 @@ import {
 } from '../../application/projections/documents.ts';
 import { membersPage, memberView } from '../../application/projections/member-pages.ts';
 import { documentOf, projectEvent } from '../../application/projections/project-event.ts';
-import { openSqlite } from './open-sqlite.ts';
+import { inImmediateTransaction, openSqlite } from './open-sqlite.ts';
 
 /**
  * Opens the read-model file like the event store opens its own (the shared opener: WAL, a full sync per
@@ -283,14 +283,6 @@ export class SqliteReadModels implements ReadModels, ProjectionTarget {
   }
 
   private transaction<T>(work: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return inImmediateTransaction(this.db, work);
   }
 }
