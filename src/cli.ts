@@ -1,15 +1,20 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
-import { connectRedis, type RedisClient, redisTopology } from './adapters/redis/connect-redis.ts';
+import { connectRedis, redisTopology } from './adapters/redis/connect-redis.ts';
+import { currentGeneration } from './adapters/redis/generations.ts';
+import type { SqliteReadModels } from './adapters/sqlite/sqlite-read-models.ts';
 import { verifyChains } from './application/audit-chain/verify-chain.ts';
 import type { DataKeyStore } from './application/ports/data-key-store.ts';
 import type { EventStore } from './application/ports/event-store.ts';
 import type { DataKeyRotation, PersonalDataVault } from './application/ports/personal-data-vault.ts';
+import type { ProjectionTarget } from './application/ports/read-models.ts';
+import { OpeningProjectionTarget } from './application/projections/opening-projection-target.ts';
+import { judgeOrigin } from './application/projections/origin-verdict.ts';
+import { buildFromScratch } from './application/projections/rebuild.ts';
 import { rewrapDataKeys } from './application/rewrap-data-keys.ts';
 import type { UseCases } from './application/use-cases/index.ts';
 import { progressLine } from './cli/progress.ts';
 import { createOffice, createUser, eraseUserCommand } from './cli/provisioning-commands.ts';
-import { rebuildRedisReadModels } from './cli/rebuild-read-models.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { createLogger } from './config/logger.ts';
 import { compose, loadEsdbDriver, tokens } from './main.ts';
@@ -32,41 +37,53 @@ Commands:
   audit verify
             Check the hash chain of every stream; lists each broken stream and its first bad event,
             and exits 3 when any is broken.
-  rebuild   Rebuild the Redis read models from the event store into a fresh generation and switch to it.
-            (With in-memory read models there is nothing to rebuild: they are rebuilt at every start.)
+  rebuild [--force]
+            Rebuild the read models from the event store when they are not a complete projection of
+            this store (the service does this by itself too); --force rebuilds them anyway. Redis: into
+            a fresh generation, switched to when complete. Embedded: read-models.sqlite in place (a
+            running service answers 503 until it is complete).
 `;
 
-const rebuild = async (): Promise<number> => {
+const rebuild = async (args: string[]): Promise<number> => {
+  const force = args.includes('--force');
   const config = loadConfig();
-  const topology = redisTopology(config);
-  if (topology === null) {
-    process.stderr.write(
-      'rebuild: REDIS_URL is not set; in-memory read models are rebuilt at every start.\n',
-    );
-    return 2;
-  }
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const redis = await connectRedis(topology);
+  const topology = redisTopology(config);
+  const redis = topology === null ? null : await connectRedis(topology);
   const scope = compose(config, createLogger(config.LOG_LEVEL), redis, await loadEsdbDriver(config));
   const events = scope.resolve<EventStore>(tokens.eventStore);
-  const progress = progressLine('rebuild');
+  const readModels = scope.resolve<ProjectionTarget>(tokens.readModels);
   try {
-    const outcome = await rebuildRedisReadModels(
+    const verdict = await judgeOrigin(() => readModels.origin(), events);
+    if (verdict.ok && !force) {
+      process.stdout.write(
+        `the read models are complete and built from this event store (${verdict.storeId}, position ` +
+          `${verdict.origin.checkpoint}): nothing to do; --force rebuilds them anyway\n`,
+      );
+      return 0;
+    }
+    if (!verdict.ok) process.stdout.write(`rebuilding: ${verdict.detail}\n`);
+    const progress = progressLine('rebuild');
+    const outcome = await buildFromScratch(
       events,
-      scope.resolve<RedisClient>(tokens.redis),
-      config.REDIS_KEY_PREFIX,
-      scope.resolve<PersonalDataVault>(tokens.vault),
+      new OpeningProjectionTarget(readModels, scope.resolve<PersonalDataVault>(tokens.vault)),
       (p) => progress.update(p.position, p.total),
     );
+    if (!outcome.promoted) {
+      progress.finish(`stopped at position ${outcome.position} of ${outcome.total}`);
+      process.stderr.write('rebuild: another projector took the new set over; nothing was switched\n');
+      return 1;
+    }
     progress.finish(
-      `${outcome.applied.toLocaleString('en')} events projected into generation ${outcome.generation}; ` +
-        `generation ${outcome.replaced} replaced (${outcome.keysDropped} keys removed)`,
+      `${outcome.applied.toLocaleString('en')} events projected into a fresh set of read models ` +
+        `(${redis === null ? 'read-models.sqlite' : `Redis generation ${await currentGeneration(redis, config.REDIS_KEY_PREFIX)}`}); it serves now`,
     );
     return 0;
   } finally {
     await events.close();
     await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
-    redis.disconnect();
+    scope.resolve<SqliteReadModels | null>(tokens.readModelFile)?.close();
+    redis?.disconnect();
   }
 };
 
@@ -151,7 +168,7 @@ const provision = async (
 export const runCli = async (args: string[]): Promise<number> => {
   const [command] = args;
   try {
-    if (command === 'rebuild') return await rebuild();
+    if (command === 'rebuild') return await rebuild(args.slice(1));
     if (command === 'audit' && args[1] === 'verify') return await auditVerify();
     if (command === 'keys' && args[1] === 'rewrap') return await keysRewrap();
     if (command === 'offices' && args[1] === 'create') return await provision(createOffice, args.slice(2));

@@ -23,7 +23,6 @@ import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-stor
 import { buildApp } from './adapters/http/app.ts';
 import { requestContext } from './adapters/http/request-context.ts';
 import { SqliteDataKeyStore } from './adapters/keys/sqlite-data-key-store.ts';
-import { MemoryReadModels } from './adapters/memory/memory-read-models.ts';
 import { MemorySessionStore } from './adapters/memory/memory-session-store.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { LogNotifier } from './adapters/notifications/log-notifier.ts';
@@ -38,6 +37,7 @@ import {
 import { RedisLease } from './adapters/redis/redis-lease.ts';
 import { RedisReadModels } from './adapters/redis/redis-read-models.ts';
 import { RedisSessionStore } from './adapters/redis/redis-session-store.ts';
+import { SqliteReadModels } from './adapters/sqlite/sqlite-read-models.ts';
 import { SystemClock } from './adapters/system/system-clock.ts';
 import { UuidIds } from './adapters/system/uuid-ids.ts';
 import { httpTracing } from './adapters/telemetry/http-tracing.ts';
@@ -53,7 +53,8 @@ import type { Notifier } from './application/ports/notifier.ts';
 import type { ProjectionTarget, ReadModels } from './application/ports/read-models.ts';
 import type { SessionStore } from './application/ports/session-store.ts';
 import { OpeningProjectionTarget } from './application/projections/opening-projection-target.ts';
-import { StartUpGatedReadModels } from './application/projections/start-up-gate.ts';
+import { OriginCheckedReadModels } from './application/projections/origin-gate.ts';
+import { isWrongOrigin } from './application/projections/origin-verdict.ts';
 import { Projector } from './application/projector.ts';
 import { createUseCases, type UseCases } from './application/use-cases/index.ts';
 import { type Config, ConfigError, cookieSecurity, loadConfig } from './config/config.ts';
@@ -68,6 +69,7 @@ export const tokens = {
   dataKeys: Symbol('DataKeyStore'),
   vault: Symbol('DataKeyVault'),
   readModels: Symbol('ReadModels'),
+  readModelFile: Symbol('ReadModelFile'),
   servingReadModels: Symbol('ServingReadModels'),
   sessions: Symbol('SessionStore'),
   notifier: Symbol('Notifier'),
@@ -81,6 +83,8 @@ export const tokens = {
 } as const;
 
 const challengeTtlSeconds = 10 * 60;
+/** How often each instance checks that its read models still come from its event store, complete. */
+const readModelsCheckMs = 1_000;
 /** With several instances, one projects; another takes over within this time after it dies. */
 const projectorLeaseMs = 5_000;
 
@@ -172,18 +176,40 @@ export const compose = (
       (inner, tracer) => tracedEventStore(inner, tracer, eventStoreSystem(config)),
     ),
   );
-  single<ReadModels & ProjectionTarget>(tokens.readModels, () =>
+  // Embedded: their own file beside the events, so a restart applies only what is new (see README).
+  single<SqliteReadModels | null>(tokens.readModelFile, () =>
+    redis === null ? new SqliteReadModels(join(config.DATA_DIR, 'read-models.sqlite')) : null,
+  );
+  single<ReadModels & ProjectionTarget>(tokens.readModels, (resolve) =>
     traced<ReadModels & ProjectionTarget>(
-      redis === null
-        ? new MemoryReadModels()
-        : new RedisReadModels(redis, { prefix: config.REDIS_KEY_PREFIX }),
-      (inner, tracer) => tracedReadModels(inner, tracer, redis === null ? 'memory' : 'redis'),
+      resolve<SqliteReadModels | null>(tokens.readModelFile) ??
+        new RedisReadModels(redis as RedisClient, { prefix: config.REDIS_KEY_PREFIX }),
+      (inner, tracer) => tracedReadModels(inner, tracer, redis === null ? 'sqlite' : 'redis'),
     ),
   );
-  // In-process read models are empty until the start-up catch-up: gated until then. Redis ones persist.
-  single<ReadModels>(tokens.servingReadModels, (resolve) =>
-    redis === null ? new StartUpGatedReadModels(resolve(tokens.readModels)) : resolve(tokens.readModels),
-  );
+  // Answers only from a complete projection of this event store (see OriginCheckedReadModels).
+  single<OriginCheckedReadModels>(tokens.servingReadModels, (resolve) => {
+    const readModels = resolve<ReadModels & ProjectionTarget>(tokens.readModels);
+    const metrics = resolve<PrometheusMetrics>(tokens.metrics);
+    return new OriginCheckedReadModels(readModels, readModels, resolve(tokens.eventStore), (verdict) => {
+      metrics.readModelsOrigin(verdict);
+      if (verdict.ok) logger.info({ storeId: verdict.storeId }, 'read models serve');
+      else if (isWrongOrigin(verdict))
+        logger.error(
+          {
+            problem: verdict.problem,
+            storeId: verdict.storeId,
+            readModelsStoreId: verdict.readModelsStoreId,
+          },
+          `read models rejected: ${verdict.detail}`,
+        );
+      else
+        logger.warn(
+          { problem: verdict.problem, storeId: verdict.storeId },
+          `read models not serving: ${verdict.detail}`,
+        );
+    });
+  });
   single<SessionStore>(tokens.sessions, (resolve) =>
     traced<SessionStore>(
       redis === null
@@ -264,11 +290,12 @@ export const compose = (
         resolve(tokens.eventStore),
         new OpeningProjectionTarget(resolve(tokens.readModels), resolve(tokens.vault)),
         logger.child({ part: 'projector' }),
+        // Serve as soon as a build is promoted, not at the next periodic check.
         {
-          onCaughtUp: () => {
-            const serving = resolve<ReadModels>(tokens.servingReadModels);
-            if (serving instanceof StartUpGatedReadModels) serving.open();
-          },
+          onCaughtUp: () =>
+            void resolve<OriginCheckedReadModels>(tokens.servingReadModels)
+              .check()
+              .catch(() => {}),
         },
       ),
   );
@@ -292,10 +319,12 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
   const tracing = startTracing(config, (message) => log.warn(message));
   const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null);
   const events = scope.resolve<EventStore>(tokens.eventStore);
-  const readModels = scope.resolve<ReadModels>(tokens.servingReadModels);
+  const readModels = scope.resolve<OriginCheckedReadModels>(tokens.servingReadModels);
   const sessions = scope.resolve<SessionStore>(tokens.sessions);
   const notifier = scope.resolve<Notifier>(tokens.deliveringNotifier);
   const projector = scope.resolve<ProjectorRunner>(tokens.projectorRunner);
+  // Judged before the first request: a restored or swapped store is never answered from old read models.
+  await readModels.start(readModelsCheckMs);
   projector.start();
 
   const app = await buildApp(
@@ -311,6 +340,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       clock: scope.resolve<Clock>(tokens.clock),
       waitForProjection: async (position) => {
         if (position === null) return;
+        // Throws ReadModelsRebuildingError (503) while no complete read models serve.
         if (!(await readModels.waitFor(position, config.PROJECTION_WAIT_MS))) {
           log.warn({ position }, 'read models did not catch up in time; the next read may be stale');
         }
@@ -345,8 +375,10 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
     url: address,
     stop: async (options = {}) => {
       await app.close();
+      readModels.stop();
       await projector.stop();
       await events.close();
+      scope.resolve<SqliteReadModels | null>(tokens.readModelFile)?.close();
       await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
       if (notifier instanceof WebhookNotifier) await notifier.drain();
       if (redis !== null) {

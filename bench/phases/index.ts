@@ -5,6 +5,7 @@
  */
 import type { Phase } from '../harness/phase.ts';
 import { appends } from './appends.ts';
+import { embeddedRestart } from './embedded-restart.ts';
 import { embeddedStartup } from './embedded-startup.ts';
 import { loginRequirements } from './login-requirements.ts';
 import { longHistoryPhase } from './long-history.ts';
@@ -22,6 +23,7 @@ export const phases: readonly Phase[] = [
   passwordLogins,
   serviceRss, // last of the service phases: its peak RSS covers the ones before
   embeddedStartup,
+  embeddedRestart, // on the read models embeddedStartup built
   projectionLag,
   appends,
   readAll,

@@ -74,6 +74,10 @@ export const measureProjectionLag = async (
   const waiting = new Map<number, () => void>();
   const target: ProjectionTarget = {
     checkpoint: () => readModels.checkpoint(),
+    origin: () => readModels.origin(),
+    reject: (setId) => readModels.reject(setId),
+    unfinishedBuild: () => readModels.unfinishedBuild(),
+    startBuild: (storeId, head) => readModels.startBuild(storeId, head),
     apply: async (event, previous) => {
       const outcome = await readModels.apply(event, previous);
       if (outcome === 'applied') {

@@ -202,9 +202,25 @@ describe('second-factor CLI', () => {
     expect(unknown.stdout).toMatch(/Usage: second-factor/);
   });
 
-  it('explains that in-memory read models need no rebuild', () => {
-    const rebuild = cli(['rebuild']);
-    expect(rebuild.status).toBe(2);
-    expect(rebuild.stderr).toMatch(/rebuilt at every start/);
+  it('rebuilds the embedded read models only when they are not complete for this store, or with --force', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'second-factor-cli-rebuild-'));
+    try {
+      const env = { DATA_DIR: dir };
+      expect(cli(['offices', 'create', '--name', 'Kantoor Rebuild'], { env }).status).toBe(0);
+      const first = cli(['rebuild'], { env });
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/rebuilding: the read models are empty/);
+      expect(first.stdout + first.stderr).toMatch(
+        /1 events projected into a fresh set of read models \(read-models\.sqlite\)/,
+      );
+      const again = cli(['rebuild'], { env });
+      expect(again.status).toBe(0);
+      expect(again.stdout).toMatch(/complete and built from this event store .*position 1\): nothing to do/);
+      const forced = cli(['rebuild', '--force'], { env });
+      expect(forced.status).toBe(0);
+      expect(forced.stdout + forced.stderr).toMatch(/1 events projected into a fresh set/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ApplicationError } from '../../application/application-error.ts';
 import { ConcurrencyError, EventStoreUnavailableError } from '../../application/ports/event-store.ts';
 import { SubjectErasedError } from '../../application/ports/personal-data-vault.ts';
-import { ReadModelUnavailableError } from '../../application/ports/read-models.ts';
+import { ReadModelsRebuildingError, ReadModelUnavailableError } from '../../application/ports/read-models.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 
 export const problemSchema = z
@@ -78,6 +78,7 @@ const statusOf: Record<string, number> = {
   internal: 500,
   'service-unavailable': 503,
   'read-models-unavailable': 503,
+  'read-models-rebuilding': 503,
   'event-store-unavailable': 503,
 };
 
@@ -125,11 +126,13 @@ const problemFor = (error: unknown): Problem => {
     };
   }
   const unavailable =
-    error instanceof ReadModelUnavailableError
-      ? 'read-models-unavailable'
-      : error instanceof EventStoreUnavailableError
-        ? 'event-store-unavailable'
-        : null;
+    error instanceof ReadModelsRebuildingError
+      ? 'read-models-rebuilding'
+      : error instanceof ReadModelUnavailableError
+        ? 'read-models-unavailable'
+        : error instanceof EventStoreUnavailableError
+          ? 'event-store-unavailable'
+          : null;
   if (unavailable !== null) {
     return { status: 503, code: unavailable, title: 'Service unavailable', detail: 'Try again shortly.' };
   }

@@ -1,32 +1,74 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { MemoryReadModels } from '../../../src/adapters/memory/memory-read-models.ts';
 import type { RecordedEvent } from '../../../src/application/ports/event-store.ts';
-import type { ApplyOutcome, ProjectionTarget } from '../../../src/application/ports/read-models.ts';
+import type {
+  ApplyOutcome,
+  ProjectionTarget,
+  ReadModelsBuild,
+} from '../../../src/application/ports/read-models.ts';
 import { Projector } from '../../../src/application/projector.ts';
 import { anEvent, uniqueStream } from '../../support/events.ts';
 import { noPostgresReason, postgresAnswers, privateStores } from '../../support/postgres.ts';
 
 if (!postgresAnswers) console.warn(`PostgreSQL ordering test ${noPostgresReason}`);
 
+/** A real event, so that the read models the projector feeds accept it. */
+const officeRegistered = (name: string) => anEvent({ officeId: randomUUID(), name });
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Read models reduced to what ordering needs: the positions applied, each only after the one before. */
+/** Keeps the positions a set applied, in the order it applied them. */
+const recordApplied = async (
+  applied: number[],
+  events: RecordedEvent[],
+  outcome: Promise<ApplyOutcome>,
+): Promise<ApplyOutcome> => {
+  const result = await outcome;
+  if (result === 'applied') applied.push(...events.map((event) => event.position));
+  return result;
+};
+
+const recordingBuild = (build: ReadModelsBuild, applied: number[]): ReadModelsBuild => ({
+  origin: () => build.origin(),
+  promote: () => build.promote(),
+  checkpoint: () => build.checkpoint(),
+  apply: (event, previous) => recordApplied(applied, [event], build.apply(event, previous)),
+  applyBatch: (events, previous) => recordApplied(applied, events, build.applyBatch(events, previous)),
+});
+
+/** In-memory read models that also record every position applied, by a build or live. */
 class RecordingTarget implements ProjectionTarget {
   readonly applied: number[] = [];
-  private position = 0;
+  private readonly inner = new MemoryReadModels();
 
-  async apply(event: RecordedEvent, previousPosition: number): Promise<ApplyOutcome> {
-    return this.applyBatch([event], previousPosition);
+  apply(event: RecordedEvent, previousPosition: number): Promise<ApplyOutcome> {
+    return recordApplied(this.applied, [event], this.inner.apply(event, previousPosition));
   }
 
-  async applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome> {
-    if (previousPosition !== this.position) return 'behind';
-    for (const event of events) this.applied.push(event.position);
-    this.position = events.at(-1)?.position ?? this.position;
-    return 'applied';
+  applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome> {
+    return recordApplied(this.applied, events, this.inner.applyBatch(events, previousPosition));
   }
 
-  async checkpoint(): Promise<number> {
-    return this.position;
+  checkpoint(): Promise<number> {
+    return this.inner.checkpoint();
+  }
+
+  origin() {
+    return this.inner.origin();
+  }
+
+  reject(setId: string): Promise<void> {
+    return this.inner.reject(setId);
+  }
+
+  async unfinishedBuild(): Promise<ReadModelsBuild | null> {
+    const build = await this.inner.unfinishedBuild();
+    return build === null ? null : recordingBuild(build, this.applied);
+  }
+
+  async startBuild(storeId: string, target: number): Promise<ReadModelsBuild> {
+    return recordingBuild(await this.inner.startBuild(storeId, target), this.applied);
   }
 }
 
@@ -52,7 +94,7 @@ describe.skipIf(!postgresAnswers)('PostgreSQL $all order when a transaction comm
     });
     const writer = open();
     const follower = open();
-    await writer.append(uniqueStream('before'), [anEvent({ n: 'before' })], 'no-stream');
+    await writer.append(uniqueStream('before'), [officeRegistered('before')], 'no-stream');
 
     const delivered: number[] = [];
     const subscription = follower.subscribeToAll(0, (event) => void delivered.push(event.position));
@@ -64,13 +106,13 @@ describe.skipIf(!postgresAnswers)('PostgreSQL $all order when a transaction comm
       held = resolve;
     });
     holding = true;
-    const slowAppend = slow.append(uniqueStream('slow'), [anEvent({ n: 'slow' })], 'no-stream');
+    const slowAppend = slow.append(uniqueStream('slow'), [officeRegistered('slow')], 'no-stream');
     await isHeld;
 
     // While the slow transaction is open, twenty appends from another instance try to commit.
     const fastAppends = Promise.all(
       Array.from({ length: 20 }, (_, n) =>
-        writer.append(uniqueStream('fast'), [anEvent({ n })], 'no-stream'),
+        writer.append(uniqueStream('fast'), [officeRegistered(`fast ${n}`)], 'no-stream'),
       ),
     );
     const fastFinished = await Promise.race([fastAppends.then(() => true), pause(1_000).then(() => false)]);
