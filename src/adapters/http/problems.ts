@@ -11,13 +11,17 @@ export const problemSchema = z
   .object({
     type: z.string(),
     title: z.string(),
-    status: z.number().int(),
+    status: z.number().int().min(400).max(599),
     detail: z.string().optional(),
     code: z.string(),
     instance: z.string().optional(),
   })
   .catchall(z.unknown())
-  .describe('RFC 9457 problem details');
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; `code` is stable' });
+
+/** The problem answers a route can really give, e.g. `...problemResponses(400, 401, 503)`. */
+export const problemResponses = <const S extends number>(...statuses: S[]) =>
+  Object.fromEntries(statuses.map((status) => [status, problemSchema])) as Record<S, typeof problemSchema>;
 
 type Problem = {
   status: number;

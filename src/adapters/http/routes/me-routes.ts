@@ -2,32 +2,28 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EnrollmentAuth } from '../../../application/use-cases/enrollment/enrolling-user.ts';
+import { recoveryCodesPerIssue } from '../../../domain/user-security/policy.ts';
 import { requireSession } from '../authentication.ts';
 import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
+import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
 import { codeField, passwordField, sessionUserSchema, tokenField } from '../schemas.ts';
 import { issueSession } from '../session-cookie.ts';
 
-const problems = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  410: problemSchema,
-  429: problemSchema,
-  503: problemSchema,
-};
-
-const statusSchema = z.object({
-  enabled: z.boolean(),
-  enrolledAt: z.string().nullable(),
-  requiredByOffice: z.boolean(),
-  enforceFrom: z.string().nullable(),
-  canDisable: z.boolean(),
-  recoveryCodesLeft: z.number().int(),
-});
+const statusSchema = z
+  .object({
+    enabled: z.boolean(),
+    enrolledAt: z.string().nullable(),
+    requiredByOffice: z.boolean(),
+    enforceFrom: z.string().nullable(),
+    canDisable: z.boolean(),
+    recoveryCodesLeft: z.number().int().min(0).max(recoveryCodesPerIssue),
+  })
+  .meta({ id: 'TwoFactorStatus' });
+const recoveryCodesSchema = z
+  .array(z.string())
+  .length(recoveryCodesPerIssue)
+  .describe('Shown once: each works once when the phone is lost');
 
 /** A fresh proof that it is the user: a current code or the password. */
 const proofBody = z.union([
@@ -54,7 +50,7 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
       schema: {
         tags: ['me'],
         summary: 'Who is signed in',
-        response: { 200: sessionUserSchema, 401: problemSchema },
+        response: { 200: sessionUserSchema, ...problemResponses(401, 503) },
       },
     },
     async (request) => {
@@ -65,7 +61,13 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
 
   app.get(
     '/v1/me/two-factor',
-    { schema: { tags: ['me'], summary: 'My 2FA settings', response: { 200: statusSchema, ...problems } } },
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'My 2FA settings',
+        response: { 200: statusSchema, ...problemResponses(401, 404, 503) },
+      },
+    },
     async (request) =>
       deps.useCases.twoFactorStatus((await requireSession(deps.sessions, request)).session.userId),
   );
@@ -80,14 +82,16 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
           'Signed in: send the current password as fresh proof. Held back at login: send the enrollment-required challenge instead.',
         body: z.object({ password: passwordField.optional(), challenge: tokenField.optional() }).strict(),
         response: {
-          200: z.object({
-            enrollmentId: z.string(),
-            otpauthUri: z.string(),
-            secret: z.string().describe('Base32 key for typing into the app by hand'),
-            qr: z.object({ pngDataUrl: z.string(), svg: z.string() }),
-            expiresAt: z.string(),
-          }),
-          ...problems,
+          200: z
+            .object({
+              enrollmentId: z.string(),
+              otpauthUri: z.string(),
+              secret: z.string().describe('Base32 key for typing into the app by hand'),
+              qr: z.object({ pngDataUrl: z.string(), svg: z.string() }),
+              expiresAt: z.string(),
+            })
+            .meta({ id: 'Enrollment' }),
+          ...problemResponses(400, 401, 409, 429, 503),
         },
       },
     },
@@ -118,12 +122,14 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
           })
           .strict(),
         response: {
-          200: z.object({
-            recoveryCodes: z.array(z.string()).describe('Shown once: each works once when the phone is lost'),
-            session: z.string().nullable(),
-            user: sessionUserSchema.nullable(),
-          }),
-          ...problems,
+          200: z
+            .object({
+              recoveryCodes: recoveryCodesSchema,
+              session: z.string().nullable().describe('Set when enrolling finished a held-back login'),
+              user: sessionUserSchema.nullable(),
+            })
+            .meta({ id: 'EnrollmentConfirmed' }),
+          ...problemResponses(400, 401, 404, 409, 410, 429, 503),
         },
       },
     },
@@ -147,7 +153,7 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
         tags: ['me'],
         summary: 'Disable two-factor authentication (refused while the office requires it)',
         body: proofBody,
-        response: { 204: z.null(), ...problems },
+        response: { 204: z.null().describe('Disabled'), ...problemResponses(400, 401, 403, 409, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -170,7 +176,10 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
         tags: ['me'],
         summary: 'Replace my recovery codes (shown once; the old ones stop working)',
         body: proofBody,
-        response: { 200: z.object({ recoveryCodes: z.array(z.string()) }), ...problems },
+        response: {
+          200: z.object({ recoveryCodes: recoveryCodesSchema }),
+          ...problemResponses(400, 401, 409, 429, 503),
+        },
       },
     },
     async (request) => {
