@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { container, type DependencyContainer } from 'tsyringe';
 import { AesGcmSecretCipher } from './adapters/crypto/aes-gcm-secret-cipher.ts';
 import { Argon2idPasswordHasher } from './adapters/crypto/argon2id-password-hasher.ts';
+import { CommonPasswordList } from './adapters/crypto/common-password-list.ts';
 import { DataKeyVault } from './adapters/crypto/data-key-vault.ts';
 import { loadOrCreateKeyring, readOrCreateSecretFile } from './adapters/crypto/keyring-file.ts';
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
@@ -220,6 +221,7 @@ export const compose = (
     vault: resolve(tokens.vault),
     blindIndex: resolve(tokens.vault),
     passwords: new Argon2idPasswordHasher(),
+    commonPasswords: new CommonPasswordList(),
     recoveryCodes: new Sha256RecoveryCodes(),
     qr: new QrcodeRenderer(),
     settings: { sessionTtlSeconds: config.SESSION_TTL_SECONDS, challengeTtlSeconds },

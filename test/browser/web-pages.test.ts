@@ -265,7 +265,8 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     const code = await expectCodeInput(page, '6-cijferige code uit je app');
     await code.fill('000000');
     await page.getByRole('button', { name: 'Registreer twee-factor-authenticatie' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('klopt niet');
+    const setup = page.locator('section', { has: page.locator('#setup-title') });
+    await expect.poll(() => setup.getByRole('alert').textContent()).toContain('klopt niet');
     await code.fill(await authenticators.alice.code());
     await page.getByRole('button', { name: 'Registreer twee-factor-authenticatie' }).click();
     const codes = page.locator('ol.codes li');
@@ -326,6 +327,49 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     await page.getByRole('button', { name: 'Nieuwe herstelcodes aanmaken' }).click();
     await expect.poll(() => page.locator('ol.codes li').count()).toBe(10);
     expect(await page.locator('ol.codes li').first().textContent()).not.toBe(shown[0]);
+  });
+
+  it('a member changes her password on the account page; the old one no longer logs in', async () => {
+    // An office of her own, so the office admin's member counts stay as they are.
+    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Brugge' });
+    await platform('/v1/platform/users', { officeId, username: 'dora', password, role: 'member' });
+    const page = await open('/');
+    await logIn(page, 'dora');
+    await shows(page, 'Accountbeveiliging');
+    const card = page.locator('section', { has: page.locator('#password-title') });
+    expect(await card.locator('#password-title').textContent()).toBe('Wachtwoord wijzigen');
+    // Without 2FA the card asks no code.
+    expect(await card.locator('input[autocomplete="one-time-code"]').count()).toBe(0);
+    await capture(page, 'account-password');
+    const newPassword = 'een nieuwe lange zin';
+    await card.getByLabel('Huidig wachtwoord').fill(password);
+    await card.getByLabel('Nieuw wachtwoord').fill(newPassword);
+    await card.getByLabel('Herhaal het nieuwe wachtwoord').fill('iets anders');
+    await card.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toContain('niet gelijk');
+    await card.getByLabel('Nieuw wachtwoord').fill('password1');
+    await card.getByLabel('Herhaal het nieuwe wachtwoord').fill('password1');
+    await card.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toContain('meest gebruikte');
+    await card.getByLabel('Nieuw wachtwoord').fill(newPassword);
+    await card.getByLabel('Herhaal het nieuwe wachtwoord').fill(newPassword);
+    await card.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await expect.poll(() => card.getByRole('status').textContent()).toContain('Je wachtwoord is gewijzigd');
+    await page.locator('#language-switch').click();
+    await expect
+      .poll(() => card.getByRole('status').textContent())
+      .toContain('Your password has been changed');
+    expect(await card.locator('#password-title').textContent()).toBe('Change password');
+    await page.locator('#language-switch').click();
+
+    const again = await open('/');
+    await logIn(again, 'dora');
+    await expect
+      .poll(() => again.getByRole('alert').textContent())
+      .toContain('Gebruikersnaam of wachtwoord klopt niet');
+    await again.getByLabel('Wachtwoord', { exact: true }).fill(newPassword);
+    await again.getByRole('button', { name: 'Inloggen' }).click();
+    await shows(again, 'Accountbeveiliging');
   });
 
   it('a member who set it up herself turns it off again with a code', async () => {

@@ -15,6 +15,10 @@ export const domainErrorCodes = [
   'locked-out',
   'office-requires-two-factor',
   'invalid-command',
+  'code-required',
+  'password-too-short',
+  'password-too-long',
+  'password-too-common',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

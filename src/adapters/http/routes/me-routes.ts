@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { maxPasswordLength, minPasswordLength } from '../../../application/password-policy.ts';
 import type { EnrollmentAuth } from '../../../application/use-cases/enrollment/enrolling-user.ts';
 import { recoveryCodesPerIssue } from '../../../domain/user-security/policy.ts';
 import { requireSession } from '../authentication.ts';
@@ -159,6 +160,33 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
     async (request, reply) => {
       const { session, token } = await requireSession(deps.sessions, request);
       const { position } = await deps.useCases.disableTwoFactor(
+        session,
+        token,
+        request.body,
+        requestContext(request),
+      );
+      await deps.waitForProjection(position);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.put(
+    '/v1/me/password',
+    {
+      config: { rateLimit: { max: options.loginRateLimitPerMinute, timeWindow: 60_000 } },
+      schema: {
+        tags: ['me'],
+        summary: 'Change my password: the current one, and a current code when 2FA is on; other sessions end',
+        description: `The new password needs ${minPasswordLength} to ${maxPasswordLength} characters and must not be one of the most common passwords.`,
+        body: z
+          .object({ currentPassword: passwordField, newPassword: passwordField, code: codeField.optional() })
+          .strict(),
+        response: { 204: z.null().describe('Changed'), ...problemResponses(400, 401, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { session, token } = await requireSession(deps.sessions, request);
+      const { position } = await deps.useCases.changeOwnPassword(
         session,
         token,
         request.body,

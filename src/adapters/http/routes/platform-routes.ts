@@ -4,7 +4,7 @@ import { requirePlatformKey } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
 import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
-import { idParam, roleField, usernameField } from '../schemas.ts';
+import { idParam, passwordField, roleField, usernameField } from '../schemas.ts';
 
 const platformActor = { id: 'platform', role: 'platform' as const };
 
@@ -44,7 +44,7 @@ export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> =
             userId: idParam.optional(),
             officeId: idParam,
             username: usernameField,
-            password: z.string().min(8).max(1024),
+            password: passwordField,
             role: roleField,
           })
           .strict(),
@@ -87,6 +87,28 @@ export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> =
       );
       await deps.waitForProjection(position);
       return { userId: request.params.userId, role: request.body.role };
+    },
+  );
+
+  app.put(
+    '/v1/platform/users/:userId/password',
+    {
+      schema: {
+        tags: ['platform'],
+        summary: "Set a user's password after the platform's own reset flow: their sessions end",
+        params: z.object({ userId: idParam }),
+        body: z.object({ password: passwordField }).strict(),
+        response: { 204: z.null(), ...problemResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { position } = await deps.useCases.setPassword(
+        platformActor,
+        { userId: request.params.userId, password: request.body.password },
+        requestContext(request),
+      );
+      await deps.waitForProjection(position);
+      return reply.code(204).send(null);
     },
   );
 
