@@ -81,6 +81,7 @@ const reasons: Record<string, string> = {
   '410': 'Expired',
   '412': 'If-Match does not match the current ETag',
   '413': 'Body larger than the limit',
+  '414': 'A path parameter is longer than the router reads',
   '415': 'Body is not application/json',
   '429': 'Too many attempts; see Retry-After',
   '503': 'A store is unreachable; retry shortly',
@@ -90,10 +91,23 @@ const etagHeader = {
   etag: { type: 'string', description: 'The revision; send it back as If-Match to change it safely' },
 };
 
-/** Errors as application/problem+json with the shared Problem component, ETag on answers that carry it. */
-const documentResponses = (response: JsonObject, hasBody: boolean, sendsEtag: boolean): JsonObject => {
+/** What the framework answers before a handler runs: unreadable bodies, over-long path parameters. */
+const frameworkProblems = (method: string, url: string): JsonObject => {
   const problem = { $ref: problemRef };
-  const all: JsonObject = { ...response, ...(hasBody ? { 413: problem, 415: problem } : {}) };
+  return {
+    ...(['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)
+      ? { 400: problem, 413: problem, 415: problem }
+      : {}),
+    ...(url.includes('/:') ? { 414: problem } : {}),
+  };
+};
+
+/** Errors as application/problem+json with the shared Problem component, ETag on answers that carry it. */
+const documentResponses = (response: JsonObject, framework: JsonObject, sendsEtag: boolean): JsonObject => {
+  const problem = { $ref: problemRef };
+  const all: JsonObject = Object.fromEntries(
+    Object.entries({ ...response, ...framework }).sort(([a], [b]) => Number(a) - Number(b)),
+  );
   return Object.fromEntries(
     Object.entries(all).map(([status, schema]) => {
       const json = schema as JsonObject;
@@ -135,7 +149,7 @@ const transform: SwaggerTransform = (document) => {
         : {
             response: documentResponses(
               schema.response as JsonObject,
-              schema.body !== undefined,
+              frameworkProblems(method, url),
               acceptsIfMatch || document.route.config?.sendsEtag === true,
             ),
           }),

@@ -134,7 +134,7 @@ export const officeRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = a
               next: z.string().nullable(),
             })
             .meta({ id: 'OfficeMemberPage' }),
-          ...problemResponses(400, 401, 403, 503),
+          ...problemResponses(400, 401, 403, 404, 503),
         },
       },
     },
