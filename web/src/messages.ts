@@ -46,7 +46,7 @@ const nl = {
 
   'enrol.requiredTitle': 'Je kantoor verplicht twee-factor-authenticatie',
   'enrol.requiredWhy':
-    'De beheerder van jouw kantoor heeft twee-factor-authenticatie verplicht voor alle medewerkers. Naast je gebruikersnaam en wachtwoord geef je voortaan bij het inloggen ook een 6-cijferige code op uit een authenticator-app op je smartphone of ander toestel. Stel het nu in om verder te gaan; het duurt maar een minuutje.',
+    'Jouw kantoor verplicht twee-factor-authenticatie voor alle medewerkers. Naast je gebruikersnaam en wachtwoord geef je voortaan bij het inloggen ook een 6-cijferige code op uit een authenticator-app op je smartphone of ander toestel. Stel het nu in om verder te gaan; het duurt maar een minuutje.',
   'enrol.helpLink': 'Lees hoe twee-factor-authenticatie werkt',
   'enrol.title': 'Twee-factor-authenticatie instellen',
   'enrol.passwordIntro': 'Bevestig eerst je wachtwoord; daarna tonen we de QR-code.',
@@ -63,6 +63,7 @@ const nl = {
   'enrol.expires': 'Deze QR-code is geldig tot {time}.',
   'enrol.codeLabel': '6-cijferige code uit je app',
   'enrol.register': 'Registreer twee-factor-authenticatie',
+  'enrol.doneTitle': 'Twee-factor-authenticatie is ingesteld',
   'enrol.done':
     'Je hebt de twee-factor-authenticatie nu correct ingesteld. Vanaf nu krijg je bij het inloggen naast de gebruikersnaam en het wachtwoord nog een extra vraag: de 6-cijferige code uit je authenticator-app.',
 
@@ -133,7 +134,8 @@ const nl = {
   'office.require': 'Twee-factor-authenticatie verplichten',
   'office.deadline': 'Verplicht vanaf (optioneel)',
   'office.deadlineHint':
-    'Laat leeg om het meteen te verplichten. Tot dat moment loggen medewerkers nog zonder code in en zien ze een herinnering.',
+    'Laat leeg om het meteen te verplichten. Schrijf als {format}, in jouw tijdzone ({zone}). Tot dat moment loggen medewerkers nog zonder code in en zien ze een herinnering.',
+  'office.deadlineFormat': 'dd-mm-jjjj uu:mm',
   'office.save': 'Opslaan',
   'office.saved': 'De instelling is opgeslagen.',
   'office.stateRequired': 'Twee-factor-authenticatie is verplicht voor dit kantoor.',
@@ -146,8 +148,14 @@ const nl = {
   'office.enrolledAt': 'Ingesteld op {date}',
   'office.mustEnrol': 'Moet nog instellen',
   'office.notEnrolled': 'Niet ingesteld',
-  'office.pendingCount': '{count} van de {total} getoonde medewerkers moeten nog instellen.',
-  'office.notEnrolledCount': '{count} van de {total} getoonde medewerkers hebben het niet ingesteld.',
+  'office.pendingCount.one':
+    '{count} van de {total} getoonde medewerkers moet twee-factor-authenticatie nog instellen.',
+  'office.pendingCount.other':
+    '{count} van de {total} getoonde medewerkers moeten twee-factor-authenticatie nog instellen.',
+  'office.notEnrolledCount.one':
+    '{count} van de {total} getoonde medewerkers heeft twee-factor-authenticatie niet ingesteld.',
+  'office.notEnrolledCount.other':
+    '{count} van de {total} getoonde medewerkers hebben twee-factor-authenticatie niet ingesteld.',
   'office.more': 'Meer medewerkers laden',
   'office.only': 'Deze pagina is voor beheerders van een kantoor.',
 
@@ -282,6 +290,9 @@ const nl = {
     'De gebruikersnaam komt niet overeen. Typ {name} om te bevestigen dat je deze gebruiker wil wissen. Er is nog niets gewist.',
   'error.eraseGone': 'Deze gebruiker bestaat niet (meer). Zoek de gebruiker opnieuw.',
   'error.not-found': 'Niet gevonden.',
+  'error.enforce-from-in-past':
+    'Deze datum ligt in het verleden. Kies een later moment, of laat het veld leeg om het meteen te verplichten.',
+  'error.deadlineFormat': 'Schrijf de datum als {format}, bijvoorbeeld {example}.',
   'error.revision-mismatch':
     'Iemand anders heeft deze instelling intussen gewijzigd. De pagina toont nu de nieuwste versie: controleer ze en sla opnieuw op.',
   'error.invalid-request': 'Deze invoer is niet geldig: {detail}',
@@ -337,7 +348,7 @@ const en: Record<MessageKey, string> = {
 
   'enrol.requiredTitle': 'Your office requires two-factor authentication',
   'enrol.requiredWhy':
-    'The admin of your office requires two-factor authentication for everyone. Besides your username and password, logging in will also ask for a 6-digit code from an authenticator app on your smartphone or other device. Set it up now to continue; it only takes a minute.',
+    'Your office requires two-factor authentication for everyone. Besides your username and password, logging in will also ask for a 6-digit code from an authenticator app on your smartphone or other device. Set it up now to continue; it only takes a minute.',
   'enrol.helpLink': 'Read how two-factor authentication works',
   'enrol.title': 'Set up two-factor authentication',
   'enrol.passwordIntro': 'First confirm your password; then we show the QR code.',
@@ -354,6 +365,7 @@ const en: Record<MessageKey, string> = {
   'enrol.expires': 'This QR code is valid until {time}.',
   'enrol.codeLabel': '6-digit code from your app',
   'enrol.register': 'Register two-factor authentication',
+  'enrol.doneTitle': 'Two-factor authentication is set up',
   'enrol.done':
     'Two-factor authentication is now set up. From now on, logging in asks for the 6-digit code from your authenticator app besides your username and password.',
 
@@ -421,7 +433,8 @@ const en: Record<MessageKey, string> = {
   'office.require': 'Require two-factor authentication',
   'office.deadline': 'Required from (optional)',
   'office.deadlineHint':
-    'Leave empty to require it right away. Until that moment members still log in without a code and see a reminder.',
+    'Leave empty to require it right away. Write it as {format}, in your time zone ({zone}). Until that moment members still log in without a code and see a reminder.',
+  'office.deadlineFormat': 'dd/mm/yyyy hh:mm',
   'office.save': 'Save',
   'office.saved': 'The setting has been saved.',
   'office.stateRequired': 'Two-factor authentication is required for this office.',
@@ -434,8 +447,14 @@ const en: Record<MessageKey, string> = {
   'office.enrolledAt': 'Set up on {date}',
   'office.mustEnrol': 'Still has to set up',
   'office.notEnrolled': 'Not set up',
-  'office.pendingCount': '{count} of the {total} members shown still have to set up.',
-  'office.notEnrolledCount': '{count} of the {total} members shown have not set it up.',
+  'office.pendingCount.one':
+    '{count} of the {total} members shown still has to set up two-factor authentication.',
+  'office.pendingCount.other':
+    '{count} of the {total} members shown still have to set up two-factor authentication.',
+  'office.notEnrolledCount.one':
+    '{count} of the {total} members shown has not set up two-factor authentication.',
+  'office.notEnrolledCount.other':
+    '{count} of the {total} members shown have not set up two-factor authentication.',
   'office.more': 'Load more members',
   'office.only': 'This page is for office admins.',
 
@@ -567,6 +586,9 @@ const en: Record<MessageKey, string> = {
     'The username does not match. Type {name} to confirm that you want to erase this user. Nothing has been erased yet.',
   'error.eraseGone': 'This user does not exist (any more). Search for the user again.',
   'error.not-found': 'Not found.',
+  'error.enforce-from-in-past':
+    'This date lies in the past. Pick a later moment, or leave the field empty to require it right away.',
+  'error.deadlineFormat': 'Write the date as {format}, for example {example}.',
   'error.revision-mismatch':
     'Someone else changed this setting meanwhile. The page now shows the latest version: check it and save again.',
   'error.invalid-request': 'This input is not valid: {detail}',

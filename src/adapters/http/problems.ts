@@ -38,6 +38,7 @@ const statusOf: Record<string, number> = {
   'password-too-short': 400,
   'password-too-long': 400,
   'password-too-common': 400,
+  'enforce-from-in-past': 400,
   'invalid-credentials': 401,
   'invalid-challenge': 401,
   'invalid-code': 401,

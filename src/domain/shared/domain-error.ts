@@ -19,6 +19,7 @@ export const domainErrorCodes = [
   'password-too-short',
   'password-too-long',
   'password-too-common',
+  'enforce-from-in-past',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

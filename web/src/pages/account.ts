@@ -117,7 +117,7 @@ const setupSection = (
       const confirmed = await api.confirmEnrollment({ enrollmentId: started.enrollmentId, code });
       const done = h('p', { class: 'success' }, tx('enrol.done'));
       const codes = recoveryCodesPanel(confirmed.recoveryCodes, username, () => void reload());
-      replace(section, h('h2', { id: 'setup-title' }, tx('enrol.title')), done, codes.panel);
+      replace(section, h('h2', { id: 'setup-title' }, tx('enrol.doneTitle')), done, codes.panel);
       codes.heading.focus();
       await refreshSummary();
     });
