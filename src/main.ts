@@ -11,7 +11,7 @@ import { container, type DependencyContainer } from 'tsyringe';
 import { AesGcmSecretCipher } from './adapters/crypto/aes-gcm-secret-cipher.ts';
 import { Argon2idPasswordHasher } from './adapters/crypto/argon2id-password-hasher.ts';
 import { CommonPasswordList } from './adapters/crypto/common-password-list.ts';
-import { DataKeyVault } from './adapters/crypto/data-key-vault.ts';
+import { DataKeyVault, KeyringMismatchError } from './adapters/crypto/data-key-vault.ts';
 import { loadOrCreateKeyring, readOrCreateSecretFile } from './adapters/crypto/keyring-file.ts';
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
 import { RandomTokens } from './adapters/crypto/random-tokens.ts';
@@ -281,6 +281,15 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
   const tracing = startTracing(config, (message) => log.warn(message));
   const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null);
   const events = scope.resolve<EventStore>(tokens.eventStore);
+  await scope
+    .resolve<DataKeyVault>(tokens.vault)
+    .checkKeyringOpensStoredKeys()
+    .catch(async (error: unknown) => {
+      await events.close();
+      await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
+      redis?.disconnect();
+      throw error;
+    });
   const readModels = scope.resolve<ReadModels>(tokens.servingReadModels);
   const sessions = scope.resolve<SessionStore>(tokens.sessions);
   const notifier = scope.resolve<Notifier>(tokens.deliveringNotifier);
@@ -358,7 +367,11 @@ const runFromCommandLine = async (): Promise<void> => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  const service = await startService(config);
+  const service = await startService(config).catch((error: unknown) => {
+    if (!(error instanceof KeyringMismatchError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
