@@ -333,7 +333,7 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
 
   it('a member changes her password on the account page; the old one no longer logs in', async () => {
     // An office of her own, so the office admin's member counts stay as they are.
-    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Brugge' });
+    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Mechelen' });
     await platform('/v1/platform/users', { officeId, username: 'dora', password, role: 'member' });
     const page = await open('/');
     await logIn(page, 'dora');

@@ -20,37 +20,27 @@ beforeAll(async () => {
   quietPort = String(await freePort());
 });
 
-const cli = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
-  spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/second-factor.js'), ...args], {
+type CliOptions = { input?: string; env?: Record<string, string> };
+const bin = join(import.meta.dirname, '../../bin/second-factor.js');
+const cliEnv = (options: CliOptions) => ({
+  ...process.env,
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'silent',
+  REDIS_URL: '',
+  PORT: quietPort,
+  HOST: '127.0.0.1',
+  ...options.env,
+});
+const cli = (args: string[], options: CliOptions = {}) =>
+  spawnSync(process.execPath, [bin, ...args], {
     input: options.input ?? '',
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      REDIS_URL: '',
-      PORT: quietPort,
-      HOST: '127.0.0.1',
-      ...options.env,
-    },
+    env: cliEnv(options),
   });
-const cliAsync = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
+/** The CLI while this process goes on serving (a service started in the test answers it). */
+const cliAsync = (args: string[], options: CliOptions = {}) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [join(import.meta.dirname, '../../bin/second-factor.js'), ...args],
-      {
-        env: {
-          ...process.env,
-          DATA_DIR: dataDir,
-          LOG_LEVEL: 'silent',
-          REDIS_URL: '',
-          PORT: quietPort,
-          HOST: '127.0.0.1',
-          ...options.env,
-        },
-      },
-    );
+    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(options) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {

@@ -1,8 +1,10 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { maxPasswordLength, minPasswordLength } from '../../../application/password-policy.ts';
+import type { Session } from '../../../application/ports/session-store.ts';
 import type { EnrollmentAuth } from '../../../application/use-cases/enrollment/enrolling-user.ts';
+import type { RequestContext } from '../../../application/use-cases/login/second-factor-step.ts';
 import { recoveryCodesPerIssue } from '../../../domain/user-security/policy.ts';
 import { requireSession } from '../authentication.ts';
 import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
@@ -44,6 +46,23 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
     challenge === undefined
       ? { kind: 'session', session: (await requireSession(deps.sessions, request)).session }
       : { kind: 'challenge', challenge };
+
+  /** A command of the signed-in user that keeps this session: 204 once the read models have it. */
+  const noContentAfter = async <Body>(
+    request: FastifyRequest & { body: Body },
+    reply: FastifyReply,
+    command: (
+      session: Session,
+      token: string,
+      body: Body,
+      context: RequestContext,
+    ) => Promise<{ position: number | null }>,
+  ) => {
+    const { session, token } = await requireSession(deps.sessions, request);
+    const { position } = await command(session, token, request.body, requestContext(request));
+    await deps.waitForProjection(position);
+    return reply.code(204).send(null);
+  };
 
   app.get(
     '/v1/me',
@@ -157,17 +176,7 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
         response: { 204: z.null().describe('Disabled'), ...problemResponses(400, 401, 403, 409, 429, 503) },
       },
     },
-    async (request, reply) => {
-      const { session, token } = await requireSession(deps.sessions, request);
-      const { position } = await deps.useCases.disableTwoFactor(
-        session,
-        token,
-        request.body,
-        requestContext(request),
-      );
-      await deps.waitForProjection(position);
-      return reply.code(204).send(null);
-    },
+    async (request, reply) => noContentAfter(request, reply, deps.useCases.disableTwoFactor),
   );
 
   app.put(
@@ -184,17 +193,7 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
         response: { 204: z.null().describe('Changed'), ...problemResponses(400, 401, 429, 503) },
       },
     },
-    async (request, reply) => {
-      const { session, token } = await requireSession(deps.sessions, request);
-      const { position } = await deps.useCases.changeOwnPassword(
-        session,
-        token,
-        request.body,
-        requestContext(request),
-      );
-      await deps.waitForProjection(position);
-      return reply.code(204).send(null);
-    },
+    async (request, reply) => noContentAfter(request, reply, deps.useCases.changeOwnPassword),
   );
 
   app.post(

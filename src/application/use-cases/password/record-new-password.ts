@@ -5,7 +5,7 @@ import { userAccountStream } from '../../../domain/user-account/events.ts';
 import { userAccountDecider } from '../../../domain/user-account/index.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { foldStream, handleCommand } from '../../handle-command.ts';
-import { passwordHashAssociatedData } from '../../ports/personal-data-vault.ts';
+import { sealedPasswordHash } from '../../password-check.ts';
 import type { RequestContext } from '../login/second-factor-step.ts';
 
 export type NewPassword = {
@@ -30,11 +30,7 @@ export const recordNewPassword = async (
   // Sealing makes a data key: none for an id that names no user.
   const account = foldStream(userAccountDecider, await deps.events.readStream(userAccountStream(userId)));
   if (account.status !== 'registered') throw new DomainError('user-not-found', 'No such user.');
-  const passwordHash = await deps.vault.seal(
-    userId,
-    await deps.passwords.hash(change.password),
-    passwordHashAssociatedData(userId),
-  );
+  const passwordHash = await sealedPasswordHash(deps, userId, change.password);
   const outcome = await handleCommand(
     deps,
     userAccountDecider,
