@@ -47,7 +47,7 @@ import type { ApplicationDeps } from './application/dependencies.ts';
 import { LeasedProjector } from './application/leased-projector.ts';
 import type { Clock } from './application/ports/clock.ts';
 import type { DataKeyStore } from './application/ports/data-key-store.ts';
-import type { EventStore } from './application/ports/event-store.ts';
+import { type EventStore, EventStoreUnavailableError } from './application/ports/event-store.ts';
 import type { Notifier } from './application/ports/notifier.ts';
 import type { ProjectionTarget, ReadModels } from './application/ports/read-models.ts';
 import type { SessionStore } from './application/ports/session-store.ts';
@@ -285,6 +285,11 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
     .resolve<DataKeyVault>(tokens.vault)
     .checkKeyringOpensStoredKeys()
     .catch(async (error: unknown) => {
+      // A store that is down at start-up is served as 503 until it is back, as before: not checkable now.
+      if (error instanceof EventStoreUnavailableError) {
+        log.warn('the data keys are unreachable: the keyring is not checked against them at this start');
+        return;
+      }
       await events.close();
       await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
       redis?.disconnect();
