@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { container, type DependencyContainer } from 'tsyringe';
 import { AesGcmSecretCipher } from './adapters/crypto/aes-gcm-secret-cipher.ts';
 import { Argon2idPasswordHasher } from './adapters/crypto/argon2id-password-hasher.ts';
-import { DataKeyVault } from './adapters/crypto/data-key-vault.ts';
+import { CommonPasswordList } from './adapters/crypto/common-password-list.ts';
+import { DataKeyVault, KeyringMismatchError } from './adapters/crypto/data-key-vault.ts';
 import { loadOrCreateKeyring, readOrCreateSecretFile } from './adapters/crypto/keyring-file.ts';
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
 import { RandomTokens } from './adapters/crypto/random-tokens.ts';
@@ -48,7 +49,7 @@ import type { ApplicationDeps } from './application/dependencies.ts';
 import { LeasedProjector } from './application/leased-projector.ts';
 import type { Clock } from './application/ports/clock.ts';
 import type { DataKeyStore } from './application/ports/data-key-store.ts';
-import type { EventStore } from './application/ports/event-store.ts';
+import { type EventStore, EventStoreUnavailableError } from './application/ports/event-store.ts';
 import type { Notifier } from './application/ports/notifier.ts';
 import type { ProjectionTarget, ReadModels } from './application/ports/read-models.ts';
 import type { SessionStore } from './application/ports/session-store.ts';
@@ -259,6 +260,7 @@ export const compose = (
     vault: resolve(tokens.vault),
     blindIndex: resolve(tokens.vault),
     passwords: new Argon2idPasswordHasher(),
+    commonPasswords: new CommonPasswordList(),
     recoveryCodes: new Sha256RecoveryCodes(),
     qr: new QrcodeRenderer(),
     settings: { sessionTtlSeconds: config.SESSION_TTL_SECONDS, challengeTtlSeconds },
@@ -319,6 +321,20 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
   const tracing = startTracing(config, (message) => log.warn(message));
   const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null);
   const events = scope.resolve<EventStore>(tokens.eventStore);
+  await scope
+    .resolve<DataKeyVault>(tokens.vault)
+    .checkKeyringOpensStoredKeys()
+    .catch(async (error: unknown) => {
+      // A store that is down at start-up is served as 503 until it is back, as before: not checkable now.
+      if (error instanceof EventStoreUnavailableError) {
+        log.warn('the data keys are unreachable: the keyring is not checked against them at this start');
+        return;
+      }
+      await events.close();
+      await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
+      redis?.disconnect();
+      throw error;
+    });
   const readModels = scope.resolve<OriginCheckedReadModels>(tokens.servingReadModels);
   const sessions = scope.resolve<SessionStore>(tokens.sessions);
   const notifier = scope.resolve<Notifier>(tokens.deliveringNotifier);
@@ -402,7 +418,11 @@ const runFromCommandLine = async (): Promise<void> => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  const service = await startService(config);
+  const service = await startService(config).catch((error: unknown) => {
+    if (!(error instanceof KeyringMismatchError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

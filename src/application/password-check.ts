@@ -5,6 +5,13 @@ import type { UserLoginView } from './ports/read-models.ts';
 
 type PasswordHolder = Pick<UserLoginView, 'userId' | 'passwordHash'>;
 
+/** A new password's argon2id hash, sealed with the user's data key like every stored hash. */
+export const sealedPasswordHash = async (
+  deps: Pick<ApplicationDeps, 'vault' | 'passwords'>,
+  userId: string,
+  password: string,
+) => deps.vault.seal(userId, await deps.passwords.hash(password), passwordHashAssociatedData(userId));
+
 /**
  * Checks a password against the user's hash. The read models keep the hash sealed as the event has it
  * (a copy of Redis holds no hash to crack offline); it is opened only here, for the check.

@@ -68,8 +68,11 @@ describe('deployment files', () => {
 
   it('the PostgreSQL compose file runs the service on its PostgreSQL and Redis once both are healthy', () => {
     const { postgres, redis, service } = composePostgres.services;
-    expect(postgres?.image).toMatch(/^postgres:15/);
+    expect(postgres?.image).toMatch(/^postgres:15\.\d+$/);
     expect(redis?.image).toBe(compose.services.redis?.image);
+    // Only the service is published; the keys are generated once into its volume, not per start.
+    expect([postgres?.ports, redis?.ports]).toEqual([undefined, undefined]);
+    expect(service?.environment?.SECRET_KEYS).toMatch(/^\$\{SECRET_KEYS:-\}$/);
     expect(service?.depends_on).toEqual({
       postgres: { condition: 'service_healthy' },
       redis: { condition: 'service_healthy' },

@@ -192,6 +192,25 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
       });
     });
 
+    it('takes the new password hash of PasswordChanged, by name and by id, so the next login checks it', async () => {
+      const checkpoint = await readModels.checkpoint();
+      const sealedHash = { keyId: '@subject', iv: 'bmV3', ciphertext: 'bmV3LWhhc2g=', tag: 'dGFn' };
+      const changed: RecordedEvent = {
+        ...new RecordedEvents().record(userAccountStream('u-carol'), {
+          type: 'PasswordChanged',
+          data: { userId: 'u-carol', passwordHash: sealedHash },
+        }),
+        revision: 1,
+        position: checkpoint + 1,
+      };
+      expect(await readModels.apply(changed, checkpoint)).toBe('applied');
+      expect((await readModels.loginByUsername('carol'))?.user.passwordHash).toEqual(sealedHash);
+      expect((await readModels.loginByUserId('u-carol'))?.user).toMatchObject({
+        passwordHash: sealedHash,
+        role: 'office-admin',
+      });
+    });
+
     it('forgets an erased user: no lookup by name or id, no membership, the name free for someone new', async () => {
       const checkpoint = await readModels.checkpoint();
       const at = (offset: number, event: RecordedEvent): RecordedEvent => ({

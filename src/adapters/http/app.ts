@@ -5,11 +5,12 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { refuseCrossSiteRequests } from './cross-site.ts';
 import type { HttpDependencies, HttpOptions } from './dependencies.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
+import { swaggerOptions } from './openapi.ts';
 import { answerClientError, sendProblem } from './problems.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { loginRoutes } from './routes/login-routes.ts';
@@ -91,27 +92,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
       ? {}
       : { redis: deps.rateLimitStore.redis, nameSpace: deps.rateLimitStore.prefix }),
   });
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'second-factor',
-        description: 'Two-factor authentication (TOTP) for a multi-office platform',
-        version: '1',
-      },
-      components: {
-        securitySchemes: {
-          session: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'Session token (or the sf_session cookie, __Host-sf_session when Secure)',
-          },
-          platformKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
-        },
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(fastifySwagger, swaggerOptions);
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

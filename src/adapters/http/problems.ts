@@ -13,13 +13,17 @@ export const problemSchema = z
   .object({
     type: z.string(),
     title: z.string(),
-    status: z.number().int(),
+    status: z.number().int().min(400).max(599),
     detail: z.string().optional(),
     code: z.string(),
     instance: z.string().optional(),
   })
   .catchall(z.unknown())
-  .describe('RFC 9457 problem details');
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; `code` is stable' });
+
+/** The problem answers a route can really give, e.g. `...problemResponses(400, 401, 503)`. */
+export const problemResponses = <const S extends number>(...statuses: S[]) =>
+  Object.fromEntries(statuses.map((status) => [status, problemSchema])) as Record<S, typeof problemSchema>;
 
 /** The HTTP layer refused a request before any use case saw it (e.g. from another site). */
 export class RequestRefused extends Error {
@@ -45,10 +49,15 @@ const statusOf: Record<string, number> = {
   'invalid-request': 400,
   'bad-request': 400,
   'invalid-command': 400,
+  'password-too-short': 400,
+  'password-too-long': 400,
+  'password-too-common': 400,
+  'enforce-from-in-past': 400,
   'invalid-credentials': 401,
   'invalid-challenge': 401,
   'invalid-code': 401,
   'invalid-password': 401,
+  'code-required': 401,
   'code-already-used': 401,
   'invalid-recovery-code': 401,
   unauthenticated: 401,

@@ -33,11 +33,23 @@ export const decorateSessionCookie = (app: FastifyInstance, security: CookieSecu
     },
   });
 
+/** Set next to the session cookie; see issueSession. */
+export const signedInCookieName = 'sf_signed_in';
+
 /** Hands a new session to the browser as an HttpOnly cookie and to API clients in the body. */
 export const issueSession = (reply: FastifyReply, opened: OpenedSession, options: HttpOptions) => {
   const { name, secure } = reply.request.sessionCookie;
   reply.setCookie(name, opened.token, {
     httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    path: '/',
+    maxAge: options.sessionTtlSeconds,
+  });
+  // Readable by the pages, and no secret: it only tells them a session may exist, so a signed-out page
+  // does not ask /v1/me for a 401 on every load.
+  reply.setCookie(signedInCookieName, '1', {
+    httpOnly: false,
     sameSite: 'strict',
     secure,
     path: '/',
@@ -49,5 +61,7 @@ export const issueSession = (reply: FastifyReply, opened: OpenedSession, options
 
 export const clearSession = (reply: FastifyReply) => {
   const { name, secure } = reply.request.sessionCookie;
-  return reply.clearCookie(name, { path: '/', secure, httpOnly: true, sameSite: 'strict' });
+  return reply
+    .clearCookie(name, { path: '/', secure, httpOnly: true, sameSite: 'strict' })
+    .clearCookie(signedInCookieName, { path: '/', secure, sameSite: 'strict' });
 };

@@ -81,6 +81,15 @@ const matrix: Row[] = [
     expect: users(409),
   },
   {
+    route: 'PUT /v1/me/password (the same password again: allowed)',
+    request: () => ({
+      method: 'PUT',
+      url: '/v1/me/password',
+      body: { currentPassword: password, newPassword: password },
+    }),
+    expect: users(204),
+  },
+  {
     route: 'GET /v1/offices/{own office}/two-factor-policy',
     request: ({ officeId }) => ({ method: 'GET', url: `/v1/offices/${officeId}/two-factor-policy` }),
     expect: only({ 'office-admin': 200 }),
@@ -173,6 +182,15 @@ const matrix: Row[] = [
       body: { role: 'member' },
     }),
     expect: platformOnly(200),
+  },
+  {
+    route: 'PUT /v1/platform/users/{id}/password',
+    request: ({ resetTargetId }) => ({
+      method: 'PUT',
+      url: `/v1/platform/users/${resetTargetId}/password`,
+      body: { password },
+    }),
+    expect: platformOnly(204),
   },
   {
     route: 'GET /v1/platform/users/{id}/login-requirements',
