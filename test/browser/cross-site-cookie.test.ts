@@ -101,7 +101,11 @@ describe.skipIf(!hasChromium)('the Secure session cookie in Chromium', { timeout
         sameSite,
         path,
       })),
-    ).toEqual([{ name: '__Host-sf_session', secure: true, httpOnly: true, sameSite: 'Strict', path: '/' }]);
+    ).toEqual([
+      { name: '__Host-sf_session', secure: true, httpOnly: true, sameSite: 'Strict', path: '/' },
+      // The pages' signed-in marker (no secret), Secure like the session it stands for.
+      { name: 'sf_signed_in', secure: true, httpOnly: false, sameSite: 'Strict', path: '/' },
+    ]);
     expect(await fromOwnPage('/v1/me')).toBe(200);
   });
 
