@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const optionalString = z
@@ -72,6 +73,10 @@ export const configSchema = z.object({
   REQUEST_TIMEOUT_MS: integer(10_000, 100, 120_000),
   LOGIN_RATE_LIMIT_PER_MINUTE: integer(60, 1, 100_000),
   LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: integer(10, 1, 100_000),
+  /** argon2id calls at once: one core stays free for the event loop that serves everything else. */
+  PASSWORD_HASH_CONCURRENCY: integer(Math.max(1, availableParallelism() - 1), 1, 1024),
+  PASSWORD_HASH_QUEUE_LIMIT: integer(100, 0, 100_000),
+  PASSWORD_HASH_QUEUE_TIMEOUT_MS: integer(3_000, 1, 60_000),
   WEBHOOK_URL: url(['https', 'http']),
   WEBHOOK_SECRET: optionalString,
   /** Traces are exported (OTLP/HTTP) only when one of these two is set. */

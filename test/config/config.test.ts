@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
 
@@ -61,6 +62,42 @@ describe('configuration', () => {
       'PORT',
       'REDIS_URL',
     ]);
+  });
+
+  it('bounds password hashing to all cores but one by default, with a queue of 100 and a 3 s deadline', () => {
+    expect(loadConfig({})).toMatchObject({
+      PASSWORD_HASH_CONCURRENCY: Math.max(1, availableParallelism() - 1),
+      PASSWORD_HASH_QUEUE_LIMIT: 100,
+      PASSWORD_HASH_QUEUE_TIMEOUT_MS: 3_000,
+    });
+    expect(
+      loadConfig({
+        PASSWORD_HASH_CONCURRENCY: '3',
+        PASSWORD_HASH_QUEUE_LIMIT: '0',
+        PASSWORD_HASH_QUEUE_TIMEOUT_MS: '250',
+      }),
+    ).toMatchObject({
+      PASSWORD_HASH_CONCURRENCY: 3,
+      PASSWORD_HASH_QUEUE_LIMIT: 0,
+      PASSWORD_HASH_QUEUE_TIMEOUT_MS: 250,
+    });
+  });
+
+  it('refuses a password hashing bound below one, a negative queue and a deadline that is not a duration', () => {
+    const problems = problemsOf({
+      PASSWORD_HASH_CONCURRENCY: '0',
+      PASSWORD_HASH_QUEUE_LIMIT: '-1',
+      PASSWORD_HASH_QUEUE_TIMEOUT_MS: 'soon',
+    });
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
+      'PASSWORD_HASH_CONCURRENCY',
+      'PASSWORD_HASH_QUEUE_LIMIT',
+      'PASSWORD_HASH_QUEUE_TIMEOUT_MS',
+    ]);
+    expect(problemsOf({ PASSWORD_HASH_QUEUE_TIMEOUT_MS: '0' })[0]).toMatch(/^PASSWORD_HASH_QUEUE_TIMEOUT_MS/);
+    expect(problemsOf({ PASSWORD_HASH_CONCURRENCY: '1.5' })[0]).toMatch(
+      /^PASSWORD_HASH_CONCURRENCY: expected a whole number/,
+    );
   });
 
   it('reads Sentinel and Cluster nodes as host:port lists', () => {
