@@ -50,6 +50,12 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreUnderT
       await subject?.dispose?.();
     });
 
+    it('has one store id, the same from concurrent first calls and every call after', async () => {
+      const ids = await Promise.all([store.storeId(), store.storeId(), store.storeId()]);
+      expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+      expect(new Set([...ids, await store.storeId()])).toEqual(new Set([ids[0]]));
+    });
+
     it('reads a stream that does not exist as empty', async () => {
       expect(await store.readStream(uniqueStream('missing'))).toEqual([]);
     });

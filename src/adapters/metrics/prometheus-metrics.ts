@@ -166,6 +166,7 @@ export class PrometheusMetrics {
       readAll: (after, limit) => inner.readAll(after, limit),
       subscribeToAll: (after, handler) => inner.subscribeToAll(after, handler),
       headPosition: () => inner.headPosition(),
+      storeId: () => inner.storeId(),
       ping: () => inner.ping(),
       close: () => inner.close(),
     };

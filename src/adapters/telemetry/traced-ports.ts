@@ -60,6 +60,7 @@ export const tracedEventStore = (inner: EventStore, tracer: Tracer, system: Stor
     ),
   subscribeToAll: (after, handler) => inner.subscribeToAll(after, handler),
   headPosition: () => inner.headPosition(),
+  storeId: () => inner.storeId(),
   ping: () => inner.ping(),
   close: () => inner.close(),
 });

@@ -85,6 +85,8 @@ export interface EventStore {
   subscribeToAll(after: number, handler: SubscriptionHandler): Subscription;
   /** Position of the newest event, 0 when the store is empty. */
   headPosition(): Promise<number>;
+  /** Id created once with the store: read models record it to prove which store they came from. */
+  storeId(): Promise<string>;
   /** Cheap reachability check for /readyz. */
   ping(): Promise<void>;
   /** Releases connections and files. */

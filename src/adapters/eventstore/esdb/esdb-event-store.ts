@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ANY,
   EventStoreDBClient,
@@ -30,6 +31,8 @@ const positionOf = (position: Position | undefined): number => Number(position?.
 const fromPosition = (after: number): Position => ({ commit: BigInt(after), prepare: BigInt(after) });
 
 const ourTypes = new Set<string>(eventTypes);
+const storeIdentityStream = 'second-factor-store-identity';
+const storeIdentityType = 'StoreCreated';
 
 const toRecorded = (resolved: ResolvedEvent): RecordedEvent | null => {
   const event = resolved.event;
@@ -131,6 +134,43 @@ export class EsdbEventStore implements EventStore {
       return 0;
     } catch (error) {
       throw new EventStoreUnavailableError('EventStoreDB is not reachable.', { cause: error });
+    }
+  }
+
+  /** The id is the first event of a well-known stream; whoever writes it first wins, the others read it. */
+  async storeId(): Promise<string> {
+    try {
+      const existing = await this.readStoreId();
+      if (existing !== null) return existing;
+      const id = randomUUID();
+      try {
+        await this.client.appendToStream(
+          storeIdentityStream,
+          jsonEvent({ type: storeIdentityType, data: { storeId: id } }),
+          { expectedRevision: NO_STREAM },
+        );
+        return id;
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError) return (await this.readStoreId()) ?? id;
+        throw error;
+      }
+    } catch (error) {
+      throw new EventStoreUnavailableError('EventStoreDB store identity could not be read.', {
+        cause: error,
+      });
+    }
+  }
+
+  private async readStoreId(): Promise<string | null> {
+    try {
+      for await (const resolved of this.client.readStream(storeIdentityStream, { maxCount: 1 })) {
+        const data = resolved.event?.data as { storeId?: unknown } | undefined;
+        if (typeof data?.storeId === 'string') return data.storeId;
+      }
+      return null;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return null;
+      throw error;
     }
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AppendResult,
   ConcurrencyError,
@@ -15,6 +16,7 @@ export class MemoryEventStore implements EventStore {
   private readonly all: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly listeners = new Set<() => void>();
+  private readonly id = randomUUID();
 
   async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     const stream = this.streams.get(streamId) ?? [];
@@ -52,6 +54,10 @@ export class MemoryEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     return this.all.length;
+  }
+
+  async storeId(): Promise<string> {
+    return this.id;
   }
 
   async ping(): Promise<void> {}

@@ -13,6 +13,7 @@ import {
 import { openSqlite } from '../../sqlite/open-sqlite.ts';
 import { followAll } from '../follow-all.ts';
 import { migrate } from './schema.ts';
+import { readOrCreateStoreId } from './store-identity.ts';
 
 type Row = {
   position: number;
@@ -50,6 +51,7 @@ export class SqliteEventStore implements EventStore {
   private readonly listeners = new Set<() => void>();
   private open = true;
   private pending: PendingAppend[] = [];
+  private id: string | undefined;
 
   constructor(path: string) {
     // Several processes may open (and create) the file at the same moment: openSqlite makes that safe.
@@ -161,6 +163,12 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.requireOpen();
     return (this.statements.head.get() as { position: number }).position;
+  }
+
+  async storeId(): Promise<string> {
+    this.requireOpen();
+    this.id ??= readOrCreateStoreId(this.db);
+    return this.id;
   }
 
   async ping(): Promise<void> {
