@@ -16,6 +16,7 @@ import { loadOrCreateKeyring, readOrCreateSecretFile } from './adapters/crypto/k
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
 import { RandomTokens } from './adapters/crypto/random-tokens.ts';
 import { Sha256RecoveryCodes } from './adapters/crypto/recovery-codes.ts';
+import { lowerThreadPoolPriority } from './adapters/crypto/thread-pool-priority.ts';
 import type { EsdbDataKeyStore } from './adapters/eventstore/esdb/esdb-data-key-store.ts';
 import type { EsdbEventStore } from './adapters/eventstore/esdb/esdb-event-store.ts';
 import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-store.ts';
@@ -347,6 +348,12 @@ export const startService = async (
       // One level below the repository root both as src/main.ts and as the bundle dist/main.js.
       webRoot: fileURLToPath(new URL('../web/dist/', import.meta.url)),
     },
+  );
+  // The argon2id hasher has started libuv's thread pool by now (its dummy hash).
+  const lowered = lowerThreadPoolPriority(config.PASSWORD_HASH_NICENESS);
+  log.debug(
+    { threads: lowered, niceness: config.PASSWORD_HASH_NICENESS },
+    'password hashing threads lowered',
   );
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   return {

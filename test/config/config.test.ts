@@ -69,6 +69,7 @@ describe('configuration', () => {
       PASSWORD_HASH_CONCURRENCY: Math.max(1, availableParallelism() - 1),
       PASSWORD_HASH_QUEUE_LIMIT: 100,
       PASSWORD_HASH_QUEUE_TIMEOUT_MS: 3_000,
+      PASSWORD_HASH_NICENESS: 10,
     });
     expect(
       loadConfig({
@@ -95,6 +96,8 @@ describe('configuration', () => {
       'PASSWORD_HASH_QUEUE_TIMEOUT_MS',
     ]);
     expect(problemsOf({ PASSWORD_HASH_QUEUE_TIMEOUT_MS: '0' })[0]).toMatch(/^PASSWORD_HASH_QUEUE_TIMEOUT_MS/);
+    expect(problemsOf({ PASSWORD_HASH_NICENESS: '20' })[0]).toMatch(/^PASSWORD_HASH_NICENESS/);
+    expect(loadConfig({ PASSWORD_HASH_NICENESS: '0' }).PASSWORD_HASH_NICENESS).toBe(0);
     expect(problemsOf({ PASSWORD_HASH_CONCURRENCY: '1.5' })[0]).toMatch(
       /^PASSWORD_HASH_CONCURRENCY: expected a whole number/,
     );
