@@ -4,12 +4,11 @@
  * against raw argon2id verifications run that many at a time in this process.
  */
 import type autocannon from 'autocannon';
-import { Argon2idPasswordHasher } from '../../src/adapters/crypto/argon2id-password-hasher.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { cannon, describe, okPerSecond, pick } from '../harness/load.ts';
+import { passwordLoginLoad, rawArgon2Meter } from '../harness/password-load.ts';
 import type { Phase } from '../harness/phase.ts';
 import { progress, round, settings } from '../harness/settings.ts';
-import { benchPassword } from '../seed.ts';
 
 /** The service's bound, as its configuration reads it from the environment the bench passes on. */
 const hashBound = loadConfig({
@@ -41,51 +40,19 @@ export const mixedLoad: Phase = {
         },
       ],
     });
-    const logins = (duration: number): autocannon.Options => ({
-      url: service.url,
-      duration,
-      connections: loginConnections,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/login',
-          setupRequest: (request) => ({
-            ...request,
-            body: JSON.stringify({ username: pick(bench.users.passwordOnly), password: benchPassword }),
-          }),
-        },
-      ],
-    });
+    const logins = passwordLoginLoad(bench, loginConnections);
     // Raw argon2id on the cores the bound may use: `hashBound` verifications at a time, no HTTP.
-    const hasher = new Argon2idPasswordHasher();
-    let verified = 0;
-    let verifySeconds = 0;
-    const rawArgon2 = async (seconds: number) => {
-      const started = performance.now();
-      const until = started + seconds * 1000;
-      await Promise.all(
-        Array.from({ length: hashBound }, async () => {
-          while (performance.now() < until) {
-            if (!(await hasher.verify(bench.passwordHash, benchPassword)))
-              throw new Error('argon2 verify failed');
-            verified += 1;
-          }
-        }),
-      );
-      verifySeconds += (performance.now() - started) / 1000;
-    };
+    const rawArgon2 = rawArgon2Meter(bench, hashBound);
 
     await cannon(checks(settings.warmupSeconds));
     const idle = await cannon(checks(settings.seconds));
     progress(`  check alone:        ${describe(idle)}`);
-    await rawArgon2(settings.argonBaselineSeconds / 2);
+    await rawArgon2.run(settings.argonBaselineSeconds / 2);
     await cannon(logins(settings.warmupSeconds));
     const loginsAlone = await cannon(logins(settings.seconds));
     progress(`  logins alone:       ${describe(loginsAlone)}`);
-    await rawArgon2(settings.argonBaselineSeconds / 2);
-    const rawPerSecond = verified / verifySeconds;
+    await rawArgon2.run(settings.argonBaselineSeconds / 2);
+    const rawPerSecond = rawArgon2.perSecond();
     progress(`  raw argon2id, ${hashBound} at a time: ${rawPerSecond.toFixed(1)}/s`);
     const [loaded, loginsBeside] = await Promise.all([
       cannon(checks(settings.seconds)),

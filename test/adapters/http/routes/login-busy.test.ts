@@ -31,27 +31,33 @@ const metricValue = async (t: RouteTestService, line: string): Promise<number | 
 const login = (t: RouteTestService, username: string, attempt = password) =>
   t.call('POST', '/v1/login', { body: { username, password: attempt } });
 
-describe('password logins beyond the hashing bound (one at a time, one waiting)', () => {
+/** The service over a fake hasher that the test holds and releases, with one user named `username`. */
+const serviceOverHeldHasher = (limits: Record<string, string>, username: string) => {
   const fake = controllableHasher({ held: false });
-  let t: RouteTestService;
-
+  const running: { t?: RouteTestService } = {};
   beforeAll(async () => {
-    t = await startRouteTestService(
-      {
-        PASSWORD_HASH_CONCURRENCY: '1',
-        PASSWORD_HASH_QUEUE_LIMIT: '1',
-        PASSWORD_HASH_QUEUE_TIMEOUT_MS: '10000',
-      },
-      { passwordHasher: fake.hasher },
-    );
-    await t.createUser(await t.createOffice('Busy office'), 'early.bird');
+    running.t = await startRouteTestService(limits, { passwordHasher: fake.hasher });
+    await running.t.createUser(await running.t.createOffice(), username);
   });
   afterAll(async () => {
     fake.releaseAll();
-    await t?.stop();
+    await running.t?.stop();
   });
+  return { fake, service: () => running.t! };
+};
+
+describe('password logins beyond the hashing bound (one at a time, one waiting)', () => {
+  const { fake, service } = serviceOverHeldHasher(
+    {
+      PASSWORD_HASH_CONCURRENCY: '1',
+      PASSWORD_HASH_QUEUE_LIMIT: '1',
+      PASSWORD_HASH_QUEUE_TIMEOUT_MS: '10000',
+    },
+    'early.bird',
+  );
 
   it('answers 503 busy with Retry-After at once when the queue is full, to known and unknown usernames alike', async () => {
+    const t = service();
     fake.hold();
     const running = login(t, 'early.bird');
     await until('the first login hashes', () => fake.running() === 1);
@@ -81,6 +87,7 @@ describe('password logins beyond the hashing bound (one at a time, one waiting)'
   });
 
   it('makes a known user wait behind the dummy verification of an unknown username', async () => {
+    const t = service();
     fake.hold();
     const unknown = login(t, 'no.such.person', 'unknown password');
     await until('the unknown username is checked', () => fake.started().includes('unknown password'));
@@ -105,26 +112,13 @@ describe('password logins beyond the hashing bound (one at a time, one waiting)'
 });
 
 describe('a password login whose turn does not come in time', () => {
-  const fake = controllableHasher({ held: false });
-  let t: RouteTestService;
-
-  beforeAll(async () => {
-    t = await startRouteTestService(
-      {
-        PASSWORD_HASH_CONCURRENCY: '1',
-        PASSWORD_HASH_QUEUE_LIMIT: '5',
-        PASSWORD_HASH_QUEUE_TIMEOUT_MS: '200',
-      },
-      { passwordHasher: fake.hasher },
-    );
-    await t.createUser(await t.createOffice('Slow office'), 'patient');
-  });
-  afterAll(async () => {
-    fake.releaseAll();
-    await t?.stop();
-  });
+  const { fake, service } = serviceOverHeldHasher(
+    { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE_LIMIT: '5', PASSWORD_HASH_QUEUE_TIMEOUT_MS: '200' },
+    'patient',
+  );
 
   it('answers 503 busy with Retry-After when the deadline passes, and the running login still succeeds', async () => {
+    const t = service();
     fake.hold();
     const running = login(t, 'patient');
     await until('the first login hashes', () => fake.running() === 1);
