@@ -151,7 +151,7 @@ describe('second-factor CLI', () => {
     } finally {
       rmSync(rotationDir, { recursive: true, force: true });
     }
-  });
+  }, 60_000); // several CLI processes and a service start one after another: slow on a loaded machine
 
   it('refuses an erasure without a ticket, or of an unknown user, with a clear message', () => {
     const noTicket = cli(['users', 'erase', 'someone', '--reason', 'asked']);

@@ -25,7 +25,14 @@ export type ServiceProcess = {
 export const startServiceProcess = async (env: Record<string, string>): Promise<ServiceProcess> => {
   const port = await freePort();
   const child = spawn(process.execPath, [join(import.meta.dirname, '../../src/main.ts')], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // Logins in bursts that a loaded machine may not hash within the default deadline.
+    env: {
+      ...process.env,
+      PASSWORD_HASH_QUEUE_TIMEOUT_MS: '60000',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

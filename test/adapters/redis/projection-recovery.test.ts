@@ -18,6 +18,8 @@ const caughtUp = async (readModels: RedisReadModels, head: number) => {
 
 describe.skipIf(server === null)(
   'S18 Redis read models: resume from checkpoint, idempotent, identical rebuild',
+  // Projecting the story several times takes seconds, and several times that on a loaded machine.
+  { timeout: 60_000 },
   () => {
     const store = new MemoryEventStore();
     let head = 0;
