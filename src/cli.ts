@@ -65,6 +65,7 @@ const rebuild = async (): Promise<number> => {
     return 0;
   } finally {
     await events.close();
+    await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
     redis.disconnect();
   }
 };

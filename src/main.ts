@@ -19,6 +19,8 @@ import { Sha256RecoveryCodes } from './adapters/crypto/recovery-codes.ts';
 import { lowerThreadPoolPriority } from './adapters/crypto/thread-pool-priority.ts';
 import type { EsdbDataKeyStore } from './adapters/eventstore/esdb/esdb-data-key-store.ts';
 import type { EsdbEventStore } from './adapters/eventstore/esdb/esdb-event-store.ts';
+import { PostgresDataKeyStore } from './adapters/eventstore/postgres/postgres-data-key-store.ts';
+import { PostgresEventStore } from './adapters/eventstore/postgres/postgres-event-store.ts';
 import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { buildApp } from './adapters/http/app.ts';
 import { requestContext } from './adapters/http/request-context.ts';
@@ -57,7 +59,7 @@ import { OpeningProjectionTarget } from './application/projections/opening-proje
 import { StartUpGatedReadModels } from './application/projections/start-up-gate.ts';
 import { Projector } from './application/projector.ts';
 import { createUseCases, type UseCases } from './application/use-cases/index.ts';
-import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { type Config, ConfigError, cookieSecurity, loadConfig } from './config/config.ts';
 import { createLogger } from './config/logger.ts';
 
 /** Injection tokens: the only place that knows which adapter stands behind each port. */
@@ -91,6 +93,14 @@ const esdbDriver = (esdb: EsdbDriver | null): EsdbDriver => {
   if (esdb === null) throw new Error('EVENTSTORE_URL is set: pass loadEsdbDriver(config) to compose().');
   return esdb;
 };
+
+/** The event store's `db.system.name` in traces. */
+const eventStoreSystem = (config: Config): string =>
+  config.DATABASE_URL !== undefined
+    ? 'postgresql'
+    : config.EVENTSTORE_URL === undefined
+      ? 'sqlite'
+      : 'eventstoredb';
 
 /** The platform key from the environment, or one generated once into the data directory (embedded use). */
 const platformApiKey = (config: Config, log: Logger): string => {
@@ -163,12 +173,13 @@ export const compose = (
   single<EventStore>(tokens.eventStore, (resolve) =>
     traced(
       resolve<PrometheusMetrics>(tokens.metrics).timedEventStore(
-        config.EVENTSTORE_URL === undefined
-          ? new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'))
-          : new (esdbDriver(esdb).EventStore)(config.EVENTSTORE_URL),
+        config.DATABASE_URL !== undefined
+          ? new PostgresEventStore(config.DATABASE_URL)
+          : config.EVENTSTORE_URL === undefined
+            ? new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'))
+            : new (esdbDriver(esdb).EventStore)(config.EVENTSTORE_URL),
       ),
-      (inner, tracer) =>
-        tracedEventStore(inner, tracer, config.EVENTSTORE_URL === undefined ? 'sqlite' : 'eventstoredb'),
+      (inner, tracer) => tracedEventStore(inner, tracer, eventStoreSystem(config)),
     ),
   );
   single<ReadModels & ProjectionTarget>(tokens.readModels, () =>
@@ -200,9 +211,11 @@ export const compose = (
     resolve<PrometheusMetrics>(tokens.metrics).countingNotifier(resolve(tokens.deliveringNotifier)),
   );
   single<DataKeyStore>(tokens.dataKeys, () =>
-    config.EVENTSTORE_URL === undefined
-      ? new SqliteDataKeyStore(join(config.DATA_DIR, 'data-keys.sqlite'))
-      : new (esdbDriver(esdb).DataKeyStore)(config.EVENTSTORE_URL),
+    config.DATABASE_URL !== undefined
+      ? new PostgresDataKeyStore(config.DATABASE_URL)
+      : config.EVENTSTORE_URL === undefined
+        ? new SqliteDataKeyStore(join(config.DATA_DIR, 'data-keys.sqlite'))
+        : new (esdbDriver(esdb).DataKeyStore)(config.EVENTSTORE_URL),
   );
   single<DataKeyVault>(
     tokens.vault,
@@ -342,7 +355,8 @@ export const startService = async (
       requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
       corsOrigins: config.CORS_ORIGINS,
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
-      secureCookies: config.HOST !== '127.0.0.1' && config.HOST !== 'localhost',
+      cookieSecurity: cookieSecurity(config),
+      trustProxy: config.TRUST_PROXY,
       loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
       loginRateLimitPerAccountPerMinute: config.LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE,
       // One level below the repository root both as src/main.ts and as the bundle dist/main.js.

@@ -7,8 +7,10 @@ import type { Phase } from '../harness/phase.ts';
 import { appends } from './appends.ts';
 import { embeddedStartup } from './embedded-startup.ts';
 import { loginRequirements } from './login-requirements.ts';
+import { longHistoryPhase } from './long-history.ts';
 import { mixedLoad } from './mixed-load.ts';
 import { passwordLogins } from './password-logins.ts';
+import { postgres } from './postgres.ts';
 import { projectionLag } from './projection-lag.ts';
 import { readAll } from './read-all.ts';
 import { rebuild } from './rebuild.ts';
@@ -25,5 +27,7 @@ export const phases: readonly Phase[] = [
   projectionLag,
   appends,
   readAll,
-  rebuild, // last: its time cap is what is left of the run's budget
+  rebuild, // its time cap is what is left of the run's budget
+  longHistoryPhase, // after the rebuild, so that its own store and service do not shorten the rebuild's cap
+  postgres, // after the rebuild too, for the same reason
 ];

@@ -1,5 +1,5 @@
 /**
- * Phase 9, mixed load: the login-requirements check alone, then the same check while password logins
+ * Phase 11, mixed load: the login-requirements check alone, then the same check while password logins
  * keep the hashing bound (PASSWORD_HASH_CONCURRENCY) saturated; and password logins/s under the bound
  * against raw argon2id verifications run that many at a time in this process.
  */
@@ -19,11 +19,11 @@ const checkConnections = 16;
 const loginConnections = 8;
 
 export const mixedLoad: Phase = {
-  number: 9,
+  number: 11,
   name: 'mixed-load',
   stage: 'service',
   run: async (bench) => {
-    progress(`phase 9: mixed load (login checks beside password logins bounded to ${hashBound} at once)`);
+    progress(`phase 11: mixed load (login checks beside password logins bounded to ${hashBound} at once)`);
     const service = bench.service!;
     const checks = (duration: number): autocannon.Options => ({
       url: service.url,

@@ -18,7 +18,15 @@ const cli = (args: string[], options: { input?: string; env?: Record<string, str
   spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/second-factor.js'), ...args], {
     input: options.input ?? '',
     encoding: 'utf8',
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', REDIS_URL: '', ...options.env },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      REDIS_URL: '',
+      EVENTSTORE_URL: '',
+      DATABASE_URL: '',
+      ...options.env,
+    },
   });
 
 describe('second-factor CLI', () => {

@@ -163,6 +163,9 @@ export class PrometheusMetrics {
         }
       },
       readStream: (streamId) => inner.readStream(streamId),
+      readStreamAfter: (streamId, afterRevision) => inner.readStreamAfter(streamId, afterRevision),
+      readSnapshot: (streamId) => inner.readSnapshot(streamId),
+      writeSnapshot: (snapshot) => inner.writeSnapshot(snapshot),
       readAll: (after, limit) => inner.readAll(after, limit),
       subscribeToAll: (after, handler) => inner.subscribeToAll(after, handler),
       headPosition: () => inner.headPosition(),
