@@ -10,12 +10,14 @@ import type { Logger } from 'pino';
 import { container, type DependencyContainer } from 'tsyringe';
 import { AesGcmSecretCipher } from './adapters/crypto/aes-gcm-secret-cipher.ts';
 import { Argon2idPasswordHasher } from './adapters/crypto/argon2id-password-hasher.ts';
+import { BoundedPasswordHasher, threadPoolWarning } from './adapters/crypto/bounded-password-hasher.ts';
 import { CommonPasswordList } from './adapters/crypto/common-password-list.ts';
 import { DataKeyVault, KeyringMismatchError } from './adapters/crypto/data-key-vault.ts';
 import { loadOrCreateKeyring, readOrCreateSecretFile } from './adapters/crypto/keyring-file.ts';
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
 import { RandomTokens } from './adapters/crypto/random-tokens.ts';
 import { Sha256RecoveryCodes } from './adapters/crypto/recovery-codes.ts';
+import { lowerThreadPoolPriority } from './adapters/crypto/thread-pool-priority.ts';
 import type { EsdbDataKeyStore } from './adapters/eventstore/esdb/esdb-data-key-store.ts';
 import type { EsdbEventStore } from './adapters/eventstore/esdb/esdb-event-store.ts';
 import { PostgresDataKeyStore } from './adapters/eventstore/postgres/postgres-data-key-store.ts';
@@ -51,6 +53,7 @@ import type { Clock } from './application/ports/clock.ts';
 import type { DataKeyStore } from './application/ports/data-key-store.ts';
 import { type EventStore, EventStoreUnavailableError } from './application/ports/event-store.ts';
 import type { Notifier } from './application/ports/notifier.ts';
+import type { PasswordHasher } from './application/ports/password-hasher.ts';
 import type { ProjectionTarget, ReadModels } from './application/ports/read-models.ts';
 import type { SessionStore } from './application/ports/session-store.ts';
 import { OpeningProjectionTarget } from './application/projections/opening-projection-target.ts';
@@ -128,6 +131,12 @@ export const loadEsdbDriver = async (config: Config): Promise<EsdbDriver | null>
         DataKeyStore: (await import('./adapters/eventstore/esdb/esdb-data-key-store.ts')).EsdbDataKeyStore,
       };
 
+/** Adapters a test may put in place of the real ones. */
+export type AdapterOverrides = {
+  /** What runs under the bound of PASSWORD_HASH_CONCURRENCY; argon2id unless set. */
+  passwordHasher?: PasswordHasher;
+};
+
 export const compose = (
   config: Config,
   logger: Logger,
@@ -135,6 +144,7 @@ export const compose = (
   esdb: EsdbDriver | null = null,
   /** Set when traces are exported: the stores and use cases are wrapped in span decorators. */
   tracer: Tracer | null = null,
+  overrides: AdapterOverrides = {},
 ): DependencyContainer => {
   const scope = container.createChildContainer();
   const traced = <T>(inner: T, decorate: (inner: T, tracer: Tracer) => T): T =>
@@ -259,7 +269,15 @@ export const compose = (
     totp: new OtplibTotp({ window: config.TOTP_WINDOW, issuer: config.TOTP_ISSUER }),
     vault: resolve(tokens.vault),
     blindIndex: resolve(tokens.vault),
-    passwords: new Argon2idPasswordHasher(),
+    passwords: new BoundedPasswordHasher(
+      overrides.passwordHasher ?? new Argon2idPasswordHasher(),
+      {
+        concurrency: config.PASSWORD_HASH_CONCURRENCY,
+        queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT,
+        queueTimeoutMs: config.PASSWORD_HASH_QUEUE_TIMEOUT_MS,
+      },
+      resolve<PrometheusMetrics>(tokens.metrics).passwordHashObserver(),
+    ),
     commonPasswords: new CommonPasswordList(),
     recoveryCodes: new Sha256RecoveryCodes(),
     qr: new QrcodeRenderer(),
@@ -312,14 +330,20 @@ export type RunningService = {
 };
 
 /** Starts the whole service for a configuration and returns a handle that stops it cleanly. */
-export const startService = async (config: Config, logger?: Logger): Promise<RunningService> => {
+export const startService = async (
+  config: Config,
+  logger?: Logger,
+  overrides: AdapterOverrides = {},
+): Promise<RunningService> => {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const log = logger ?? createLogger(config.LOG_LEVEL);
+  const threadPool = threadPoolWarning(config.PASSWORD_HASH_CONCURRENCY);
+  if (threadPool !== null) log.warn(threadPool);
   const topology = redisTopology(config);
   const redis = topology === null ? null : await connectRedis(topology);
   // Null, and nothing installed, unless an OTLP endpoint is configured.
   const tracing = startTracing(config, (message) => log.warn(message));
-  const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null);
+  const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null, overrides);
   const events = scope.resolve<EventStore>(tokens.eventStore);
   await scope
     .resolve<DataKeyVault>(tokens.vault)
@@ -384,6 +408,12 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       // One level below the repository root both as src/main.ts and as the bundle dist/main.js.
       webRoot: fileURLToPath(new URL('../web/dist/', import.meta.url)),
     },
+  );
+  // The argon2id hasher has started libuv's thread pool by now (its dummy hash).
+  const lowered = lowerThreadPoolPriority(config.PASSWORD_HASH_NICENESS);
+  log.debug(
+    { threads: lowered, niceness: config.PASSWORD_HASH_NICENESS },
+    'password hashing threads lowered',
   );
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   return {

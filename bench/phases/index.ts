@@ -9,6 +9,7 @@ import { embeddedRestart } from './embedded-restart.ts';
 import { embeddedStartup } from './embedded-startup.ts';
 import { loginRequirements } from './login-requirements.ts';
 import { longHistoryPhase } from './long-history.ts';
+import { mixedLoad } from './mixed-load.ts';
 import { passwordLogins } from './password-logins.ts';
 import { postgres } from './postgres.ts';
 import { projectionLag } from './projection-lag.ts';
@@ -21,6 +22,7 @@ export const phases: readonly Phase[] = [
   loginRequirements,
   secondFactor,
   passwordLogins,
+  mixedLoad,
   serviceRss, // last of the service phases: its peak RSS covers the ones before
   embeddedStartup,
   embeddedRestart, // on the read models embeddedStartup built

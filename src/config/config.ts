@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const optionalString = z
@@ -101,6 +102,12 @@ export const configSchema = z.object({
   REQUEST_TIMEOUT_MS: integer(10_000, 100, 120_000),
   LOGIN_RATE_LIMIT_PER_MINUTE: integer(60, 1, 100_000),
   LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: integer(10, 1, 100_000),
+  /** argon2id calls at once: one core stays free for the event loop that serves everything else. */
+  PASSWORD_HASH_CONCURRENCY: integer(Math.max(1, availableParallelism() - 1), 1, 1024),
+  PASSWORD_HASH_QUEUE_LIMIT: integer(100, 0, 100_000),
+  PASSWORD_HASH_QUEUE_TIMEOUT_MS: integer(3_000, 1, 60_000),
+  /** Niceness of the threads argon2id runs on (Linux), so the event loop wins a contended core; 0: off. */
+  PASSWORD_HASH_NICENESS: integer(0, 0, 19),
   WEBHOOK_URL: url(['https', 'http']),
   WEBHOOK_SECRET: optionalString,
   /** Traces are exported (OTLP/HTTP) only when one of these two is set. */

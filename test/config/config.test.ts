@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, cookieSecurity, loadConfig } from '../../src/config/config.ts';
 
@@ -61,6 +62,45 @@ describe('configuration', () => {
       'PORT',
       'REDIS_URL',
     ]);
+  });
+
+  it('bounds password hashing to all cores but one by default, with a queue of 100, a 3 s deadline and no niceness', () => {
+    expect(loadConfig({})).toMatchObject({
+      PASSWORD_HASH_CONCURRENCY: Math.max(1, availableParallelism() - 1),
+      PASSWORD_HASH_QUEUE_LIMIT: 100,
+      PASSWORD_HASH_QUEUE_TIMEOUT_MS: 3_000,
+      PASSWORD_HASH_NICENESS: 0,
+    });
+    expect(
+      loadConfig({
+        PASSWORD_HASH_CONCURRENCY: '3',
+        PASSWORD_HASH_QUEUE_LIMIT: '0',
+        PASSWORD_HASH_QUEUE_TIMEOUT_MS: '250',
+      }),
+    ).toMatchObject({
+      PASSWORD_HASH_CONCURRENCY: 3,
+      PASSWORD_HASH_QUEUE_LIMIT: 0,
+      PASSWORD_HASH_QUEUE_TIMEOUT_MS: 250,
+    });
+  });
+
+  it('refuses a password hashing bound below one, a negative queue and a deadline that is not a duration', () => {
+    const problems = problemsOf({
+      PASSWORD_HASH_CONCURRENCY: '0',
+      PASSWORD_HASH_QUEUE_LIMIT: '-1',
+      PASSWORD_HASH_QUEUE_TIMEOUT_MS: 'soon',
+    });
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
+      'PASSWORD_HASH_CONCURRENCY',
+      'PASSWORD_HASH_QUEUE_LIMIT',
+      'PASSWORD_HASH_QUEUE_TIMEOUT_MS',
+    ]);
+    expect(problemsOf({ PASSWORD_HASH_QUEUE_TIMEOUT_MS: '0' })[0]).toMatch(/^PASSWORD_HASH_QUEUE_TIMEOUT_MS/);
+    expect(problemsOf({ PASSWORD_HASH_NICENESS: '20' })[0]).toMatch(/^PASSWORD_HASH_NICENESS/);
+    expect(loadConfig({ PASSWORD_HASH_NICENESS: '10' }).PASSWORD_HASH_NICENESS).toBe(10);
+    expect(problemsOf({ PASSWORD_HASH_CONCURRENCY: '1.5' })[0]).toMatch(
+      /^PASSWORD_HASH_CONCURRENCY: expected a whole number/,
+    );
   });
 
   it('reads a PostgreSQL DATABASE_URL, and refuses it beside EVENTSTORE_URL, naming both, hiding the values', () => {

@@ -31,11 +31,13 @@ export const startServiceProcess = async (
 ): Promise<ServiceProcess> => {
   const port = await freePort();
   const child = spawn(process.execPath, [join(import.meta.dirname, '../../src/main.ts')], {
-    // The store is the test's choice, not whatever the environment (CI) names for the contract suites.
+    // The store is the test's choice, not whatever the environment (CI) names for the contract suites;
+    // logins come in bursts that a loaded machine may not hash within the default deadline.
     env: {
       ...process.env,
       EVENTSTORE_URL: '',
       DATABASE_URL: '',
+      PASSWORD_HASH_QUEUE_TIMEOUT_MS: '60000',
       ...env,
       PORT: String(port),
       HOST: '127.0.0.1',

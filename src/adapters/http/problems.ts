@@ -5,6 +5,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApplicationError } from '../../application/application-error.ts';
 import { ConcurrencyError, EventStoreUnavailableError } from '../../application/ports/event-store.ts';
+import { PasswordHashingBusyError } from '../../application/ports/password-hasher.ts';
 import { SubjectErasedError } from '../../application/ports/personal-data-vault.ts';
 import { ReadModelsRebuildingError, ReadModelUnavailableError } from '../../application/ports/read-models.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
@@ -89,6 +90,7 @@ const statusOf: Record<string, number> = {
   'read-models-unavailable': 503,
   'read-models-rebuilding': 503,
   'event-store-unavailable': 503,
+  busy: 503,
 };
 
 const titleOf = (code: string): string => {
@@ -145,6 +147,15 @@ const problemFor = (error: unknown): Problem => {
   if (unavailable !== null) {
     return { status: 503, code: unavailable, title: 'Service unavailable', detail: 'Try again shortly.' };
   }
+  if (error instanceof PasswordHashingBusyError) {
+    return {
+      status: 503,
+      code: 'busy',
+      title: 'Busy',
+      detail: 'Too many logins at once; try again shortly.',
+      extra: { retryAfterSeconds: error.retryAfterSeconds },
+    };
+  }
   if (error instanceof SubjectErasedError) {
     return { status: 404, code: 'not-found', title: titleOf('not-found'), detail: 'No such user.' };
   }
@@ -178,7 +189,7 @@ const problemFor = (error: unknown): Problem => {
   };
 };
 
-/** Sends a problem+json answer; `Retry-After` accompanies lock-outs and rate limits. */
+/** Sends a problem+json answer; `Retry-After` accompanies lock-outs, rate limits and busy refusals. */
 export const sendProblem = (
   request: FastifyRequest,
   reply: FastifyReply,
@@ -186,7 +197,9 @@ export const sendProblem = (
   now: Date = new Date(),
 ) => {
   const problem = problemFor(error);
-  if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  // A busy refusal is load shedding, not a failure: during a rush an error line for each would flood.
+  if (problem.code === 'busy') request.log.warn({ code: problem.code }, 'refused: password checks busy');
+  else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
   const lockedUntil = problem.extra?.lockedUntil;
   if (typeof lockedUntil === 'string') {
     const seconds = Math.max(1, Math.ceil((new Date(lockedUntil).getTime() - now.getTime()) / 1000));

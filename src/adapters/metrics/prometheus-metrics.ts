@@ -56,6 +56,28 @@ export class PrometheusMetrics {
     labelNames: ['problem', 'store_id', 'read_models_store_id'],
     registers: [this.registry],
   });
+  private readonly passwordHashesWaiting = new Gauge({
+    name: 'second_factor_password_hash_queue_length',
+    help: 'Password hashes and verifications waiting for their turn',
+    registers: [this.registry],
+  });
+  private readonly passwordHashesRunning = new Gauge({
+    name: 'second_factor_password_hashes_running',
+    help: 'Password hashes and verifications running now',
+    registers: [this.registry],
+  });
+  private readonly passwordHashWaitSeconds = new Histogram({
+    name: 'second_factor_password_hash_queue_wait_seconds',
+    help: 'How long a password hash or verification waited for its turn before it started',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly passwordHashRefusals = new Counter({
+    name: 'second_factor_password_hash_refused_total',
+    help: 'Password hashes and verifications refused with 503 busy, by reason (queue-full, deadline)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
 
   constructor(projections: ProjectionProbe[]) {
     collectDefaultMetrics({ register: this.registry, prefix: 'second_factor_' });
@@ -125,6 +147,18 @@ export class PrometheusMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  /** Watches the queue in front of the password hasher (the shape of BoundedPasswordHasher's observer). */
+  passwordHashObserver() {
+    return {
+      queueChanged: (waiting: number, running: number) => {
+        this.passwordHashesWaiting.set(waiting);
+        this.passwordHashesRunning.set(running);
+      },
+      started: (waitedSeconds: number) => this.passwordHashWaitSeconds.observe(waitedSeconds),
+      refused: (reason: 'queue-full' | 'deadline') => this.passwordHashRefusals.inc({ reason }),
+    };
   }
 
   /** Counts each notification by type, then passes it on. */

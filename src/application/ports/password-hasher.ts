@@ -7,3 +7,18 @@ export interface PasswordHasher {
   /** Costs what `verify` costs and answers false: for unknown usernames, so timing does not tell. */
   verifyAgainstDummy(password: string): Promise<false>;
 }
+
+/** Too many password checks are running or waiting: the caller should come back after `retryAfterSeconds`. */
+export class PasswordHashingBusyError extends Error {
+  readonly retryAfterSeconds: number;
+
+  constructor(reason: 'queue-full' | 'deadline', retryAfterSeconds: number) {
+    super(
+      reason === 'queue-full'
+        ? 'Too many password checks are waiting; try again shortly.'
+        : 'A password check waited too long for its turn; try again shortly.',
+    );
+    this.name = 'PasswordHashingBusyError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -19,6 +19,8 @@ const dumpCurrent = async (redis: Parameters<typeof currentGeneration>[0], prefi
 
 describe.skipIf(server === null)(
   'S18 Redis read models: resume from checkpoint, idempotent, identical rebuild',
+  // Projecting the story several times takes seconds, and several times that on a loaded machine.
+  { timeout: 60_000 },
   () => {
     const store = new MemoryEventStore();
     let head = 0;
