@@ -55,7 +55,7 @@ import { StartUpGatedReadModels } from './application/projections/start-up-gate.
 import { Projector } from './application/projector.ts';
 import { createUseCases, type UseCases } from './application/use-cases/index.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
-import { createLogger } from './config/logger.ts';
+import { createLogger, serviceLogDestination } from './config/logger.ts';
 
 /** Injection tokens: the only place that knows which adapter stands behind each port. */
 export const tokens = {
@@ -272,7 +272,7 @@ export type RunningService = {
 /** Starts the whole service for a configuration and returns a handle that stops it cleanly. */
 export const startService = async (config: Config, logger?: Logger): Promise<RunningService> => {
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const log = logger ?? createLogger(config.LOG_LEVEL);
+  const log = logger ?? createLogger(config.LOG_LEVEL, serviceLogDestination());
   const topology = redisTopology(config);
   const redis = topology === null ? null : await connectRedis(topology);
   // Null, and nothing installed, unless an OTLP endpoint is configured.
@@ -321,6 +321,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       secureCookies: config.HOST !== '127.0.0.1' && config.HOST !== 'localhost',
       loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
       loginRateLimitPerAccountPerMinute: config.LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE,
+      requestLogSample: config.LOG_REQUEST_SAMPLE,
       // One level below the repository root both as src/main.ts and as the bundle dist/main.js.
       webRoot: fileURLToPath(new URL('../web/dist/', import.meta.url)),
     },
