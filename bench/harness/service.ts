@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { freePort, track } from './processes.ts';
 import { profileDir, repoRoot, sleep } from './settings.ts';
 
-export type Service = { child: ChildProcess; url: string; logs: string[]; logBytes: { count: number } };
+export type Service = {
+  child: ChildProcess;
+  url: string;
+  logs: string[];
+  logBytes: { count: number };
+  /** performance.now() when the process was spawned (after the build). */
+  spawnedAt: number;
+};
 
 export type ServiceStart = {
   dataDir: string;
@@ -34,6 +41,7 @@ export const startServiceChild = async (start: ServiceStart): Promise<Service> =
     ...startCommandArguments(),
   ];
   const { LOG_LEVEL: _asUsersStartIt, ...environment } = process.env;
+  const spawnedAt = performance.now();
   const child = track(
     spawn(process.execPath, nodeArgs, {
       cwd: repoRoot,
@@ -71,7 +79,7 @@ export const startServiceChild = async (start: ServiceStart): Promise<Service> =
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error(`the service did not start:\n${logs.join('')}`);
-    await sleep(100);
+    await sleep(20);
   }
-  return { child, url, logs, logBytes };
+  return { child, url, logs, logBytes, spawnedAt };
 };

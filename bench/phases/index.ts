@@ -6,6 +6,7 @@
 import type { Phase } from '../harness/phase.ts';
 import { appends } from './appends.ts';
 import { embeddedStartup } from './embedded-startup.ts';
+import { freshStart } from './fresh-start.ts';
 import { loginRequirements } from './login-requirements.ts';
 import { passwordLogins } from './password-logins.ts';
 import { projectionLag } from './projection-lag.ts';
@@ -18,6 +19,7 @@ export const phases: readonly Phase[] = [
   loginRequirements,
   secondFactor,
   passwordLogins,
+  freshStart,
   serviceRss, // last of the service phases: its peak RSS covers the ones before
   embeddedStartup,
   projectionLag,
