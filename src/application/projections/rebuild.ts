@@ -11,25 +11,30 @@ export const projectFromScratch = async (
   events: Pick<EventStore, 'readAll' | 'headPosition'>,
   target: ProjectionTarget,
   onProgress: (progress: RebuildProgress) => void = () => {},
-  pageSize = 1000,
+  pageSize = 2_000,
 ): Promise<RebuildProgress> => {
   const head = await events.headPosition();
   let previous = await target.checkpoint();
   if (previous !== 0) throw new Error(`The rebuild target is not empty (checkpoint ${previous}).`);
   let applied = 0;
   const total = head;
+  let page = await events.readAll(previous, pageSize);
   while (previous < head) {
-    const page = await events.readAll(previous, pageSize);
     if (page.length === 0) break;
     const batch = page.filter((event) => event.position <= head);
     const last = batch.at(-1);
     if (last === undefined) break;
-    const outcome = await target.applyBatch(batch, previous);
+    const applying = target.applyBatch(batch, previous);
+    // The next page is read (and parsed) while the target applies this one.
+    const next = last.position < head ? events.readAll(last.position, pageSize) : Promise.resolve([]);
+    next.catch(() => {});
+    const outcome = await applying;
     if (outcome !== 'applied')
       throw new Error(`Rebuild interrupted: events after ${previous} were ${outcome}.`);
     previous = last.position;
     applied += batch.length;
     onProgress({ applied, total, position: previous });
+    page = await next;
   }
   return { applied, total, position: previous };
 };
