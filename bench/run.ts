@@ -6,10 +6,9 @@
  */
 import 'reflect-metadata';
 import { join } from 'node:path';
-import type autocannon from 'autocannon';
 import { connectRedis, deleteKeysWithPrefix } from '../src/adapters/redis/connect-redis.ts';
 import { RedisReadModels } from '../src/adapters/redis/redis-read-models.ts';
-import { measureBareRoute } from './harness/bare-route.ts';
+import { type BareRouteResult, measureBareRoute } from './harness/bare-route.ts';
 import { type Bench, createBenchSetup, usersOf } from './harness/bench.ts';
 import { type NumberedFigure, printTable, writeResults } from './harness/figures.ts';
 import type { Phase } from './harness/phase.ts';
@@ -115,7 +114,7 @@ try {
     `seed: ${seeded.users} users (${seeded.enrolled} enrolled) in ${settings.shape.offices} offices = ${seeded.events} events in ${seeded.seconds.toFixed(1)} s`,
   );
   const users = usersOf(settings.shape);
-  let bareRoute: Promise<autocannon.Result> | null = null;
+  let bareRoute: Promise<BareRouteResult> | null = null;
   await main({
     ...setup,
     passwordHash,
