@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { RedisReadModels } from '../../src/adapters/redis/redis-read-models.ts';
 import type { BenchSetup } from './bench.ts';
-import { cannon, describe } from './load.ts';
-import { cpuSecondsOf, stopChild, track } from './processes.ts';
+import { cannon, cannonMeasuringCpu, describe } from './load.ts';
+import { stopChild, track } from './processes.ts';
 import { progress, redisUrl, repoRoot, settings } from './settings.ts';
 
 const baselineKeys = 1_000;
@@ -52,10 +52,10 @@ export const measureBareRoute = async (bench: BenchSetup, sampleUserId: string):
     ],
   });
   await cannon(options(settings.warmupSeconds));
-  const cpuBefore = cpuSecondsOf(server.pid) ?? Number.NaN;
-  const measured = await cannon(options(settings.seconds));
-  const cpuMicrosPerRequest =
-    (((cpuSecondsOf(server.pid) ?? Number.NaN) - cpuBefore) * 1e6) / (measured['2xx'] + measured.non2xx);
+  const { result: measured, cpuMicrosPerRequest } = await cannonMeasuringCpu(
+    server.pid,
+    options(settings.seconds),
+  );
   progress(`  baseline: ${describe(measured)}, ${cpuMicrosPerRequest.toFixed(0)} µs CPU/request`);
   await server.stop();
   return Object.assign(measured, { cpuMicrosPerRequest });

@@ -1,9 +1,21 @@
 /** Load generation (autocannon) and the statistics the phases report. */
 import autocannon from 'autocannon';
+import { cpuSecondsOf } from './processes.ts';
 import { connections } from './settings.ts';
 
 export const cannon = (options: autocannon.Options): Promise<autocannon.Result> =>
   autocannon({ connections, ...options });
+
+/** A load run, and the CPU time (user + system) the process `pid` spent per answered request meanwhile. */
+export const cannonMeasuringCpu = async (
+  pid: number,
+  options: autocannon.Options,
+): Promise<{ result: autocannon.Result; cpuMicrosPerRequest: number }> => {
+  const before = cpuSecondsOf(pid) ?? Number.NaN;
+  const result = await cannon(options);
+  const spent = (cpuSecondsOf(pid) ?? Number.NaN) - before;
+  return { result, cpuMicrosPerRequest: (spent * 1e6) / (result['2xx'] + result.non2xx) };
+};
 
 /** Successful responses per second over the whole run. */
 export const okPerSecond = (result: autocannon.Result) => result['2xx'] / result.duration;

@@ -1,8 +1,7 @@
 /** Phase 1: GET login-requirements vs the bare Redis GET route. */
 import type autocannon from 'autocannon';
-import { cannon, describe, okPerSecond, pick } from '../harness/load.ts';
+import { cannon, cannonMeasuringCpu, describe, okPerSecond, pick } from '../harness/load.ts';
 import type { Phase } from '../harness/phase.ts';
-import { cpuSecondsOf } from '../harness/processes.ts';
 import { progress, round, settings } from '../harness/settings.ts';
 
 export const loginRequirements: Phase = {
@@ -34,11 +33,10 @@ export const loginRequirements: Phase = {
     // Baseline first, then the service, so that a noisy neighbour hurts both alike.
     const baseline = await bench.bareRoute();
     await cannon(serviceOptions(settings.warmupSeconds));
-    const cpuBefore = cpuSecondsOf(service.child.pid!) ?? Number.NaN;
-    const measured = await cannon(serviceOptions(settings.seconds));
-    const cpuMicros =
-      (((cpuSecondsOf(service.child.pid!) ?? Number.NaN) - cpuBefore) * 1e6) /
-      (measured['2xx'] + measured.non2xx);
+    const { result: measured, cpuMicrosPerRequest: cpuMicros } = await cannonMeasuringCpu(
+      service.child.pid!,
+      serviceOptions(settings.seconds),
+    );
     progress(`  service:  ${describe(measured)}, ${cpuMicros.toFixed(0)} µs CPU/request`);
     bench.raw.loginRequirements = { service: measured, baseline };
     const ratio = okPerSecond(measured) / okPerSecond(baseline);
