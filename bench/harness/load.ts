@@ -1,7 +1,8 @@
 /** Load generation (autocannon) and the statistics the phases report. */
 import autocannon from 'autocannon';
+import type { Figure } from './figures.ts';
 import { cpuSecondsOf } from './processes.ts';
-import { connections } from './settings.ts';
+import { connections, round } from './settings.ts';
 
 export const cannon = (options: autocannon.Options): Promise<autocannon.Result> =>
   autocannon({ connections, ...options });
@@ -30,3 +31,29 @@ export const percentile = (sorted: number[], p: number): number =>
     : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 export const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+/**
+ * A throughput row: ok/s of `measured` against `baseline`'s, met when the ratio reaches `atLeast` and
+ * no request failed. The note says how many failed unless one is given.
+ */
+export const throughputFigure = (
+  figure: string,
+  measured: autocannon.Result,
+  baseline: autocannon.Result,
+  atLeast: number,
+  note?: string,
+): Figure => {
+  const ratio = okPerSecond(measured) / okPerSecond(baseline);
+  const failed = measured.non2xx > 0 ? `${measured.non2xx} non-2xx` : undefined;
+  const shown = note ?? failed;
+  return {
+    figure,
+    value: round(okPerSecond(measured)),
+    unit: 'req/s',
+    baseline: round(okPerSecond(baseline)),
+    ratio: round(ratio, ratio < 0.1 ? 3 : 2),
+    target: `ratio ≥ ${atLeast}`,
+    met: ratio >= atLeast && measured.non2xx === 0,
+    ...(shown === undefined ? {} : { note: shown }),
+  };
+};

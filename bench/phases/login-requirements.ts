@@ -1,6 +1,6 @@
 /** Phase 1: GET login-requirements vs the bare Redis GET route. */
 import type autocannon from 'autocannon';
-import { cannon, cannonMeasuringCpu, describe, okPerSecond, pick } from '../harness/load.ts';
+import { cannon, cannonMeasuringCpu, describe, pick, throughputFigure } from '../harness/load.ts';
 import type { Phase } from '../harness/phase.ts';
 import { progress, round, settings } from '../harness/settings.ts';
 
@@ -39,19 +39,9 @@ export const loginRequirements: Phase = {
     );
     progress(`  service:  ${describe(measured)}, ${cpuMicros.toFixed(0)} µs CPU/request`);
     bench.raw.loginRequirements = { service: measured, baseline };
-    const ratio = okPerSecond(measured) / okPerSecond(baseline);
     const p99Ratio = measured.latency.p99 / baseline.latency.p99;
     return [
-      {
-        figure: 'login-requirements throughput',
-        value: round(okPerSecond(measured)),
-        unit: 'req/s',
-        baseline: round(okPerSecond(baseline)),
-        ratio: round(ratio, 2),
-        target: 'ratio ≥ 0.85',
-        met: ratio >= 0.85 && measured.non2xx === 0,
-        ...(measured.non2xx > 0 ? { note: `${measured.non2xx} non-2xx` } : {}),
-      },
+      throughputFigure('login-requirements throughput', measured, baseline, 0.85),
       {
         figure: 'login-requirements p99 latency',
         value: measured.latency.p99,
