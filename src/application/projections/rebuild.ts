@@ -11,7 +11,7 @@ export const projectFromScratch = async (
   events: Pick<EventStore, 'readAll' | 'headPosition'>,
   target: ProjectionTarget,
   onProgress: (progress: RebuildProgress) => void = () => {},
-  pageSize = 2_000,
+  pageSize = 1_000,
 ): Promise<RebuildProgress> => {
   const head = await events.headPosition();
   let previous = await target.checkpoint();
