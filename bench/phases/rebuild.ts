@@ -73,8 +73,8 @@ export const rebuild: Phase = {
         unit: 'MB',
         baseline: round(report.startRssMb),
         ratio: round(report.peakRssMb / report.startRssMb, 2),
-        target: '—',
-        met: null,
+        target: '≤ 300 MB',
+        met: report.peakRssMb <= 300,
         note: 'baseline: RSS of the rebuild process before it started',
       },
     ];
