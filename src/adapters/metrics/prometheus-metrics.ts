@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventStore } from '../../application/ports/event-store.ts';
 import type { Notification, Notifier } from '../../application/ports/notifier.ts';
+import type { OriginVerdict } from '../../application/projections/origin-verdict.ts';
 
 export type LoginOutcome =
   | 'authenticated'
@@ -54,6 +55,13 @@ export class PrometheusMetrics {
     name: 'second_factor_event_store_append_duration_seconds',
     help: 'Event store append latency',
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  private readonly originMismatch = new Gauge({
+    name: 'second_factor_read_models_origin_mismatch',
+    help: '1 while the read models do not answer for this event store: problem, its id and theirs',
+    labelNames: ['problem', 'store_id', 'read_models_store_id'],
     registers: [this.registry],
   });
 
@@ -111,6 +119,20 @@ export class PrometheusMetrics {
     ).observe(seconds);
   }
 
+  /** The gauge shows the latest verdict only: one series at 1 while not serving, none when serving. */
+  readModelsOrigin(verdict: OriginVerdict): void {
+    this.originMismatch.reset();
+    if (verdict.ok) return;
+    this.originMismatch.set(
+      {
+        problem: verdict.problem,
+        store_id: verdict.storeId,
+        read_models_store_id: verdict.readModelsStoreId ?? 'none',
+      },
+      1,
+    );
+  }
+
   loginOutcome(outcome: LoginOutcome): void {
     this.logins.inc({ outcome });
   }
@@ -146,9 +168,13 @@ export class PrometheusMetrics {
         }
       },
       readStream: (streamId) => inner.readStream(streamId),
+      readStreamAfter: (streamId, afterRevision) => inner.readStreamAfter(streamId, afterRevision),
+      readSnapshot: (streamId) => inner.readSnapshot(streamId),
+      writeSnapshot: (snapshot) => inner.writeSnapshot(snapshot),
       readAll: (after, limit) => inner.readAll(after, limit),
       subscribeToAll: (after, handler) => inner.subscribeToAll(after, handler),
       headPosition: () => inner.headPosition(),
+      storeId: () => inner.storeId(),
       ping: () => inner.ping(),
       close: () => inner.close(),
     };
