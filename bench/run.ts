@@ -6,14 +6,14 @@
  */
 import 'reflect-metadata';
 import { join } from 'node:path';
-import type autocannon from 'autocannon';
 import { connectRedis, deleteKeysWithPrefix } from '../src/adapters/redis/connect-redis.ts';
 import { RedisReadModels } from '../src/adapters/redis/redis-read-models.ts';
-import { measureBareRoute } from './harness/bare-route.ts';
+import { type BareRouteResult, measureBareRoute } from './harness/bare-route.ts';
 import { type Bench, createBenchSetup, usersOf } from './harness/bench.ts';
 import { type NumberedFigure, printTable, writeResults } from './harness/figures.ts';
 import type { Phase } from './harness/phase.ts';
 import { rssOf, waitForExit } from './harness/processes.ts';
+import { startCommandArguments } from './harness/service.ts';
 import { cores, onlyPhases, progress, quick, redisUrl, settings, sleep } from './harness/settings.ts';
 import { phases } from './phases/index.ts';
 import { benchPasswordHash, seedEventStore } from './seed.ts';
@@ -35,7 +35,7 @@ const runPhase = async (bench: Bench, phase: Phase) => {
 /** Starts the service on the seeded store with Redis read models and waits until it has projected everything. */
 const startSeededService = async (bench: Bench) => {
   progress(
-    'service: starting `node dist/main.js` (the bundle `npm start` runs) on the seeded store with Redis read models',
+    `service: starting \`node ${startCommandArguments().join(' ')}\` (as \`npm start\` does, default LOG_LEVEL) on the seeded store with Redis read models`,
   );
   const started = performance.now();
   const service = await bench.startService({ prefix: bench.prefixes.service });
@@ -78,7 +78,7 @@ const serviceStage = async (bench: Bench, stagePhases: readonly Phase[]) => {
   bench.raw.serviceLog = { bytes: service.logBytes.count, last: service.logs.join('').slice(-2_000) };
   if (service.logBytes.count > 0)
     progress(
-      `service: wrote ${service.logBytes.count} bytes of log (LOG_LEVEL=warn); last: ${service.logs.at(-1)?.trim().slice(0, 300)}`,
+      `service: wrote ${service.logBytes.count} bytes of log; last: ${service.logs.at(-1)?.trim().slice(0, 300)}`,
     );
   progress('service: stopping');
   bench.service = null;
@@ -114,7 +114,7 @@ try {
     `seed: ${seeded.users} users (${seeded.enrolled} enrolled) in ${settings.shape.offices} offices = ${seeded.events} events in ${seeded.seconds.toFixed(1)} s`,
   );
   const users = usersOf(settings.shape);
-  let bareRoute: Promise<autocannon.Result> | null = null;
+  let bareRoute: Promise<BareRouteResult> | null = null;
   await main({
     ...setup,
     passwordHash,

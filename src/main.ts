@@ -62,7 +62,7 @@ import { isWrongOrigin } from './application/projections/origin-verdict.ts';
 import { Projector } from './application/projector.ts';
 import { createUseCases, type UseCases } from './application/use-cases/index.ts';
 import { type Config, ConfigError, cookieSecurity, loadConfig } from './config/config.ts';
-import { createLogger } from './config/logger.ts';
+import { createLogger, serviceLogDestination } from './config/logger.ts';
 
 /** Injection tokens: the only place that knows which adapter stands behind each port. */
 export const tokens = {
@@ -336,7 +336,7 @@ export const startService = async (
   overrides: AdapterOverrides = {},
 ): Promise<RunningService> => {
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const log = logger ?? createLogger(config.LOG_LEVEL);
+  const log = logger ?? createLogger(config.LOG_LEVEL, serviceLogDestination());
   const threadPool = threadPoolWarning(config.PASSWORD_HASH_CONCURRENCY);
   if (threadPool !== null) log.warn(threadPool);
   const topology = redisTopology(config);
@@ -405,6 +405,7 @@ export const startService = async (
       trustProxy: config.TRUST_PROXY,
       loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
       loginRateLimitPerAccountPerMinute: config.LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE,
+      requestLogSample: config.LOG_REQUEST_SAMPLE,
       // One level below the repository root both as src/main.ts and as the bundle dist/main.js.
       webRoot: fileURLToPath(new URL('../web/dist/', import.meta.url)),
     },

@@ -7,30 +7,32 @@ import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { RedisReadModels } from '../../src/adapters/redis/redis-read-models.ts';
 import type { BenchSetup } from './bench.ts';
-import { cannon, describe } from './load.ts';
+import { cannon, cannonMeasuringCpu, describe } from './load.ts';
 import { stopChild, track } from './processes.ts';
 import { progress, redisUrl, repoRoot, settings } from './settings.ts';
 
 const baselineKeys = 1_000;
 
-const startBaselineChild = async (prefix: string): Promise<{ stop: () => Promise<void>; url: string }> => {
+/** The load's result, and the CPU time (user + system) the bare route's process spent per request. */
+export type BareRouteResult = autocannon.Result & { cpuMicrosPerRequest: number };
+
+const startBaselineChild = async (
+  prefix: string,
+): Promise<{ stop: () => Promise<void>; url: string; pid: number }> => {
   const child = track(fork(join(repoRoot, 'bench', 'baseline-server.ts'), [], { stdio: 'inherit' }));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`baseline server exited with ${code}`)));
     child.send({ redisUrl, prefix, keys: baselineKeys });
   });
-  return { stop: () => stopChild(child), url: `http://127.0.0.1:${port}` };
+  return { stop: () => stopChild(child), url: `http://127.0.0.1:${port}`, pid: child.pid! };
 };
 
 /**
  * Writes the baseline's values (as many keys as offices, each a copy of a real user document from the
  * service's read models), starts the bare route, measures it after a warm-up, and stops it again.
  */
-export const measureBareRoute = async (
-  bench: BenchSetup,
-  sampleUserId: string,
-): Promise<autocannon.Result> => {
+export const measureBareRoute = async (bench: BenchSetup, sampleUserId: string): Promise<BareRouteResult> => {
   const serviceReadModels = new RedisReadModels(bench.redis, { prefix: bench.prefixes.service });
   const sample = await serviceReadModels.loginByUserId(sampleUserId);
   const sampleJson = JSON.stringify({ ...sample?.user, pending: null, office: sample?.office });
@@ -50,8 +52,11 @@ export const measureBareRoute = async (
     ],
   });
   await cannon(options(settings.warmupSeconds));
-  const measured = await cannon(options(settings.seconds));
-  progress(`  baseline: ${describe(measured)}`);
+  const { result: measured, cpuMicrosPerRequest } = await cannonMeasuringCpu(
+    server.pid,
+    options(settings.seconds),
+  );
+  progress(`  baseline: ${describe(measured)}, ${cpuMicrosPerRequest.toFixed(0)} µs CPU/request`);
   await server.stop();
-  return measured;
+  return Object.assign(measured, { cpuMicrosPerRequest });
 };

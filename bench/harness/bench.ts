@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type autocannon from 'autocannon';
 import type { Redis } from 'ioredis';
 import type { Keyring } from '../../src/adapters/crypto/aes-gcm-secret-cipher.ts';
 import { deleteKeysWithPrefix } from '../../src/adapters/redis/connect-redis.ts';
@@ -20,6 +19,7 @@ import {
   userIdOf,
   usernameOf,
 } from '../seed.ts';
+import type { BareRouteResult } from './bare-route.ts';
 import { stopAllChildren } from './processes.ts';
 import { type Service, startServiceChild } from './service.ts';
 import { progress, redisUrl } from './settings.ts';
@@ -63,7 +63,7 @@ export type Bench = {
   /** Starts another service process on the seeded store (Redis read models under `prefix`, or embedded). */
   startService: (redis: { prefix: string } | null) => Promise<Service>;
   /** The bare-route baseline (see bare-route.ts), measured once per run on first use. */
-  bareRoute: () => Promise<autocannon.Result>;
+  bareRoute: () => Promise<BareRouteResult>;
 };
 
 export type BenchSetup = Omit<Bench, 'passwordHash' | 'seeded' | 'users' | 'service' | 'bareRoute'>;

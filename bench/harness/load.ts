@@ -1,9 +1,22 @@
 /** Load generation (autocannon) and the statistics the phases report. */
 import autocannon from 'autocannon';
-import { connections } from './settings.ts';
+import type { Figure } from './figures.ts';
+import { cpuSecondsOf } from './processes.ts';
+import { connections, round } from './settings.ts';
 
 export const cannon = (options: autocannon.Options): Promise<autocannon.Result> =>
   autocannon({ connections, ...options });
+
+/** A load run, and the CPU time (user + system) the process `pid` spent per answered request meanwhile. */
+export const cannonMeasuringCpu = async (
+  pid: number,
+  options: autocannon.Options,
+): Promise<{ result: autocannon.Result; cpuMicrosPerRequest: number }> => {
+  const before = cpuSecondsOf(pid) ?? Number.NaN;
+  const result = await cannon(options);
+  const spent = (cpuSecondsOf(pid) ?? Number.NaN) - before;
+  return { result, cpuMicrosPerRequest: (spent * 1e6) / (result['2xx'] + result.non2xx) };
+};
 
 /** Successful responses per second over the whole run. */
 export const okPerSecond = (result: autocannon.Result) => result['2xx'] / result.duration;
@@ -18,3 +31,29 @@ export const percentile = (sorted: number[], p: number): number =>
     : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 export const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+/**
+ * A throughput row: ok/s of `measured` against `baseline`'s, met when the ratio reaches `atLeast` and
+ * no request failed. The note says how many failed unless one is given.
+ */
+export const throughputFigure = (
+  figure: string,
+  measured: autocannon.Result,
+  baseline: autocannon.Result,
+  atLeast: number,
+  note?: string,
+): Figure => {
+  const ratio = okPerSecond(measured) / okPerSecond(baseline);
+  const failed = measured.non2xx > 0 ? `${measured.non2xx} non-2xx` : undefined;
+  const shown = note ?? failed;
+  return {
+    figure,
+    value: round(okPerSecond(measured)),
+    unit: 'req/s',
+    baseline: round(okPerSecond(baseline)),
+    ratio: round(ratio, ratio < 0.1 ? 3 : 2),
+    target: `ratio ≥ ${atLeast}`,
+    met: ratio >= atLeast && measured.non2xx === 0,
+    ...(shown === undefined ? {} : { note: shown }),
+  };
+};

@@ -34,6 +34,17 @@ export const rssOf = (pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number |
   }
 };
 
+/** CPU time (user + system, all threads) another process has used so far, in seconds, from /proc (Linux). */
+export const cpuSecondsOf = (pid: number): number | null => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, the 14th and 15th fields of the line (11th and 12th after the command name).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+};
+
 export const waitForExit = (child: ChildProcess, ms: number) =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -1,9 +1,18 @@
 /** The service under test, started as its own process from the production bundle. */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort, track } from './processes.ts';
 import { profileDir, repoRoot, sleep } from './settings.ts';
 
-export type Service = { child: ChildProcess; url: string; logs: string[]; logBytes: { count: number } };
+export type Service = {
+  child: ChildProcess;
+  url: string;
+  logs: string[];
+  logBytes: { count: number };
+  /** performance.now() when the process was spawned (after the build). */
+  spawnedAt: number;
+};
 
 export type ServiceStart = {
   dataDir: string;
@@ -15,27 +24,37 @@ export type ServiceStart = {
   env?: Record<string, string>;
 };
 
+/** The arguments `npm start` gives node (flags and entry point), read from package.json. */
+export const startCommandArguments = (): string[] => {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = manifest.scripts.start.trim().split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start runs ${command}, not node`);
+  return args;
+};
+
 export const startServiceChild = async (start: ServiceStart): Promise<Service> => {
   const port = await freePort();
-  // The same flags as `npm start` and the Docker image, plus a CPU profile when BENCH_PROFILE_DIR is set.
-  const nodeArgs = [
-    '--optimize-for-size',
-    ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
-  ];
-  // The production entry point: the bundle `npm start` builds and runs.
+  // The production entry point, the bundle `npm start` builds, started as `npm start` starts it.
   execSync('npm run -s build', { cwd: repoRoot, stdio: 'inherit' });
+  const nodeArgs = [
+    ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+    ...startCommandArguments(),
+  ];
+  const { LOG_LEVEL: _asUsersStartIt, ...environment } = process.env;
+  const spawnedAt = performance.now();
   const child = track(
-    spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
+    spawn(process.execPath, nodeArgs, {
       cwd: repoRoot,
       env: {
-        ...process.env,
+        ...environment,
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: start.dataDir,
         ...(start.redis !== null
           ? { REDIS_URL: start.redis.url, REDIS_KEY_PREFIX: start.redis.prefix }
           : { REDIS_URL: '' }),
-        LOG_LEVEL: 'warn',
         SECRET_KEYS: start.secretKeys,
         PLATFORM_API_KEY: start.platformApiKey,
         LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
@@ -63,7 +82,7 @@ export const startServiceChild = async (start: ServiceStart): Promise<Service> =
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error(`the service did not start:\n${logs.join('')}`);
-    await sleep(100);
+    await sleep(20);
   }
-  return { child, url, logs, logBytes };
+  return { child, url, logs, logBytes, spawnedAt };
 };

@@ -7,6 +7,7 @@ import type { Phase } from '../harness/phase.ts';
 import { appends } from './appends.ts';
 import { embeddedRestart } from './embedded-restart.ts';
 import { embeddedStartup } from './embedded-startup.ts';
+import { freshStart } from './fresh-start.ts';
 import { loginRequirements } from './login-requirements.ts';
 import { longHistoryPhase } from './long-history.ts';
 import { mixedLoad } from './mixed-load.ts';
@@ -23,6 +24,7 @@ export const phases: readonly Phase[] = [
   secondFactor,
   passwordLogins,
   mixedLoad,
+  freshStart,
   serviceRss, // last of the service phases: its peak RSS covers the ones before
   embeddedStartup,
   embeddedRestart, // on the read models embeddedStartup built

@@ -1,5 +1,5 @@
 /**
- * Phase 9: a command's cost does not grow with the user's history (snapshots). On its own small store:
+ * Phase 10: a command's cost does not grow with the user's history (snapshots). On its own small store:
  * the code step (POST /v1/login/second-factor) of users with 10 prior events against users with 10,000,
  * in the same run, one request at a time; then, in the bench process, loading the user-security aggregate
  * at 10 / 1,000 / 10,000 events as a full fold and from a snapshot with the most events after it (99).
@@ -96,12 +96,12 @@ const timeOf = async (times: number, work: () => Promise<unknown>) => {
 };
 
 export const longHistoryPhase: Phase = {
-  number: 9,
+  number: 10,
   name: 'long-history',
   stage: 'alone',
   run: async (bench) => {
     progress(
-      `phase 9: code step with ${shortHistory} vs ${longHistory.toLocaleString('en-US')} prior events (${groupSize} users each), and aggregate loads`,
+      `phase 10: code step with ${shortHistory} vs ${longHistory.toLocaleString('en-US')} prior events (${groupSize} users each), and aggregate loads`,
     );
     const dir = join(bench.dirs.work, 'long-history');
     mkdirSync(dir, { recursive: true });

@@ -19,11 +19,11 @@ const checkConnections = 16;
 const loginConnections = 8;
 
 export const mixedLoad: Phase = {
-  number: 11,
+  number: 12,
   name: 'mixed-load',
   stage: 'service',
   run: async (bench) => {
-    progress(`phase 11: mixed load (login checks beside password logins bounded to ${hashBound} at once)`);
+    progress(`phase 12: mixed load (login checks beside password logins bounded to ${hashBound} at once)`);
     const service = bench.service!;
     const checks = (duration: number): autocannon.Options => ({
       url: service.url,

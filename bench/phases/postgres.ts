@@ -1,5 +1,5 @@
 /**
- * Phase 10: the PostgreSQL event store. Appends through the port with 1 and 16 writers against raw
+ * Phase 11: the PostgreSQL event store. Appends through the port with 1 and 16 writers against raw
  * single-row INSERTs with as many connections; projection lag at 1,000 events/s; login-requirements
  * on PostgreSQL + Redis against the bare route. Each part on a database of its own, dropped after.
  */
@@ -199,7 +199,7 @@ const loginFigures = (bench: Bench): Promise<Figure[]> =>
       );
       const { figures, measured } = await measureLoginRequirements(
         bench,
-        service.url,
+        service,
         baseline,
         ', PostgreSQL + Redis',
       );
@@ -211,12 +211,12 @@ const loginFigures = (bench: Bench): Promise<Figure[]> =>
   });
 
 export const postgres: Phase = {
-  number: 10,
+  number: 11,
   name: 'postgres',
   stage: 'alone',
   run: async (bench) => {
     progress(
-      'phase 10: the PostgreSQL event store (appends vs raw INSERT, projection lag, login-requirements)',
+      'phase 11: the PostgreSQL event store (appends vs raw INSERT, projection lag, login-requirements)',
     );
     if (!postgresAnswers) {
       progress(`  ${noPostgresReason}`);

@@ -2,9 +2,9 @@
 import { generateSync } from 'otplib';
 import { RandomTokens } from '../../src/adapters/crypto/random-tokens.ts';
 import { RedisSessionStore } from '../../src/adapters/redis/redis-session-store.ts';
-import { cannon, describe, okPerSecond } from '../harness/load.ts';
+import { cannon, describe, okPerSecond, throughputFigure } from '../harness/load.ts';
 import type { Phase } from '../harness/phase.ts';
-import { connections, progress, quick, round, settings } from '../harness/settings.ts';
+import { connections, progress, quick, settings } from '../harness/settings.ts';
 import { benchPassword } from '../seed.ts';
 
 export const secondFactor: Phase = {
@@ -96,18 +96,14 @@ export const secondFactor: Phase = {
     const measured = await run(await prepare(Math.min(wanted, pool.length)));
     progress(`  service:  ${describe(measured)}`);
     bench.raw.secondFactor = { service: measured, warmup };
-    const ratio = okPerSecond(measured) / okPerSecond(baseline);
     return [
-      {
-        figure: 'second-factor (fresh code) throughput',
-        value: round(okPerSecond(measured)),
-        unit: 'req/s',
-        baseline: round(okPerSecond(baseline)),
-        ratio: round(ratio, 3),
-        target: 'ratio ≥ 0.35',
-        met: ratio >= 0.35 && measured.non2xx === 0,
-        note: `p99 ${measured.latency.p99} ms; ${measured['2xx']} ok, ${measured.non2xx} non-2xx in ${measured.duration.toFixed(1)} s`,
-      },
+      throughputFigure(
+        'second-factor (fresh code) throughput',
+        measured,
+        baseline,
+        0.35,
+        `p99 ${measured.latency.p99} ms; ${measured['2xx']} ok, ${measured.non2xx} non-2xx in ${measured.duration.toFixed(1)} s`,
+      ),
     ];
   },
 };

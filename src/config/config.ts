@@ -87,6 +87,8 @@ export const configSchema = z.object({
   REDIS_PASSWORD: optionalString,
   REDIS_KEY_PREFIX: z.string().default('sf:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Share of the per-request `info` lines written (answers of 500 and above always are). */
+  LOG_REQUEST_SAMPLE: z.coerce.number({ message: 'expected a number from 0 to 1' }).min(0).max(1).default(1),
   SECRET_KEYS: optionalString,
   PLATFORM_API_KEY: optionalString.refine((value) => value === undefined || value.length >= 32, {
     message: 'expected at least 32 characters',

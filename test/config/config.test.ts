@@ -45,6 +45,13 @@ describe('configuration', () => {
     expect(problem).toContain('"abc"');
   });
 
+  it('writes every request line by default, and refuses a sample share outside 0..1', () => {
+    expect(loadConfig({}).LOG_REQUEST_SAMPLE).toBe(1);
+    expect(loadConfig({ LOG_REQUEST_SAMPLE: '0.25' }).LOG_REQUEST_SAMPLE).toBe(0.25);
+    expect(problemsOf({ LOG_REQUEST_SAMPLE: '1.5' })[0]).toMatch(/^LOG_REQUEST_SAMPLE: /);
+    expect(problemsOf({ LOG_REQUEST_SAMPLE: 'half' })[0]).toMatch(/^LOG_REQUEST_SAMPLE: expected a number/);
+  });
+
   it('refuses a TOTP window wider than one step either side', () => {
     expect(problemsOf({ TOTP_WINDOW: '2' })[0]).toMatch(/^TOTP_WINDOW/);
   });

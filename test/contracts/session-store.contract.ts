@@ -65,6 +65,31 @@ export const sessionStoreContract = (name: string, open: () => Promise<SessionSt
       expect(await sessions.getChallenge(token)).toEqual(challenge);
     });
 
+    it('turns a challenge into a session for exactly one of 20 concurrent callers, once', async () => {
+      const token = await sessions.createChallenge(challenge, 60);
+      const tokens = await Promise.all(
+        Array.from({ length: 20 }, () => sessions.consumeChallengeForSession(token, session('u1'), 60)),
+      );
+      const issued = tokens.filter((result) => result !== null);
+      expect(issued).toHaveLength(1);
+      expect(await sessions.getSession(issued[0]!)).toEqual(session('u1'));
+      expect(await sessions.getChallenge(token)).toBeNull();
+      expect(await sessions.consumeChallenge(token)).toBeNull();
+      // The session counts among the user's: ending them all ends it.
+      await sessions.revokeUserSessions('u1');
+      expect(await sessions.getSession(issued[0]!)).toBeNull();
+    });
+
+    it('starts no session from a challenge that is used up or unknown', async () => {
+      const token = await sessions.createChallenge(challenge, 60);
+      expect(await sessions.consumeChallenge(token)).toEqual(challenge);
+      expect(await sessions.consumeChallengeForSession(token, session('u1'), 60)).toBeNull();
+      expect(await sessions.consumeChallengeForSession('not-a-challenge', session('u1'), 60)).toBeNull();
+      const expiring = await sessions.createChallenge(challenge, 1);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await sessions.consumeChallengeForSession(expiring, session('u1'), 60)).toBeNull();
+    });
+
     it('hands a challenge to exactly one of 20 concurrent consumers', async () => {
       const token = await sessions.createChallenge(challenge, 60);
       const results = await Promise.all(Array.from({ length: 20 }, () => sessions.consumeChallenge(token)));

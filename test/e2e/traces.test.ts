@@ -193,9 +193,10 @@ describe('OpenTelemetry traces end to end: HTTP → use case → event store →
     expect(ancestors(append as CollectedSpan)).toEqual(
       expect.arrayContaining(['use-case login', 'POST /v1/login']),
     );
-    const consumed = one('sessions consumeChallenge');
+    // The challenge is used up and the session stored in one step.
+    const consumed = one('sessions consumeChallengeForSession');
     expect(ancestors(consumed)).toEqual(expect.arrayContaining(['use-case login', 'POST /v1/login']));
-    expect(one('sessions createSession').attributes['sf.found']).toBeUndefined();
+    expect(consumed.attributes['sf.found']).toBe(true);
   });
 
   it('carries the correlation id of the events that request appended', () => {

@@ -1,10 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { refuseCrossSiteRequests } from './cross-site.ts';
 import type { HttpDependencies, HttpOptions } from './dependencies.ts';
@@ -12,12 +11,14 @@ import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { swaggerOptions } from './openapi.ts';
 import { answerClientError, sendProblem } from './problems.ts';
+import { requestLog } from './request-log.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { loginRoutes } from './routes/login-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
 import { officeRoutes } from './routes/office-routes.ts';
 import { platformRoutes } from './routes/platform-routes.ts';
 import { supportRoutes } from './routes/support-routes.ts';
+import { securityHeaders } from './security-headers.ts';
 import { decorateSessionCookie } from './session-cookie.ts';
 import { defaultWebRoot, webPages } from './web-pages.ts';
 
@@ -37,6 +38,8 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     // graceful shutdown never waits on it for Node's default 60 s.
     connectionTimeout: options.requestTimeoutMs,
     genReqId: () => crypto.randomUUID(),
+    // One line per request instead, written by requestLog.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: fastifyTrustProxy(options.trustProxy),
     routerOptions: { maxParamLength: 200 },
     // Malformed URLs (bad percent-encoding, over-long params) are answered by the router before any
@@ -49,14 +52,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error, deps.clock.now()));
-  app.addHook('onResponse', async (request, reply) => {
-    deps.metrics.observeRequest(
-      request.routeOptions.url ?? 'unmatched',
-      request.method,
-      reply.statusCode,
-      reply.elapsedTime / 1000,
-    );
-  });
+  requestLog(app, deps.metrics, options.requestLogSample ?? 1);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).type('application/problem+json').send({
       type: 'urn:second-factor:problem:route-not-found',
@@ -67,16 +63,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     }),
   );
 
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-      },
-    },
-  });
+  securityHeaders(app);
   await app.register(fastifyCors, {
     origin: options.corsOrigins.length === 0 ? false : options.corsOrigins,
     credentials: true,

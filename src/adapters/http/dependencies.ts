@@ -49,6 +49,8 @@ export type HttpOptions = {
   trustProxy: boolean | number | string[];
   loginRateLimitPerMinute: number;
   loginRateLimitPerAccountPerMinute: number;
+  /** Share (0..1) of the per-request log lines of answers below 500 to write; 1 when left out. */
+  requestLogSample?: number;
   /** Folder of the built web pages served at `/`; web/dist when left out. */
   webRoot?: string;
 };

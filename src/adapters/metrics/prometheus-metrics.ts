@@ -21,6 +21,14 @@ export type ProjectionProbe = {
   leader: () => boolean;
 };
 
+const entry = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
+  const found = map.get(key);
+  if (found !== undefined) return found;
+  const made = make();
+  map.set(key, made);
+  return made;
+};
+
 /** One registry per service instance, so several services in one process (tests) do not collide. */
 export class PrometheusMetrics {
   readonly registry = new Registry();
@@ -119,8 +127,18 @@ export class PrometheusMetrics {
     });
   }
 
+  /** Label children by route, method and status, resolved once each: a request only looks them up. */
+  private readonly requestChildren = new Map<
+    string,
+    Map<string, Map<number, { observe(v: number): void }>>
+  >();
+
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    this.requestSeconds.observe({ route, method, status: String(status) }, seconds);
+    const byMethod = entry(this.requestChildren, route, () => new Map());
+    const byStatus = entry(byMethod, method, () => new Map());
+    entry(byStatus, status, () =>
+      this.requestSeconds.labels({ route, method, status: String(status) }),
+    ).observe(seconds);
   }
 
   /** The gauge shows the latest verdict only: one series at 1 while not serving, none when serving. */

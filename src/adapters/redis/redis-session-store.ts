@@ -19,6 +19,18 @@ end
 return #digests
 `);
 
+/**
+ * KEYS: challenge, session, user index (one hash tag); ARGV: session JSON, TTL, session digest. Uses the
+ * challenge up and stores the session with its index entry, or does nothing when the challenge is gone.
+ */
+const consumeIntoSession = new LuaScript(`
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+return 1
+`);
+
 /** Length of the routing tag that starts every session token (hex of the user id's SHA-256). */
 const tagLength = 4;
 const hexTag = /^[0-9a-f]{4}$/;
@@ -79,21 +91,48 @@ export class RedisSessionStore implements SessionStore {
     );
   }
 
+  /** A challenge token starts with its user's tag too: its key shares the slot of the user's sessions. */
   async createChallenge(challenge: LoginChallenge, ttlSeconds: number): Promise<string> {
-    const token = this.tokens.issue();
-    const key = this.challengeKey(this.tokens.digest(token));
+    const tag = userTag(challenge.userId);
+    const token = `${tag}${this.tokens.issue()}`;
+    const key = this.challengeKey(tag, this.tokens.digest(token));
     await this.guard(() => this.redis.set(key, JSON.stringify(challenge), 'EX', ttlSeconds));
     return token;
   }
 
   async getChallenge(token: string): Promise<LoginChallenge | null> {
-    const json = await this.guard(() => this.redis.get(this.challengeKey(this.tokens.digest(token))));
+    const key = this.challengeKeyOf(token);
+    if (key === null) return null;
+    const json = await this.guard(() => this.redis.get(key));
     return json === null ? null : (JSON.parse(json) as LoginChallenge);
   }
 
   async consumeChallenge(token: string): Promise<LoginChallenge | null> {
-    const json = await this.guard(() => this.redis.getdel(this.challengeKey(this.tokens.digest(token))));
+    const key = this.challengeKeyOf(token);
+    if (key === null) return null;
+    const json = await this.guard(() => this.redis.getdel(key));
     return json === null ? null : (JSON.parse(json) as LoginChallenge);
+  }
+
+  /** One round trip: the challenge, the session and the user's session index share one hash tag. */
+  async consumeChallengeForSession(
+    challengeToken: string,
+    session: Session,
+    ttlSeconds: number,
+  ): Promise<string | null> {
+    const challengeKey = this.challengeKeyOf(challengeToken);
+    const tag = userTag(session.userId);
+    if (challengeKey === null || challengeToken.slice(0, tagLength) !== tag) return null;
+    const token = `${tag}${this.tokens.issue()}`;
+    const digest = this.tokens.digest(token);
+    const consumed = await this.guard(() =>
+      consumeIntoSession.run(
+        this.redis,
+        [challengeKey, this.sessionKey(tag, digest), this.userIndex(session.userId)],
+        [JSON.stringify(session), ttlSeconds, digest],
+      ),
+    );
+    return consumed === 1 ? token : null;
   }
 
   async ping(): Promise<void> {
@@ -110,8 +149,14 @@ export class RedisSessionStore implements SessionStore {
     return hexTag.test(tag) ? this.sessionKey(tag, this.tokens.digest(token)) : null;
   }
 
-  private challengeKey(digest: string): string {
-    return `${this.prefix}challenge:${digest}`;
+  private challengeKey(tag: string, digest: string): string {
+    return `${this.prefix}{s:${tag}}:challenge:${digest}`;
+  }
+
+  /** The key a challenge token would be stored under, or null if the token cannot be one of ours. */
+  private challengeKeyOf(token: string): string | null {
+    const tag = token.slice(0, tagLength);
+    return hexTag.test(tag) ? this.challengeKey(tag, this.tokens.digest(token)) : null;
   }
 
   private userIndex(userId: string): string {

@@ -153,6 +153,12 @@ export const tracedSessionStore = (
       span('createChallenge', () => inner.createChallenge(challenge, ttlSeconds)),
     getChallenge: (token) => span('getChallenge', () => inner.getChallenge(token), present),
     consumeChallenge: (token) => span('consumeChallenge', () => inner.consumeChallenge(token), present),
+    consumeChallengeForSession: (challengeToken, session, ttlSeconds) =>
+      span(
+        'consumeChallengeForSession',
+        () => inner.consumeChallengeForSession(challengeToken, session, ttlSeconds),
+        present,
+      ),
     ping: () => inner.ping(),
   };
 };

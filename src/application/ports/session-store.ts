@@ -31,6 +31,16 @@ export interface SessionStore {
   getChallenge(token: string): Promise<LoginChallenge | null>;
   /** Uses a challenge up: of any number of concurrent callers, exactly one gets it. */
   consumeChallenge(token: string): Promise<LoginChallenge | null>;
+  /**
+   * Uses a challenge up and stores a session in one step (a login's last): of any number of concurrent
+   * callers, exactly one gets the session's token; the others, and any caller after, get null and
+   * store nothing.
+   */
+  consumeChallengeForSession(
+    challengeToken: string,
+    session: Session,
+    ttlSeconds: number,
+  ): Promise<string | null>;
   /** Reachability for /readyz. */
   ping(): Promise<void>;
 }

@@ -26,17 +26,23 @@ export const completeBuild = async (
   let applied = 0;
   const outcome = (promoted: boolean): BuildOutcome => ({ applied, total, position: previous, promoted });
   if (origin === null) return outcome(false);
+  let page = previous < total ? await events.readAll(previous, pageSize) : [];
   while (previous < total) {
     if (stopped()) return outcome(false);
-    const page = await events.readAll(previous, pageSize);
     const batch = page.filter((event) => event.position <= total);
     const last = batch.at(-1);
     if (last === undefined) break;
-    const applying = await build.applyBatch(batch, previous);
-    if (applying === 'behind') return outcome(false);
-    if (applying === 'applied') applied += batch.length;
-    previous = applying === 'skipped' ? await build.checkpoint() : last.position;
+    const applying = build.applyBatch(batch, previous);
+    // The next page is read (and parsed) while the build applies this one.
+    const next = last.position < total ? events.readAll(last.position, pageSize) : Promise.resolve([]);
+    next.catch(() => {});
+    const result = await applying;
+    if (result === 'behind') return outcome(false);
+    if (result === 'applied') applied += batch.length;
+    previous = result === 'skipped' ? await build.checkpoint() : last.position;
     onProgress({ applied, total, position: previous });
+    // A skipped batch leaves the build at its own checkpoint: the page read ahead may not follow it.
+    page = previous === last.position ? await next : await events.readAll(previous, pageSize);
     // A store that answers synchronously (SQLite) would otherwise hold the event loop for the whole build.
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requirePlatformKey } from '../authentication.ts';
+import { platformKeyCheck } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
 import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
@@ -10,7 +10,8 @@ const platformActor = { id: 'platform', role: 'platform' as const };
 
 /** The platform, with its API key: provisioning and the login-requirements check. */
 export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = async (app, { deps }) => {
-  app.addHook('onRequest', async (request) => requirePlatformKey(deps.platformApiKey, request));
+  const requirePlatformKey = platformKeyCheck(deps.platformApiKey);
+  app.addHook('onRequest', async (request) => requirePlatformKey(request));
 
   app.post(
     '/v1/platform/offices',

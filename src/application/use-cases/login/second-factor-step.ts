@@ -6,7 +6,7 @@ import { ApplicationError } from '../../application-error.ts';
 import type { CommandContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
-import { type OpenedSession, openSession } from '../../open-session.ts';
+import { type OpenedSession, openSessionUsingChallenge } from '../../open-session.ts';
 import { throwIfRejected } from '../../second-factor-outcome.ts';
 import { checkCodeAgainst } from '../../totp-checks.ts';
 
@@ -73,8 +73,9 @@ export const secondFactorStep =
     if (!outcome.newEvents.some((event) => event.type === 'SecondFactorVerified')) {
       throw new DomainError('invalid-code', 'The code is not valid.');
     }
-    if ((await deps.sessions.consumeChallenge(input.challenge)) === null) {
+    const opened = await openSessionUsingChallenge(deps, user, now, input.challenge);
+    if (opened === null) {
       throw new ApplicationError('invalid-challenge', 'This login was already finished; log in again.');
     }
-    return openSession(deps, user, now);
+    return opened;
   };
