@@ -33,6 +33,7 @@ const causedBy: Record<EventType, string> = {
   TotpEnrollmentStarted: 'the user (session + password, or an enrolment-required login)',
   TotpEnrolled: 'the user, with a valid code',
   RecoveryCodesIssued: 'the user, at enrolment or with a fresh proof',
+  TotpImported: 'platform (API key or CLI), importing a file of existing enrolments',
   TotpDisabled: 'the user, with a fresh proof, while the office does not require 2FA',
   SupportReset: 'support, with a reason and a ticket',
   RecoveryCodeUsed: 'the user, logging in',

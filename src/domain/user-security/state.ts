@@ -1,7 +1,13 @@
 import type { EncryptedSecret } from '../shared/encrypted-secret.ts';
+import type { TotpParameters } from './totp-parameters.ts';
 
 export type UserSecurityState = {
-  enrollment: { enrollmentId: string; secret: EncryptedSecret; enrolledAt: string } | null;
+  enrollment: {
+    enrollmentId: string;
+    secret: EncryptedSecret;
+    enrolledAt: string;
+    parameters: TotpParameters;
+  } | null;
   pendingEnrollment: { enrollmentId: string; secret: EncryptedSecret; expiresAt: string } | null;
   /** The newest TOTP time step accepted; a code of this step or an older one is a replay. */
   lastAcceptedStep: number | null;
