@@ -7,6 +7,7 @@ import type { EventStore } from './application/ports/event-store.ts';
 import type { DataKeyRotation, PersonalDataVault } from './application/ports/personal-data-vault.ts';
 import { rewrapDataKeys } from './application/rewrap-data-keys.ts';
 import type { UseCases } from './application/use-cases/index.ts';
+import { ImportUsageError, importCommand, importUsage } from './cli/import-command.ts';
 import { progressLine } from './cli/progress.ts';
 import { createOffice, createUser, eraseUserCommand } from './cli/provisioning-commands.ts';
 import { rebuildRedisReadModels } from './cli/rebuild-read-models.ts';
@@ -29,6 +30,7 @@ Commands:
             After putting a new key first in SECRET_KEYS: wrap every data key with it, so that older
             keys can leave the ring (it lists any older key still needed by TOTP secrets written
             before data keys existed).
+${importUsage.trimEnd()}
   audit verify
             Check the hash chain of every stream; lists each broken stream and its first bad event,
             and exits 3 when any is broken.
@@ -128,7 +130,7 @@ const keysRewrap = async (): Promise<number> => {
 };
 
 const provision = async (
-  command: (useCases: UseCases, args: string[]) => Promise<string>,
+  command: (useCases: UseCases, args: string[]) => Promise<string | { output: string; exitCode: number }>,
   args: string[],
 ) => {
   const config = loadConfig();
@@ -138,8 +140,10 @@ const provision = async (
   const scope = compose(config, createLogger(config.LOG_LEVEL), redis, await loadEsdbDriver(config));
   const events = scope.resolve<EventStore>(tokens.eventStore);
   try {
-    process.stdout.write(`${await command(scope.resolve<UseCases>(tokens.useCases), args)}\n`);
-    return 0;
+    const result = await command(scope.resolve<UseCases>(tokens.useCases), args);
+    const { output, exitCode } = typeof result === 'string' ? { output: result, exitCode: 0 } : result;
+    process.stdout.write(`${output}\n`);
+    return exitCode;
   } finally {
     await events.close();
     await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
@@ -155,10 +159,15 @@ export const runCli = async (args: string[]): Promise<number> => {
     if (command === 'keys' && args[1] === 'rewrap') return await keysRewrap();
     if (command === 'offices' && args[1] === 'create') return await provision(createOffice, args.slice(2));
     if (command === 'users' && args[1] === 'create') return await provision(createUser, args.slice(2));
+    if (command === 'import') return await provision(importCommand, args.slice(1));
     if (command === 'users' && args[1] === 'erase') return await provision(eraseUserCommand, args.slice(2));
     process.stdout.write(usage);
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
   } catch (error) {
+    if (error instanceof ImportUsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
       return 1;

@@ -770,13 +770,21 @@ describe('user security: importing an existing enrolment', () => {
       .then([verified(step60 + 1)]);
   });
 
-  it('replacing a 30 s enrolment keeps its last used code used, counted in 60 s steps', () => {
-    const state = fold(userSecurityDecider, [...enrolledUser, verified(firstStep + 1), imported(true)]);
-    expect(state.lastAcceptedStep).toBe(Math.floor(((firstStep + 1) * 30) / 60));
-    expect(state.unusedRecoveryCodes).toEqual([]);
+  it('replacing with the same step length keeps the last used step; another length starts the guard afresh', () => {
+    const used = [...enrolledUser, verified(firstStep + 1)];
+    const sameLength = fold(userSecurityDecider, [...used, imported(true, { ...sha256, period: 30 })]);
+    expect(sameLength.lastAcceptedStep).toBe(firstStep + 1);
+    expect(sameLength.unusedRecoveryCodes).toEqual([]);
     security
-      .given([...enrolledUser, verified(firstStep + 1), imported(true)])
-      .when(verify(totp(valid(Math.floor(((firstStep + 1) * 30) / 60)))))
+      .given([...used, imported(true, { ...sha256, period: 30 })])
+      .when(verify(totp(valid(firstStep + 1))))
       .then([rejectedEvent(1, 'code-already-used')]);
+    const longer = fold(userSecurityDecider, [...used, imported(true)]);
+    expect(longer.lastAcceptedStep).toBeNull();
+    const step60 = Math.floor(Date.parse(importAt) / 60_000);
+    security
+      .given([...used, imported(true)])
+      .when(verify(totp(valid(step60)), importAt))
+      .then([verified(step60)]);
   });
 });

@@ -1,5 +1,5 @@
 import { parseDomainEvent } from '../../domain/events.ts';
-import { defaultTotpParameters, rescaleStep } from '../../domain/user-security/totp-parameters.ts';
+import { defaultTotpParameters, lastStepAfterChange } from '../../domain/user-security/totp-parameters.ts';
 import type { RecordedEvent } from '../ports/event-store.ts';
 import { memberKey, type OfficeDocument, type UserDocument } from './documents.ts';
 
@@ -130,7 +130,7 @@ export const projectEvent = (
         enrolledAt: importedAt,
         secret,
         totpParameters: parameters,
-        lastAcceptedStep: rescaleStep(user.lastAcceptedStep, previousPeriod, parameters.period),
+        lastAcceptedStep: lastStepAfterChange(user.lastAcceptedStep, previousPeriod, parameters.period),
         recoveryCodesLeft: 0,
         pending: null,
       });

@@ -5,6 +5,7 @@ import { officePolicyAt, userTwoFactorAt } from './audit/state-at.ts';
 import { disableTwoFactor } from './disable-two-factor.ts';
 import { confirmEnrollment } from './enrollment/confirm-enrollment.ts';
 import { startEnrollment } from './enrollment/start-enrollment.ts';
+import { importEnrolments } from './import/import-enrolments.ts';
 import { login } from './login/login.ts';
 import { secondFactorStep } from './login/second-factor-step.ts';
 import { loginRequirements } from './login-requirements.ts';
@@ -37,6 +38,7 @@ export const createUseCases = (deps: ApplicationDeps) => ({
   registerOffice: registerOffice(deps),
   registerUser: registerUser(deps),
   changeRole: changeRole(deps),
+  importEnrolments: importEnrolments(deps),
   loginRequirements: loginRequirements(deps),
   auditEvents: auditEvents(deps),
   verifyStreamChain: (streamId: string) => verifyStream(deps.events, streamId),

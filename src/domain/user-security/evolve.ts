@@ -1,6 +1,6 @@
 import type { UserSecurityEvent } from './events.ts';
 import { initialUserSecurityState, type UserSecurityState } from './state.ts';
-import { defaultTotpParameters, rescaleStep } from './totp-parameters.ts';
+import { defaultTotpParameters, lastStepAfterChange } from './totp-parameters.ts';
 
 export const evolveUserSecurity = (state: UserSecurityState, event: UserSecurityEvent): UserSecurityState => {
   switch (event.type) {
@@ -31,7 +31,7 @@ export const evolveUserSecurity = (state: UserSecurityState, event: UserSecurity
         enrollment: { enrollmentId, secret, enrolledAt: importedAt, parameters },
         pendingEnrollment: null,
         unusedRecoveryCodes: [],
-        lastAcceptedStep: rescaleStep(state.lastAcceptedStep, previousPeriod, parameters.period),
+        lastAcceptedStep: lastStepAfterChange(state.lastAcceptedStep, previousPeriod, parameters.period),
       };
     }
     case 'TotpDisabled':

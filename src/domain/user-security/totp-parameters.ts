@@ -14,8 +14,12 @@ export type TotpParameters = z.infer<typeof totpParametersSchema>;
 export const defaultTotpParameters: TotpParameters = { algorithm: 'SHA1', digits: 6, period: 30 };
 
 /**
- * The last accepted step measured in steps of another length: the step of the new length that holds the
- * start of the old one, so a code from before the change still counts as used and none after it does.
+ * The last accepted step after an enrolment's parameters change. Steps of another length count from
+ * another origin: a 60 s counter now is about half a 30 s one, so no code of the one scale can be a
+ * replay of the other and the guard starts afresh; with the same length it is kept.
  */
-export const rescaleStep = (step: number | null, fromPeriod: number, toPeriod: number): number | null =>
-  step === null ? null : Math.floor((step * fromPeriod) / toPeriod);
+export const lastStepAfterChange = (
+  step: number | null,
+  fromPeriod: number,
+  toPeriod: number,
+): number | null => (fromPeriod === toPeriod ? step : null);

@@ -27,7 +27,12 @@ type Row = {
   request: (
     ids: Ids,
     run: number,
-  ) => { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; body?: unknown };
+  ) => {
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    url: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  };
   expect: Record<Caller, number>;
 };
 
@@ -175,6 +180,16 @@ const matrix: Row[] = [
     expect: platformOnly(200),
   },
   {
+    route: 'POST /v1/platform/offices/{id}/imports',
+    request: ({ officeId }) => ({
+      method: 'POST',
+      url: `/v1/platform/offices/${officeId}/imports?dryRun=true`,
+      body: 'username,secret\nnobody,JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n',
+      headers: { 'content-type': 'text/csv' },
+    }),
+    expect: platformOnly(200),
+  },
+  {
     route: 'GET /v1/platform/users/{id}/login-requirements',
     request: ({ memberId }) => ({ method: 'GET', url: `/v1/platform/users/${memberId}/login-requirements` }),
     expect: platformOnly(200),
@@ -255,7 +270,7 @@ describe('S12 authorization matrix: every route × every caller', () => {
         const response = await service.app.inject({
           method: request.method,
           url: request.url,
-          headers: tokens.get(caller)!,
+          headers: { ...tokens.get(caller)!, ...request.headers },
           ...(request.body === undefined ? {} : { payload: request.body as object }),
         });
         expect(response.statusCode, response.body).toBe(row.expect[caller]);
