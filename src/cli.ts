@@ -1,12 +1,27 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
+import { existingAuditPublicKeys } from './adapters/crypto/ed25519-audit-signer.ts';
+import { WebhookNotifier } from './adapters/notifications/webhook-notifier.ts';
 import { connectRedis, type RedisClient, redisTopology } from './adapters/redis/connect-redis.ts';
 import { verifyChains } from './application/audit-chain/verify-chain.ts';
+import { verifyStoreCheckpoints } from './application/audit-chain/verify-checkpoints.ts';
+import type { ApplicationDeps } from './application/dependencies.ts';
 import type { DataKeyStore } from './application/ports/data-key-store.ts';
 import type { EventStore } from './application/ports/event-store.ts';
+import type { Notifier } from './application/ports/notifier.ts';
 import type { DataKeyRotation, PersonalDataVault } from './application/ports/personal-data-vault.ts';
 import { rewrapDataKeys } from './application/rewrap-data-keys.ts';
 import type { UseCases } from './application/use-cases/index.ts';
+import {
+  AuditUsageError,
+  auditUsage,
+  checkpointCommand,
+  describeChecks,
+  parseVerifyArgs,
+  readCheckpointFiles,
+  readPublicKeys,
+  verifyExportCommand,
+} from './cli/audit-commands.ts';
 import { ImportUsageError, importCommand, importUsage } from './cli/import-command.ts';
 import { progressLine } from './cli/progress.ts';
 import { createOffice, createUser, eraseUserCommand } from './cli/provisioning-commands.ts';
@@ -31,9 +46,7 @@ Commands:
             keys can leave the ring (it lists any older key still needed by TOTP secrets written
             before data keys existed).
 ${importUsage.trimEnd()}
-  audit verify
-            Check the hash chain of every stream; lists each broken stream and its first bad event,
-            and exits 3 when any is broken.
+${auditUsage.trimEnd()}
   rebuild   Rebuild the Redis read models from the event store into a fresh generation and switch to it.
             (With in-memory read models there is nothing to rebuild: they are rebuilt at every start.)
 `;
@@ -71,7 +84,8 @@ const rebuild = async (): Promise<number> => {
   }
 };
 
-const auditVerify = async (): Promise<number> => {
+const auditVerify = async (args: string[]): Promise<number> => {
+  const { checkpoints, publicKeyFile } = parseVerifyArgs(args);
   const config = loadConfig();
   mkdirSync(config.DATA_DIR, { recursive: true });
   const scope = compose(config, createLogger(config.LOG_LEVEL), null, await loadEsdbDriver(config));
@@ -93,10 +107,33 @@ const auditVerify = async (): Promise<number> => {
     process.stdout.write(
       report.broken.length === 0 ? 'all chains intact\n' : `${report.broken.length} broken stream(s)\n`,
     );
-    return report.broken.length === 0 ? 0 : 3;
+    if (checkpoints.length === 0) return report.broken.length === 0 ? 0 : 3;
+    const keys =
+      publicKeyFile === undefined
+        ? scope.resolve<ApplicationDeps>(tokens.applicationDeps).auditSigner.publicKeys()
+        : readPublicKeys(publicKeyFile);
+    const checks = describeChecks(
+      await verifyStoreCheckpoints(events, keys, readCheckpointFiles(checkpoints)),
+    );
+    process.stdout.write(`${checks.lines.join('\n')}\n`);
+    return report.broken.length === 0 && !checks.failed ? 0 : 3;
   } finally {
     await events.close();
   }
+};
+
+const verifyExport = (args: string[]): number => {
+  const config = loadConfig();
+  const { output, exitCode } = verifyExportCommand(args, () => {
+    const keys = existingAuditPublicKeys({ signingKeys: config.AUDIT_SIGNING_KEY, dataDir: config.DATA_DIR });
+    if (keys === null)
+      throw new AuditUsageError(
+        'no audit signing key here: pass --public-key with the saved GET /v1/audit/signing-key',
+      );
+    return keys;
+  });
+  process.stdout.write(`${output}\n`);
+  return exitCode;
 };
 
 const keysRewrap = async (): Promise<number> => {
@@ -147,6 +184,8 @@ const provision = async (
   } finally {
     await events.close();
     await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
+    const notifier = scope.resolve<Notifier>(tokens.deliveringNotifier);
+    if (notifier instanceof WebhookNotifier) await notifier.drain();
     redis?.disconnect();
   }
 };
@@ -155,7 +194,10 @@ export const runCli = async (args: string[]): Promise<number> => {
   const [command] = args;
   try {
     if (command === 'rebuild') return await rebuild();
-    if (command === 'audit' && args[1] === 'verify') return await auditVerify();
+    if (command === 'audit' && args[1] === 'verify') return await auditVerify(args.slice(2));
+    if (command === 'audit' && args[1] === 'checkpoint')
+      return await provision(checkpointCommand, args.slice(2));
+    if (command === 'audit' && args[1] === 'verify-export') return verifyExport(args.slice(2));
     if (command === 'keys' && args[1] === 'rewrap') return await keysRewrap();
     if (command === 'offices' && args[1] === 'create') return await provision(createOffice, args.slice(2));
     if (command === 'users' && args[1] === 'create') return await provision(createUser, args.slice(2));
@@ -164,7 +206,7 @@ export const runCli = async (args: string[]): Promise<number> => {
     process.stdout.write(usage);
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
   } catch (error) {
-    if (error instanceof ImportUsageError) {
+    if (error instanceof ImportUsageError || error instanceof AuditUsageError) {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Keyring } from './aes-gcm-secret-cipher.ts';
 
 /** Parses `SECRET_KEYS` (`id:base64,id:base64`, newest first); each key must be 32 bytes. */
-export const parseSecretKeys = (text: string): Keyring => {
+export const parseSecretKeys = (text: string, variable = 'SECRET_KEYS'): Keyring => {
   const keyring = text
     .split(',')
     .map((entry) => entry.trim())
@@ -14,15 +14,15 @@ export const parseSecretKeys = (text: string): Keyring => {
       const id = separator > 0 ? entry.slice(0, separator) : '';
       const key = Buffer.from(entry.slice(separator + 1), 'base64');
       if (id === '' || !/^[\w.-]{1,40}$/.test(id))
-        throw new Error(`SECRET_KEYS entry ${index + 1}: expected id:base64key`);
+        throw new Error(`${variable} entry ${index + 1}: expected id:base64key`);
       if (key.length !== 32)
-        throw new Error(`SECRET_KEYS entry ${index + 1} ("${id}"): the key must be 32 bytes in base64`);
+        throw new Error(`${variable} entry ${index + 1} ("${id}"): the key must be 32 bytes in base64`);
       return { id, key };
     });
   const ids = keyring.map(({ id }) => id);
   const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
   if (repeated !== undefined)
-    throw new Error(`SECRET_KEYS: the key id "${repeated}" is used twice; give each key its own id`);
+    throw new Error(`${variable}: the key id "${repeated}" is used twice; give each key its own id`);
   return keyring;
 };
 

@@ -11,6 +11,7 @@ import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { sendProblem } from './problems.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
+import { checkpointRoutes } from './routes/checkpoint-routes.ts';
 import { importRoutes } from './routes/import-routes.ts';
 import { loginRoutes } from './routes/login-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
@@ -114,6 +115,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   await app.register(platformRoutes, { deps });
   await app.register(importRoutes, { deps });
   await app.register(auditRoutes, { deps });
+  await app.register(checkpointRoutes, { deps });
   await app.register(webPages, { root: options.webRoot ?? defaultWebRoot });
   return app;
 };

@@ -153,6 +153,16 @@ const matrix: Row[] = [
     expect: only({ support: 200, auditor: 200 }),
   },
   {
+    route: 'GET /v1/audit/signing-key',
+    request: () => ({ method: 'GET', url: '/v1/audit/signing-key' }),
+    expect: users(200, 200, 200),
+  },
+  {
+    route: 'POST /v1/audit/checkpoints',
+    request: () => ({ method: 'POST', url: '/v1/audit/checkpoints' }),
+    expect: only({ auditor: 201 }),
+  },
+  {
     route: 'POST /v1/platform/offices',
     request: (_ids, run) => ({
       method: 'POST',

@@ -111,19 +111,18 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
     {
       schema: {
         tags: ['audit'],
-        summary: 'The whole filtered history as NDJSON (one event per line), streamed',
+        summary:
+          'The whole filtered history as NDJSON (one event per line), streamed; the last line is a signed checkpoint over the lines before it',
         querystring: filterQuery,
         produces: ['application/x-ndjson'],
       },
     },
     async (request, reply) => {
       await requireRole(deps.sessions, request, readers);
-      const lines = async function* () {
-        for await (const event of deps.useCases.exportAuditEvents(request.query))
-          yield `${JSON.stringify(event)}\n`;
-      };
       reply.header('content-disposition', 'attachment; filename="audit-events.ndjson"');
-      return reply.type('application/x-ndjson').send(Readable.from(lines()));
+      return reply
+        .type('application/x-ndjson')
+        .send(Readable.from(deps.useCases.signedAuditExport(request.query)));
     },
   );
 
