@@ -44,20 +44,26 @@ const collectEverything = async (
   return { texts, eventCount: events.length };
 };
 
+/** The service with debug logs captured, on the deployment's read models under a fresh Redis prefix. */
+const harnessWithLogs = async (redisUrl: string | null, tag: string) => {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const prefix = `${tag}:${process.pid}:${Date.now()}:`;
+  const h = await startHarness(
+    { LOG_LEVEL: 'debug', ...(redisUrl === null ? {} : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }) },
+    createLogger('debug', sink),
+  );
+  return { h, logs, prefix };
+};
+
 describe.each(deployments)('secrets stay secret: $name', ({ redisUrl }) => {
   it('S8 after every flow, the TOTP secret and otpauth URI appear in no log line, event or Redis key (0 hits)', async () => {
-    const logs: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(chunk.toString());
-        done();
-      },
-    });
-    const prefix = `s8:${process.pid}:${Date.now()}:`;
-    const h = await startHarness(
-      { LOG_LEVEL: 'debug', ...(redisUrl === null ? {} : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }) },
-      createLogger('debug', sink),
-    );
+    const { h, logs, prefix } = await harnessWithLogs(redisUrl, 's8');
     try {
       const officeId = await h.office();
       const userId = await h.user(officeId, 'secret.keeper');
@@ -108,18 +114,7 @@ describe.each(deployments)('secrets stay secret: $name', ({ redisUrl }) => {
 
 describe.each(deployments)('imported secrets stay secret: $name', ({ redisUrl }) => {
   it('S8 an import (dry run, real run, re-run, replace, bad rows) and the logins after it leave no imported secret in any log, event, Redis key or answer', async () => {
-    const logs: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(chunk.toString());
-        done();
-      },
-    });
-    const prefix = `s8i:${process.pid}:${Date.now()}:`;
-    const h = await startHarness(
-      { LOG_LEVEL: 'debug', ...(redisUrl === null ? {} : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }) },
-      createLogger('debug', sink),
-    );
+    const { h, logs, prefix } = await harnessWithLogs(redisUrl, 's8i');
     try {
       const officeId = await h.office();
       await h.user(officeId, 'imported.one');
