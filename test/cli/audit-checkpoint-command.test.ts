@@ -31,7 +31,8 @@ const populated = (name: string, signingKey = k1) => {
   return { dataDir, cli };
 };
 
-describe('second-factor audit checkpoint and verify --checkpoint (SQLite)', () => {
+// Every test runs the CLI several times; each process takes seconds to start on a loaded machine.
+describe('second-factor audit checkpoint and verify --checkpoint (SQLite)', { timeout: 90_000 }, () => {
   const { dataDir, cli } = populated('main');
   const checkpointFile = join(root, 'checkpoint-1.json');
 

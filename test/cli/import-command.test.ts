@@ -78,7 +78,8 @@ describe('second-factor import', () => {
     } finally {
       await service.stop();
     }
-  });
+    // Eight CLI processes one after the other: on a loaded machine each takes seconds to start.
+  }, 90_000);
 
   it('refuses a missing file argument or office (exit 2), an unknown office, and a file over 10 MB', () => {
     const missing = cli(['import', '--office', 'x']);
@@ -94,5 +95,5 @@ describe('second-factor import', () => {
     const tooBig = cli(['import', big, '--office', 'x']);
     expect(tooBig.status).toBe(2);
     expect(tooBig.stderr).toContain('at most 10 MB');
-  });
+  }, 60_000);
 });

@@ -124,6 +124,7 @@ describe('audit checkpoint routes and the signed export', () => {
       const noKey = runCli(emptyDataDir, ['audit', 'verify-export', intactFile]);
       expect(noKey.status).toBe(2);
       expect(noKey.stderr).toContain('--public-key');
-    });
+      // Three CLI processes, each taking seconds to start on a loaded machine.
+    }, 60_000);
   });
 });
