@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { importFileLimitBytes } from '../application/use-cases/import/enrolment-file.ts';
 import type { ImportReport } from '../application/use-cases/import/import-enrolments.ts';
 import type { UseCases } from '../application/use-cases/index.ts';
-import { progressLine } from './progress.ts';
+import { type ProgressLine, progressLine } from './progress.ts';
 
 export const importUsage = `  import <file> --office <id> [--dry-run] [--replace]
             Import existing TOTP enrolments of one office from a CSV (username,secret[,digits,period,
@@ -51,16 +51,23 @@ export const importCommand = async (
   const size = statSync(options.file).size;
   if (size > importFileLimitBytes)
     throw new ImportUsageError(`${options.file} has ${size} bytes; an import file may have at most 10 MB`);
-  const progress = progressLine(options.dryRun ? 'import (dry run)' : 'import', process.stderr, 'rows');
+  const label = options.dryRun ? 'import (dry run)' : 'import';
+  const checking = progressLine(`${label} checking`, process.stderr, 'rows');
+  // Made when writing starts, so its rate and ETA count the writing only.
+  let writing: ProgressLine | undefined;
+  const writingLine = () => {
+    writing ??= progressLine(label, process.stderr, 'rows');
+    return writing;
+  };
   const report = await useCases.importEnrolments(
     { id: 'cli', role: 'platform' },
     readFileSync(options.file, 'utf8'),
     { officeId: options.officeId, dryRun: options.dryRun, replace: options.replace },
     { correlationId: randomUUID(), userAgent: 'second-factor-cli' },
-    (done, total) => progress.update(done, total),
+    (phase, done, total) => (phase === 'checking' ? checking : writingLine()).update(done, total),
   );
   const { imported, replaced, skipped, rejected } = report.counts;
-  progress.finish(
+  writingLine().finish(
     `${report.rows.length} rows: ${imported} imported, ${replaced} replaced, ${skipped} skipped, ${rejected} rejected` +
       (report.dryRun ? ' (dry run: nothing written)' : ''),
   );

@@ -53,6 +53,7 @@ describe('second-factor import', () => {
     const real = cli(['import', file, '--office', officeId]);
     expect(real.status, real.stderr).toBe(3);
     expect(real.stdout).toContain('line 2 moved.in: imported SHA256/8/60');
+    expect(real.stderr).toMatch(/import checking: 100% 2\/2 rows/);
     expect(real.stderr).toMatch(/import: 100% 2\/2 rows/);
     const afterImport = await eventCount();
     expect(afterImport).toBe(before + 1);

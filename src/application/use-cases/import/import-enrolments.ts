@@ -41,6 +41,9 @@ export type ImportReport = {
   position: number | null;
 };
 
+/** First every row is checked, then the accepted ones are written: `done` of `total` rows in each phase. */
+export type ImportProgress = (phase: 'checking' | 'writing', done: number, total: number) => void;
+
 type ImportDeps = Pick<ApplicationDeps, 'events' | 'clock' | 'ids' | 'vault' | 'blindIndex'>;
 type Accepted = Extract<EnrolmentRow, { ok: true }> & { username: string; userId: string };
 
@@ -68,9 +71,11 @@ const checkRows = async (
   deps: ImportDeps,
   officeId: string,
   rows: EnrolmentRow[],
+  onProgress: ImportProgress,
 ): Promise<(Accepted | ImportRowReport)[]> => {
   const checked: (Accepted | ImportRowReport)[] = [];
   for (const row of rows) {
+    onProgress('checking', checked.length, rows.length);
     if (!row.ok || row.username === null) {
       checked.push(refusal(row, row.ok ? 'missing-field' : row.reason));
       continue;
@@ -80,6 +85,7 @@ const checkRows = async (
     else if (user.officeId !== officeId) checked.push(refusal(row, 'other-office'));
     else checked.push({ ...row, username: row.username, userId: user.userId });
   }
+  onProgress('checking', checked.length, rows.length);
   return checked;
 };
 
@@ -141,12 +147,12 @@ export const importEnrolments =
     file: string,
     options: ImportOptions,
     request: RequestContext,
-    onProgress: (done: number, total: number) => void = () => {},
+    onProgress: ImportProgress = () => {},
   ): Promise<ImportReport> => {
     const office = foldStream(officeDecider, await deps.events.readStream(officeStream(options.officeId)));
     if (office.status !== 'registered') throw new DomainError('office-not-found', 'No such office.');
     const { format, rows } = readEnrolmentFile(file);
-    const checked = await checkRows(deps, options.officeId, rows);
+    const checked = await checkRows(deps, options.officeId, rows, onProgress);
     const reports: ImportRowReport[] = [];
     let position: number | null = null;
     for (let start = 0; start < checked.length; start += parallelAppends) {
@@ -162,7 +168,7 @@ export const importEnrolments =
         reports.push(result.report);
         if (result.position !== null) position = Math.max(position ?? 0, result.position);
       }
-      onProgress(Math.min(start + parallelAppends, checked.length), checked.length);
+      onProgress('writing', Math.min(start + parallelAppends, checked.length), checked.length);
     }
     const counts = { imported: 0, replaced: 0, skipped: 0, rejected: 0 };
     for (const report of reports) counts[report.outcome] += 1;
