@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Ed25519AuditSigner } from '../../src/adapters/crypto/ed25519-audit-signer.ts';
+import { parseSecretKeys } from '../../src/adapters/crypto/keyring-file.ts';
 import { eventHash } from '../../src/application/audit-chain/hash-chain.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -64,6 +66,19 @@ describe('second-factor audit checkpoint and verify --checkpoint (SQLite)', { ti
     expect(stranger.status).toBe(3);
     expect(stranger.stdout).toContain(`CHECKPOINT FAILED ${newer}`);
     expect(stranger.stdout).toContain('unknown-key');
+    // Once k1 left the ring, the saved public keys still verify what it signed.
+    const keyFile = join(root, 'signing-key.json');
+    const saved = new Ed25519AuditSigner(parseSecretKeys(rotated, 'AUDIT_SIGNING_KEY')).publicKeys();
+    writeFileSync(keyFile, JSON.stringify({ keys: saved }));
+    const withSaved = runCli(
+      dataDir,
+      ['audit', 'verify', '--checkpoint', checkpointFile, '--public-key', keyFile],
+      {
+        env: { AUDIT_SIGNING_KEY: `k3:${seed()}` },
+      },
+    );
+    expect(withSaved.status, withSaved.stdout).toBe(0);
+    expect(withSaved.stdout).toContain(': intact');
   });
 
   it('a checkpoint of another store fails as such', () => {
