@@ -2,7 +2,9 @@ import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign } 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditPublicKey, AuditSigner } from '../../application/ports/audit-signer.ts';
-import { parseSecretKeys, readOrCreateSecretFile } from './keyring-file.ts';
+import { loadOrCreateKeys } from './keyring-file.ts';
+
+const auditKeyFile = 'audit-signing-key';
 
 /** PKCS#8 DER of an Ed25519 private key is this fixed prefix and then the 32-byte seed (RFC 8410). */
 const pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -64,17 +66,17 @@ export const loadOrCreateAuditSigner = (options: {
   signingKeys: string | undefined;
   dataDir: string;
   warn: (message: string) => void;
-}): Ed25519AuditSigner => {
-  if (options.signingKeys !== undefined)
-    return new Ed25519AuditSigner(parseSecretKeys(options.signingKeys, 'AUDIT_SIGNING_KEY'));
-  const path = join(options.dataDir, 'audit-signing-key');
-  const text = readOrCreateSecretFile(
-    path,
-    () => `audit-${randomBytes(4).toString('hex')}:${randomBytes(32).toString('base64')}`,
+}): Ed25519AuditSigner =>
+  new Ed25519AuditSigner(
+    loadOrCreateKeys({
+      variable: 'AUDIT_SIGNING_KEY',
+      configured: options.signingKeys,
+      dataDir: options.dataDir,
+      fileName: auditKeyFile,
+      firstKeyId: () => `audit-${randomBytes(4).toString('hex')}`,
+      warn: options.warn,
+    }),
   );
-  options.warn(`AUDIT_SIGNING_KEY is not set: signing audit checkpoints with the generated key in ${path}`);
-  return new Ed25519AuditSigner(parseSecretKeys(text, 'AUDIT_SIGNING_KEY'));
-};
 
 /** The public keys this installation verifies with, without generating a key where there is none. */
 export const existingAuditPublicKeys = (options: {

@@ -27,26 +27,46 @@ export const parseSecretKeys = (text: string, variable = 'SECRET_KEYS'): Keyring
 };
 
 /**
- * The keyring from `SECRET_KEYS`, or, in the embedded default where it is unset, from a file in the
- * data directory that is created once (mode 0600) and then reused.
+ * Keys from a setting (`id:base64,…`, newest first), or, in the embedded default where it is unset,
+ * from a file in the data directory that is created once (mode 0600) with one key and then reused.
  */
+export const loadOrCreateKeys = (options: {
+  variable: string;
+  configured: string | undefined;
+  dataDir: string;
+  fileName: string;
+  firstKeyId: () => string;
+  warn: (message: string) => void;
+}): Keyring => {
+  const { variable } = options;
+  if (options.configured !== undefined) {
+    const keys = parseSecretKeys(options.configured, variable);
+    if (keys.length === 0) throw new Error(`${variable}: expected at least one id:base64key`);
+    return keys;
+  }
+  const path = join(options.dataDir, options.fileName);
+  const text = readOrCreateSecretFile(
+    path,
+    () => `${options.firstKeyId()}:${randomBytes(32).toString('base64')}`,
+  );
+  options.warn(`${variable} is not set: using the generated key in ${path}; set ${variable} in production`);
+  return parseSecretKeys(text, variable);
+};
+
+/** The keyring from `SECRET_KEYS`, or the one generated into `DATA_DIR/secret-keys`. */
 export const loadOrCreateKeyring = (options: {
   secretKeys: string | undefined;
   dataDir: string;
   warn: (message: string) => void;
-}): Keyring => {
-  if (options.secretKeys !== undefined) {
-    const keyring = parseSecretKeys(options.secretKeys);
-    if (keyring.length === 0) throw new Error('SECRET_KEYS: expected at least one id:base64key');
-    return keyring;
-  }
-  const path = join(options.dataDir, 'secret-keys');
-  const text = readOrCreateSecretFile(path, () => `k1:${randomBytes(32).toString('base64')}`);
-  options.warn(
-    `SECRET_KEYS is not set: using the generated keyring in ${path}; set SECRET_KEYS in production`,
-  );
-  return parseSecretKeys(text);
-};
+}): Keyring =>
+  loadOrCreateKeys({
+    variable: 'SECRET_KEYS',
+    configured: options.secretKeys,
+    dataDir: options.dataDir,
+    fileName: 'secret-keys',
+    firstKeyId: () => 'k1',
+    warn: options.warn,
+  });
 
 /** A secret kept in a file readable by its owner only: made by `create` the first time, then reused. */
 export const readOrCreateSecretFile = (path: string, create: () => string): string => {
