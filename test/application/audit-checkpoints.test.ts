@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it, vi } from 'vitest';
 import { Ed25519AuditSigner } from '../../src/adapters/crypto/ed25519-audit-signer.ts';
 import { MemoryEventStore } from '../../src/adapters/eventstore/memory/memory-event-store.ts';
+import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { SystemClock } from '../../src/adapters/system/system-clock.ts';
 import { UuidIds } from '../../src/adapters/system/uuid-ids.ts';
 import { AuditCheckpointer } from '../../src/application/audit-chain/checkpointer.ts';
@@ -123,6 +128,27 @@ describe('signed audit checkpoints', () => {
     ]);
     const k2Only = new Ed25519AuditSigner([key('k2')]);
     expect((await verify(before.events, k2Only, old))[0]?.verdict).toBe('unknown-key');
+  });
+
+  it('after the store was cut and grew again, the next checkpoint describes the store as it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'second-factor-checkpointer-'));
+    const file = join(dir, 'events.sqlite');
+    const store = new SqliteEventStore(file);
+    try {
+      const { signer, checkpointer, append } = setUp(undefined, store);
+      await append(4);
+      await checkpointer.checkpoint(context);
+      const db = new DatabaseSync(file);
+      db.prepare('DELETE FROM events WHERE position > ?').run(2);
+      db.close();
+      await append(4);
+      const { signed } = await checkpointer.checkpoint(context);
+      expect(signed.checkpoint.eventCount).toBe(6);
+      expect((await verify(store, signer, signed))[0]?.verdict).toBe('intact');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('run periodically on the leader only, and not at all with interval 0', async () => {

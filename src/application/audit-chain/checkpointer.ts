@@ -2,7 +2,7 @@ import { auditCheckpointStream, type StoreCheckpoint } from '../../domain/audit/
 import type { CommandContext } from '../command-context.ts';
 import type { ApplicationDeps } from '../dependencies.ts';
 import { stampFor } from '../handle-command.ts';
-import { ConcurrencyError } from '../ports/event-store.ts';
+import { ConcurrencyError, type RecordedEvent } from '../ports/event-store.ts';
 import { type Signed, signCheckpoint } from './checkpoints.ts';
 import { chainEvents } from './hash-chain.ts';
 import { advanceTo, HistoryDigest } from './history-digest.ts';
@@ -52,8 +52,8 @@ export class AuditCheckpointer {
   private async sign(context: CommandContext, onlyIfChanged: boolean): Promise<CheckpointOutcome | null> {
     const { events, clock, auditSigner, notifier } = this.deps;
     const head = await events.headPosition();
-    // A store that shrank under us (restored, or cut) is read again from the start.
-    if (this.digest.position > head) {
+    // A store that changed under the running digest (restored, cut, rewritten) is read again from the start.
+    if (!(await this.digestStillHolds(head))) {
       this.digest = new HistoryDigest();
       this.lastChange = 0;
     }
@@ -82,11 +82,22 @@ export class AuditCheckpointer {
     return { signed, position };
   }
 
+  /** Whether the newest event the digest has seen is still there, at its place and with its hash. */
+  private async digestStillHolds(head: number): Promise<boolean> {
+    if (this.digest.position === 0) return true;
+    if (this.digest.position > head) return false;
+    const [newest] = await this.deps.events.readAll(this.digest.position - 1, 1);
+    return (
+      newest?.position === this.digest.position &&
+      (newest.metadata.hash ?? null) === this.digest.lastEventHash
+    );
+  }
+
   /** Appends the checkpoint to its stream, after whatever another instance appended meanwhile. */
   private async keep(
     signed: Signed<StoreCheckpoint>,
     context: CommandContext,
-    knownLast: Awaited<ReturnType<CheckpointDeps['events']['readStream']>>[number] | undefined,
+    knownLast: RecordedEvent | undefined,
   ): Promise<number> {
     const { events } = this.deps;
     const stamped = (await stampFor(this.deps, context))({ type: 'AuditCheckpointSigned', data: signed });

@@ -58,7 +58,7 @@ const refusal = (row: { line: number; username: string | null }, reason: RowReje
   message: rowRejections[reason],
 });
 
-const imported = (row: Accepted, outcome: ImportRowReport['outcome']): ImportRowReport => ({
+const reportOf = (row: Accepted, outcome: ImportRowReport['outcome']): ImportRowReport => ({
   line: row.line,
   username: row.username,
   outcome,
@@ -94,8 +94,8 @@ const isAccepted = (row: Accepted | ImportRowReport): row is Accepted => 'userId
 /** What the row does to the user's enrolment, without writing anything. */
 const dryRunRow = async (deps: ImportDeps, row: Accepted, replace: boolean): Promise<ImportRowReport> => {
   const state = foldStream(userSecurityDecider, await deps.events.readStream(userSecurityStream(row.userId)));
-  if (state.enrollment === null) return imported(row, 'imported');
-  return imported(row, replace ? 'replaced' : 'skipped');
+  if (state.enrollment === null) return reportOf(row, 'imported');
+  return reportOf(row, replace ? 'replaced' : 'skipped');
 };
 
 /** Seals the secret with the user's data key, exactly like a native enrolment's, and records TotpImported. */
@@ -132,7 +132,7 @@ const importRow = async (
   );
   const event = outcome.newEvents.find((candidate) => candidate.type === 'TotpImported');
   const result = event === undefined ? 'skipped' : event.data.replaced ? 'replaced' : 'imported';
-  return { report: imported(row, result), position: outcome.position };
+  return { report: reportOf(row, result), position: outcome.position };
 };
 
 /**
