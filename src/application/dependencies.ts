@@ -1,5 +1,6 @@
 import type { AuditSigner } from './ports/audit-signer.ts';
 import type { Clock } from './ports/clock.ts';
+import type { CommonPasswords } from './ports/common-passwords.ts';
 import type { EventStore } from './ports/event-store.ts';
 import type { Ids } from './ports/ids.ts';
 import type { Notifier } from './ports/notifier.ts';
@@ -28,6 +29,7 @@ export type ApplicationDeps = {
   vault: PersonalDataVault;
   blindIndex: BlindIndex;
   passwords: PasswordHasher;
+  commonPasswords: CommonPasswords;
   recoveryCodes: RecoveryCodes;
   qr: QrRenderer;
   notifier: Notifier;

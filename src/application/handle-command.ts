@@ -1,9 +1,10 @@
-import { type EventType, eventSchemas, eventSchemaVersion, parseDomainEvent } from '../domain/events.ts';
+import { type EventType, eventSchemas, eventSchemaVersion } from '../domain/events.ts';
 import { isPerson } from '../domain/shared/actor.ts';
 import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
 import { DomainError } from '../domain/shared/domain-error.ts';
 import { chainEvents } from './audit-chain/hash-chain.ts';
 import type { CommandContext } from './command-context.ts';
+import { foldStream, keepSnapshotWhenDue, loadAggregate, snapshotEvery } from './load-aggregate.ts';
 import type { Clock } from './ports/clock.ts';
 import {
   ConcurrencyError,
@@ -11,7 +12,6 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
-  type RecordedEvent,
 } from './ports/event-store.ts';
 import type { Ids } from './ports/ids.ts';
 import { originAssociatedData, type PersonalDataVault } from './ports/personal-data-vault.ts';
@@ -33,24 +33,19 @@ export type HandleOptions = {
   /** Extra check on the stream's revision before deciding (HTTP If-Match); throws to refuse. */
   expectRevision?: (revision: number | null) => void;
   maxAttempts?: number;
+  /** Events between snapshots (of deciders that have a snapshot format); `snapshotEvery` by default. */
+  snapshotEvery?: number;
 };
 
 const defaultAttempts = 30;
 
-/** Folds a stream with `evolve`, read back through the event schemas. */
-export const foldStream = <Event extends DomainEvent, State>(
-  decider: Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve'>,
-  recorded: RecordedEvent[],
-): State =>
-  recorded.reduce(
-    (state, event) => decider.evolve(state, parseDomainEvent(event.type, event.data) as Event),
-    decider.initialState(),
-  );
+export { foldStream };
 
 /**
- * Reads the stream, asks `commandFor(state)` for the command (so code checks and decryption see the
- * state they decide on), decides, and appends at the revision it read. On a conflict it starts over
- * with the newer stream, so two racing commands never both act on the same state.
+ * Loads the aggregate (its snapshot and the events after it), asks `commandFor(state)` for the command
+ * (so code checks and decryption see the state they decide on), decides, and appends at the revision it
+ * read. On a conflict it starts over with the newer stream, so two racing commands never both act on the
+ * same state. When enough events came after the snapshot it started from, it writes a new one.
  */
 export const handleCommand = async <Command, Event extends DomainEvent, State>(
   deps: CommandHandlerDeps,
@@ -61,35 +56,46 @@ export const handleCommand = async <Command, Event extends DomainEvent, State>(
   options: HandleOptions = {},
 ): Promise<CommandOutcome<Event, State>> => {
   const attempts = options.maxAttempts ?? defaultAttempts;
+  const every = options.snapshotEvery ?? snapshotEvery;
   let stamp: ((event: DomainEvent) => EventToAppend) | undefined;
   for (let attempt = 1; ; attempt++) {
-    const recorded = await deps.events.readStream(streamId);
-    const revision = recorded.at(-1)?.revision ?? null;
+    const loaded = await loadAggregate(deps.events, decider, streamId);
+    const { state, revision } = loaded;
     options.expectRevision?.(revision);
-    const state = foldStream(decider, recorded);
     const command = await commandFor(state);
     const newEvents = decider.decide(command, state);
-    if (newEvents.length === 0) return { newEvents, state, position: null, revision };
+    if (newEvents.length === 0) {
+      await keepSnapshotWhenDue(deps.events, decider, streamId, loaded, every);
+      return { newEvents, state, position: null, revision };
+    }
 
     const expected: ExpectedRevision = revision === null ? 'no-stream' : revision;
     // Made when there is something to append, and once for every retry.
     stamp ??= await stampFor(deps, context);
-    try {
-      const result = await deps.events.append(
-        streamId,
-        chainEvents(streamId, recorded.at(-1), newEvents.map(stamp)),
-        expected,
-      );
-      return {
-        newEvents,
-        state: newEvents.reduce(decider.evolve, state),
-        position: result.position,
-        revision: result.revision,
-      };
-    } catch (error) {
+    const chained = chainEvents(streamId, loaded.last, newEvents.map(stamp));
+    const result = await deps.events.append(streamId, chained, expected).catch((error: unknown) => {
       if (!(error instanceof ConcurrencyError) || attempt >= attempts) throw error;
+      return null;
+    });
+    if (result === null) {
       await pauseBeforeRetry(attempt);
+      continue;
     }
+    // Folded as a later load folds them: read back through the event schemas.
+    const after = foldStream(decider, chained, state);
+    const newest = chained.at(-1);
+    await keepSnapshotWhenDue(
+      deps.events,
+      decider,
+      streamId,
+      {
+        state: after,
+        snapshotRevision: loaded.snapshotRevision,
+        last: newest && { ...newest, revision: result.revision },
+      },
+      every,
+    );
+    return { newEvents, state: after, position: result.position, revision: result.revision };
   }
 };
 

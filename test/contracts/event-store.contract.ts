@@ -3,6 +3,7 @@ import {
   ConcurrencyError,
   type EventStore,
   type RecordedEvent,
+  type StreamSnapshot,
 } from '../../src/application/ports/event-store.ts';
 import { anEvent, uniqueStream } from '../support/events.ts';
 
@@ -168,6 +169,76 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreUnderT
       await store.append(stream, [anEvent({ blob })], 'no-stream');
       const [read] = await store.readStream(stream);
       expect(read?.data).toEqual({ blob });
+    });
+
+    it('reads a stream after a revision: from the start, the middle, the last, beyond, and a missing stream', async () => {
+      const stream = uniqueStream('after');
+      await store.append(
+        stream,
+        Array.from({ length: 5 }, (_, n) => anEvent({ n })),
+        'no-stream',
+      );
+      const readAfter = async (revision: number, name = stream) =>
+        (await store.readStreamAfter(name, revision)).map((event) => [event.revision, event.data]);
+      expect(await readAfter(-1)).toEqual([0, 1, 2, 3, 4].map((n) => [n, { n }]));
+      expect(await readAfter(2)).toEqual([
+        [3, { n: 3 }],
+        [4, { n: 4 }],
+      ]);
+      expect(await readAfter(4)).toEqual([]);
+      expect(await readAfter(40)).toEqual([]);
+      expect(await readAfter(-1, uniqueStream('missing'))).toEqual([]);
+      const [tail] = await store.readStreamAfter(stream, 3);
+      const [full] = (await store.readStream(stream)).slice(4);
+      expect(tail).toEqual(full);
+    });
+
+    it('has no snapshot for a stream until one is written, then reads it back exactly', async () => {
+      const stream = uniqueStream('snapshot');
+      expect(await store.readSnapshot(stream)).toBeNull();
+      const snapshot: StreamSnapshot = {
+        streamId: stream,
+        revision: 41,
+        schemaVersion: 3,
+        state: { count: 42, last: null, nested: { list: [1, 'two', false] }, empty: '' },
+      };
+      await store.writeSnapshot(snapshot);
+      expect(await store.readSnapshot(stream)).toEqual(snapshot);
+      expect(await store.readSnapshot(uniqueStream('snapshot'))).toBeNull();
+    });
+
+    it('keeps the snapshot of the latest revision: a newer one replaces it, an older or equal one does not', async () => {
+      const stream = uniqueStream('snapshot');
+      const at = (revision: number, schemaVersion = 1): StreamSnapshot => ({
+        streamId: stream,
+        revision,
+        schemaVersion,
+        state: { revision },
+      });
+      await store.writeSnapshot(at(10));
+      await store.writeSnapshot(at(20, 2));
+      expect(await store.readSnapshot(stream)).toEqual(at(20, 2));
+      await store.writeSnapshot(at(15));
+      await store.writeSnapshot(at(20, 1));
+      expect(await store.readSnapshot(stream)).toEqual(at(20, 2));
+      await Promise.all([25, 30, 27].map((revision) => store.writeSnapshot(at(revision))));
+      expect(await store.readSnapshot(stream)).toEqual(at(30));
+    });
+
+    it('keeps a snapshot with unicode and a 64 KiB state intact, apart from the events', async () => {
+      const stream = uniqueStream('snapshot');
+      await store.append(stream, [anEvent({ n: 0 })], 'no-stream');
+      const state = {
+        name: 'Kantoor Zürich — 東京 🚀',
+        blob: 'x'.repeat(64 * 1024 - 100) + 'é'.repeat(40),
+        codes: Array.from({ length: 10 }, (_, n) => `hash-${n}`),
+      };
+      const head = await store.headPosition();
+      await store.writeSnapshot({ streamId: stream, revision: 0, schemaVersion: 1, state });
+      expect((await store.readSnapshot(stream))?.state).toEqual(state);
+      expect(await store.readStream(stream)).toHaveLength(1);
+      expect(await store.readAll(head, 10)).toEqual([]);
+      expect(await store.headPosition()).toBe(head);
     });
 
     it('subscribes with catch-up then live, and resumes from a saved position with no gap or duplicate', async () => {

@@ -5,6 +5,7 @@ import { personKey } from '../../src/adapters/crypto/data-key-vault.ts';
 import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { SqliteDataKeyStore } from '../../src/adapters/keys/sqlite-data-key-store.ts';
 import { verifyChains } from '../../src/application/audit-chain/verify-chain.ts';
+import { keepSnapshotWhenDue, loadAggregate } from '../../src/application/load-aggregate.ts';
 import type { RecordedEvent } from '../../src/application/ports/event-store.ts';
 import {
   originAssociatedData,
@@ -13,6 +14,8 @@ import {
 import { totpSecretAssociatedData } from '../../src/application/ports/secret-cipher.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import type { EncryptedSecret } from '../../src/domain/shared/encrypted-secret.ts';
+import { userSecurityStream } from '../../src/domain/user-security/events.ts';
+import { userSecurityDecider } from '../../src/domain/user-security/index.ts';
 import { startService } from '../../src/main.ts';
 import { type Harness, password, platformKey, startHarness } from '../support/service-harness.ts';
 import { codeAt } from '../support/totp-codes.ts';
@@ -75,6 +78,20 @@ describe('crypto-shredding: a user is forgotten while the history stays whole', 
       await store.close();
     }
   };
+  /** Writes the snapshot of the user's `user-security` stream the service writes every 100 events; its state. */
+  const snapshotOfUserSecurity = async () => {
+    const store = new SqliteEventStore(join(h.dataDir, 'events.sqlite'));
+    try {
+      const stream = userSecurityStream(userId);
+      const loaded = await loadAggregate(store, userSecurityDecider, stream);
+      await keepSnapshotWhenDue(store, userSecurityDecider, stream, loaded, 1);
+      const kept = await store.readSnapshot(stream);
+      expect(kept?.revision).toBe(loaded.revision);
+      return loaded.state;
+    } finally {
+      await store.close();
+    }
+  };
   /** What someone holding the keyring and the key file, but not the service, can open. */
   const outsideVault = () =>
     serviceVault(h.dataDir, readFileSync(join(h.dataDir, 'secret-keys'), 'utf8').trim());
@@ -120,6 +137,9 @@ describe('crypto-shredding: a user is forgotten while the history stays whole', 
   });
 
   it('erases: the key leaves the key file, the sealed fields stay unreadable even with the keyring, the chains hold', async () => {
+    // A snapshot of the user's security state, as a long-time user's commands leave one.
+    const snapshotted = await snapshotOfUserSecurity();
+    for (const bytes of storeBytes()) expect(bytes.includes(secret)).toBe(false);
     const before = await allEvents();
     const keys = new SqliteDataKeyStore(join(h.dataDir, 'data-keys.sqlite'));
     const stored = await keys.find(personKey(userId));
@@ -148,6 +168,12 @@ describe('crypto-shredding: a user is forgotten while the history stays whole', 
       await opener.open(userId, enrolment.secret, totpSecretAssociatedData(userId, enrolment.enrollmentId)),
     ).toBeNull();
     expect(await opener.open(userId, originOfLogin(after), originAssociatedData(userId))).toBeNull();
+    const inSnapshot = snapshotted.enrollment;
+    if (inSnapshot === null) throw new Error('the snapshot holds no enrolment');
+    expect(inSnapshot.secret).toEqual(enrolment.secret);
+    expect(
+      await opener.open(userId, inSnapshot.secret, totpSecretAssociatedData(userId, inSnapshot.enrollmentId)),
+    ).toBeNull();
   });
 
   it('shows auditors the whole history with [erased] where the username was, and a sound chain', async () => {

@@ -1,5 +1,6 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { DataKeyStore, StoredDataKey } from '../../application/ports/data-key-store.ts';
+import { inImmediateTransaction, openSqlite } from '../sqlite/open-sqlite.ts';
 
 /**
  * Data keys in their own SQLite file beside the events. `secure_delete` overwrites a deleted key's bytes
@@ -13,16 +14,16 @@ export class SqliteDataKeyStore implements DataKeyStore {
   >;
 
   constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    // The busy timeout comes first: several instances may open (and create) the file at once.
-    this.db.exec(`
-      PRAGMA busy_timeout = 5000;
-      PRAGMA journal_mode = DELETE;
-      PRAGMA synchronous = FULL;
-      PRAGMA secure_delete = ON;
-      CREATE TABLE IF NOT EXISTS data_keys (subject_id TEXT PRIMARY KEY, wrapped_key TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS erased_subjects (subject_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL);
-    `);
+    // Several instances may open (and create) the file at once: openSqlite makes that safe.
+    this.db = openSqlite(path, {
+      journalMode: 'delete',
+      connectionPragmas: ['synchronous = FULL', 'secure_delete = ON'],
+      migrate: (db) =>
+        db.exec(`
+          CREATE TABLE IF NOT EXISTS data_keys (subject_id TEXT PRIMARY KEY, wrapped_key TEXT NOT NULL);
+          CREATE TABLE IF NOT EXISTS erased_subjects (subject_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL);
+        `),
+    });
     this.statements = {
       erased: this.db.prepare('SELECT erased_at FROM erased_subjects WHERE subject_id = ?'),
       // One round trip for the start-up catch-up, which looks up every user's key.
@@ -78,14 +79,6 @@ export class SqliteDataKeyStore implements DataKeyStore {
 
   /** IMMEDIATE takes the write lock up front, so two processes cannot both decide from a stale read. */
   private transaction<T>(work: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return inImmediateTransaction(this.db, work);
   }
 }

@@ -27,7 +27,8 @@ export const streamAttributes = (streamId: string): Record<string, string> => {
 
 /**
  * Spans for the event-store calls a request makes: `event-store append` (stream, event count),
- * `event-store readStream`, `event-store readAll`. Subscriptions, pings and closing pass straight through.
+ * `event-store readStream`, `readStreamAfter`, `readSnapshot`, `writeSnapshot` (stream, counts or the
+ * revision), `event-store readAll`. Subscriptions, pings and closing pass straight through.
  */
 export const tracedEventStore = (inner: EventStore, tracer: Tracer, system: StoreSystem): EventStore => ({
   append: (streamId, events, expected) =>
@@ -47,6 +48,31 @@ export const tracedEventStore = (inner: EventStore, tracer: Tracer, system: Stor
       span.setAttribute('sf.event_count', events.length);
       return events;
     }),
+  readStreamAfter: (streamId, afterRevision) =>
+    inSpan(
+      tracer,
+      'event-store readStreamAfter',
+      client(system, { ...streamAttributes(streamId), 'sf.after_revision': afterRevision }),
+      async (span) => {
+        const events = await inner.readStreamAfter(streamId, afterRevision);
+        span.setAttribute('sf.event_count', events.length);
+        return events;
+      },
+    ),
+  readSnapshot: (streamId) =>
+    inSpan(tracer, 'event-store readSnapshot', client(system, streamAttributes(streamId)), async (span) => {
+      const snapshot = await inner.readSnapshot(streamId);
+      span.setAttribute('sf.found', snapshot !== null);
+      if (snapshot !== null) span.setAttribute('sf.revision', snapshot.revision);
+      return snapshot;
+    }),
+  writeSnapshot: (snapshot) =>
+    inSpan(
+      tracer,
+      'event-store writeSnapshot',
+      client(system, { ...streamAttributes(snapshot.streamId), 'sf.revision': snapshot.revision }),
+      () => inner.writeSnapshot(snapshot),
+    ),
   readAll: (after, limit) =>
     inSpan(
       tracer,
@@ -96,6 +122,10 @@ export const tracedReadModels = <T extends ReadModels & ProjectionTarget>(
     ping: () => inner.ping(),
     apply: (event, previousPosition) => inner.apply(event, previousPosition),
     applyBatch: (events, previousPosition) => inner.applyBatch(events, previousPosition),
+    origin: () => inner.origin(),
+    reject: (setId) => inner.reject(setId),
+    unfinishedBuild: () => inner.unfinishedBuild(),
+    startBuild: (storeId, target) => inner.startBuild(storeId, target),
   };
 };
 

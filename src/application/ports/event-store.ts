@@ -65,6 +65,12 @@ export class EventStoreUnavailableError extends Error {
   }
 }
 
+/**
+ * A cache of an aggregate's state as folded up to `revision` of its stream; `schemaVersion` names the
+ * shape of `state`, so a reader can ignore one it does not know. Never the truth: the events are.
+ */
+export type StreamSnapshot = { streamId: string; revision: number; schemaVersion: number; state: unknown };
+
 export type SubscriptionHandler = (event: RecordedEvent) => Promise<void> | void;
 
 export type Subscription = {
@@ -79,6 +85,12 @@ export interface EventStore {
   append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
   /** All events of one stream in order; an empty list for a stream that does not exist. */
   readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** Events of one stream with a revision greater than `afterRevision`, in order. */
+  readStreamAfter(streamId: string, afterRevision: number): Promise<RecordedEvent[]>;
+  /** The snapshot last written for the stream, or null. */
+  readSnapshot(streamId: string): Promise<StreamSnapshot | null>;
+  /** Keeps `snapshot` for its stream when it covers a later revision than the one kept. */
+  writeSnapshot(snapshot: StreamSnapshot): Promise<void>;
   /** Up to `limit` events across all streams with a position greater than `after`, in order. */
   readAll(after: number, limit: number): Promise<RecordedEvent[]>;
   /** Delivers every event after `after`, then new ones as they are appended, one at a time in order. */

@@ -3,6 +3,7 @@ export type NotificationType =
   | 'two-factor-disabled'
   | 'two-factor-reset-by-support'
   | 'user-erased'
+  | 'password-changed'
   | 'second-factor-locked-out'
   | 'office-two-factor-required'
   | 'office-two-factor-requirement-lifted'

@@ -3,7 +3,7 @@ import type { OfficeCommand } from './commands.ts';
 import { decideOffice } from './decide.ts';
 import type { OfficeEvent } from './events.ts';
 import { evolveOffice } from './evolve.ts';
-import { initialOfficeState, type OfficeState } from './state.ts';
+import { initialOfficeState, type OfficeState, officeStateSchema } from './state.ts';
 
 export type { OfficeCommand } from './commands.ts';
 export type { OfficeState } from './state.ts';
@@ -13,4 +13,5 @@ export const officeDecider: Decider<OfficeCommand, OfficeEvent, OfficeState> = {
   initialState: initialOfficeState,
   decide: decideOffice,
   evolve: evolveOffice,
+  snapshot: { schemaVersion: 1, schema: officeStateSchema },
 };

@@ -1,11 +1,15 @@
-export type OfficeState =
-  | { status: 'unregistered' }
-  | {
-      status: 'registered';
-      officeId: string;
-      name: string;
-      twoFactorRequired: boolean;
-      enforceFrom: string | null;
-    };
+import { z } from 'zod';
+
+export const officeStateSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('unregistered') }),
+  z.object({
+    status: z.literal('registered'),
+    officeId: z.string(),
+    name: z.string(),
+    twoFactorRequired: z.boolean(),
+    enforceFrom: z.string().nullable(),
+  }),
+]);
+export type OfficeState = z.infer<typeof officeStateSchema>;
 
 export const initialOfficeState = (): OfficeState => ({ status: 'unregistered' });

@@ -15,6 +15,11 @@ export const domainErrorCodes = [
   'locked-out',
   'office-requires-two-factor',
   'invalid-command',
+  'code-required',
+  'password-too-short',
+  'password-too-long',
+  'password-too-common',
+  'enforce-from-in-past',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

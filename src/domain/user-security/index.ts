@@ -3,7 +3,7 @@ import type { UserSecurityCommand } from './commands.ts';
 import { decideUserSecurity } from './decide.ts';
 import type { UserSecurityEvent } from './events.ts';
 import { evolveUserSecurity } from './evolve.ts';
-import { initialUserSecurityState, type UserSecurityState } from './state.ts';
+import { initialUserSecurityState, type UserSecurityState, userSecurityStateSchema } from './state.ts';
 
 export type { CodeCheck, Proof, SecondFactorCheck, UserSecurityCommand } from './commands.ts';
 export type { UserSecurityState } from './state.ts';
@@ -13,4 +13,7 @@ export const userSecurityDecider: Decider<UserSecurityCommand, UserSecurityEvent
   initialState: initialUserSecurityState,
   decide: decideUserSecurity,
   evolve: evolveUserSecurity,
+  // Every login appends to this stream: snapshots keep a command's cost apart from the user's history.
+  // Version 2: an enrolment carries its TOTP parameters (algorithm, digits, period).
+  snapshot: { schemaVersion: 2, schema: userSecurityStateSchema },
 };

@@ -1,22 +1,29 @@
-import type { EncryptedSecret } from '../shared/encrypted-secret.ts';
-import type { TotpParameters } from './totp-parameters.ts';
+import { z } from 'zod';
+import { encryptedSecretSchema } from '../shared/encrypted-secret.ts';
+import { totpParametersSchema } from './totp-parameters.ts';
 
-export type UserSecurityState = {
-  enrollment: {
-    enrollmentId: string;
-    secret: EncryptedSecret;
-    enrolledAt: string;
-    parameters: TotpParameters;
-  } | null;
-  pendingEnrollment: { enrollmentId: string; secret: EncryptedSecret; expiresAt: string } | null;
+/** The state as plain JSON (times as ISO strings), so that a snapshot of it reads back the same. */
+export const userSecurityStateSchema = z.object({
+  enrollment: z
+    .object({
+      enrollmentId: z.string(),
+      secret: encryptedSecretSchema,
+      enrolledAt: z.string(),
+      parameters: totpParametersSchema,
+    })
+    .nullable(),
+  pendingEnrollment: z
+    .object({ enrollmentId: z.string(), secret: encryptedSecretSchema, expiresAt: z.string() })
+    .nullable(),
   /** The newest TOTP time step accepted; a code of this step or an older one is a replay. */
-  lastAcceptedStep: number | null;
-  unusedRecoveryCodes: string[];
-  consecutiveFailures: number;
+  lastAcceptedStep: z.number().int().nullable(),
+  unusedRecoveryCodes: z.array(z.string()),
+  consecutiveFailures: z.number().int().nonnegative(),
   /** Lock-outs since the last success: each one lasts longer. */
-  lockoutCount: number;
-  lockedUntil: string | null;
-};
+  lockoutCount: z.number().int().nonnegative(),
+  lockedUntil: z.string().nullable(),
+});
+export type UserSecurityState = z.infer<typeof userSecurityStateSchema>;
 
 export const initialUserSecurityState = (): UserSecurityState => ({
   enrollment: null,

@@ -1,7 +1,8 @@
-import { fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../../src/adapters/eventstore/sqlite/sqlite-event-store.ts';
 
@@ -55,21 +56,42 @@ describe('S16 SQLite event store durability: nothing half-written', () => {
 });
 
 describe('SQLite files shared by several processes', () => {
-  it('lets 6 processes create and open the same new store and key file at the same moment', async () => {
-    const shared = mkdtempSync(join(dir, 'at-once-'));
-    const children = Array.from({ length: 6 }, (_, index) =>
-      fork(join(import.meta.dirname, 'fixtures/open-at-once.ts'), [shared, `p${index}`], {
-        stdio: 'inherit',
-      }),
+  const processes = 12;
+  const rounds = 3;
+
+  it(`lets ${processes} processes create and open the same new store and key file at the same moment, ${rounds} times`, async () => {
+    const children = Array.from({ length: processes }, (_, index) =>
+      fork(
+        join(import.meta.dirname, 'fixtures/open-at-once.ts'),
+        [`p${index}`, index % 2 === 0 ? 'events-first' : 'keys-first'],
+        { stdio: 'inherit' },
+      ),
     );
-    await Promise.all(children.map((child) => new Promise((resolve) => child.once('message', resolve))));
-    const exits = children.map(
-      (child) => new Promise<number | null>((resolve) => child.once('exit', resolve)),
-    );
-    for (const child of children) child.send('go');
-    expect(await Promise.all(exits)).toEqual([0, 0, 0, 0, 0, 0]);
-    const store = new SqliteEventStore(join(shared, 'events.sqlite'));
-    expect(await store.headPosition()).toBe(6);
-    await store.close();
-  });
+    const nextMessage = (child: ChildProcess) =>
+      new Promise<unknown>((resolve) => {
+        child.once('message', resolve);
+        child.once('exit', (code) => resolve({ ok: false, error: `exited with ${code}` }));
+      });
+    try {
+      await Promise.all(children.map(nextMessage));
+      for (let round = 0; round < rounds; round += 1) {
+        const shared = mkdtempSync(join(dir, `at-once-${round}-`));
+        const answers = children.map(nextMessage);
+        for (const child of children) child.send({ dir: shared });
+        expect(await Promise.all(answers), `round ${round}`).toEqual(children.map(() => ({ ok: true })));
+
+        const store = new SqliteEventStore(join(shared, 'events.sqlite'));
+        expect(await store.headPosition()).toBe(processes);
+        await store.close();
+        const files = new DatabaseSync(join(shared, 'events.sqlite'));
+        expect(files.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 1 }]);
+        files.close();
+        const keys = new DatabaseSync(join(shared, 'data-keys.sqlite'));
+        expect(keys.prepare('SELECT COUNT(*) AS n FROM data_keys').get()).toEqual({ n: processes });
+        keys.close();
+      }
+    } finally {
+      for (const child of children) if (child.connected) child.send('stop');
+    }
+  }, 60_000);
 });

@@ -38,6 +38,8 @@ type Operation = {
   /** The route reads a text file (text/csv, text/plain) rather than JSON. */
   textBody: boolean;
   platformKey: boolean;
+  /** The statuses its OpenAPI operation declares. */
+  documented: number[];
 };
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type FuzzRequest = {
@@ -663,7 +665,15 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
     const document = (await service.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
       paths: Record<
         string,
-        Record<string, { parameters?: Parameter[]; requestBody?: unknown; security?: object[] }>
+        Record<
+          string,
+          {
+            parameters?: Parameter[];
+            requestBody?: unknown;
+            security?: object[];
+            responses?: Record<string, unknown>;
+          }
+        >
       >;
     };
     const operations: Operation[] = Object.entries(document.paths).flatMap(([path, methods]) =>
@@ -678,6 +688,7 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
           body: body?.content?.['application/json']?.schema,
           textBody: body?.content?.['text/csv'] !== undefined,
           platformKey: (operation.security ?? []).some((scheme) => 'platformKey' in scheme),
+          documented: Object.keys(operation.responses ?? {}).map(Number),
         };
       }),
     );
@@ -741,6 +752,14 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
     );
 
     expect(failures, failures.join('\n\n')).toEqual([]);
+    // The document lists every status a route really gave, so generated clients know them all.
+    const undocumented = operations.flatMap((operation) => {
+      const route = `${operation.method} ${operation.path}`;
+      return [...(statuses.get(route)?.keys() ?? [])]
+        .filter((status) => !operation.documented.includes(status))
+        .map((status) => `${route} answered ${status}`);
+    });
+    expect(undocumented).toEqual([]);
     expect(requests).toBeGreaterThanOrEqual(totalRequestsWanted);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
     expect(({} as Record<string, unknown>)[pollutionKey]).toBeUndefined();

@@ -27,6 +27,7 @@ import {
   type ReadModels,
   ReadModelUnavailableError,
 } from '../../../src/application/ports/read-models.ts';
+import { servingMemoryReadModels } from '../../support/read-models.ts';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -88,6 +89,39 @@ describe('tracedEventStore', () => {
     }
   });
 
+  it('spans readStreamAfter (revision, count), readSnapshot (found, revision) and writeSnapshot, never the state', async () => {
+    const store = tracedEventStore(new MemoryEventStore(), tracer, 'memory');
+    await inRequest(async () => {
+      await store.append(userStream, [event('A'), event('B'), event('C')], 'no-stream');
+      expect(await store.readSnapshot(userStream)).toBeNull();
+      await store.writeSnapshot({
+        streamId: userStream,
+        revision: 1,
+        schemaVersion: 1,
+        state: { n: 'x-secret' },
+      });
+      expect((await store.readSnapshot(userStream))?.revision).toBe(1);
+      expect(await store.readStreamAfter(userStream, 1)).toHaveLength(1);
+    });
+    const request = named('request').spanContext().spanId;
+    const reads = spans().filter((span) => span.name === 'event-store readSnapshot');
+    expect(reads.map((span) => span.attributes['sf.found'])).toEqual([false, true]);
+    expect(reads[1]?.attributes['sf.revision']).toBe(1);
+    expect(named('event-store writeSnapshot').attributes).toMatchObject({
+      'sf.stream_id': userStream,
+      'sf.revision': 1,
+    });
+    expect(named('event-store readStreamAfter').attributes).toMatchObject({
+      'sf.stream_id': userStream,
+      'sf.after_revision': 1,
+      'sf.event_count': 1,
+    });
+    for (const span of spans().filter((candidate) => candidate.name !== 'request')) {
+      expect(parentOf(span)).toBe(request);
+      expect(JSON.stringify(span.attributes)).not.toContain('x-secret');
+    }
+  });
+
   it('records a stream named after a username by its category only', async () => {
     const store = tracedEventStore(new MemoryEventStore(), tracer, 'memory');
     await inRequest(() => store.append('username-alice.secret', [event('UsernameReserved')], 'no-stream'));
@@ -119,7 +153,7 @@ describe('tracedEventStore', () => {
 
 describe('tracedReadModels', () => {
   it('names spans read-models <method>, says whether a lookup found something, never the username', async () => {
-    const readModels = tracedReadModels(new MemoryReadModels(), tracer, 'redis');
+    const readModels = tracedReadModels(await servingMemoryReadModels(), tracer, 'redis');
     await inRequest(async () => {
       expect(await readModels.loginByUsername('alice.secret')).toBeNull();
       await readModels.officePolicy('office-1');

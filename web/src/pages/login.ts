@@ -141,7 +141,7 @@ const showEnrolmentStep = async (container: HTMLElement, context: PageContext, c
       () => context.navigate(afterLoginPath),
     );
     panel.classList.add('wide');
-    replace(container, pageHeading('enrol.title'), done, panel);
+    replace(container, pageHeading('enrol.doneTitle'), done, panel);
     context.focus(codesHeading);
   });
   replace(

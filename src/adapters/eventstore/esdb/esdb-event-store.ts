@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   ANY,
+  END,
   EventStoreDBClient,
   jsonEvent,
   NO_STREAM,
   type Position,
   type ResolvedEvent,
+  START,
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
@@ -17,6 +19,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type RecordedEvent,
+  type StreamSnapshot,
   type Subscription,
   type SubscriptionHandler,
 } from '../../../application/ports/event-store.ts';
@@ -46,6 +49,13 @@ const toRecorded = (resolved: ResolvedEvent): RecordedEvent | null => {
     metadata: event.metadata as RecordedEvent['metadata'],
   };
 };
+
+/** Not a domain event type, so every read of events leaves it out. */
+const snapshotType = 'AggregateSnapshot';
+const snapshotStream = (streamId: string) => `snapshot-${streamId}`;
+type SnapshotData = Omit<StreamSnapshot, 'streamId'>;
+/** Two writers racing for one snapshot stream: the loser reads again and decides again, this often. */
+const snapshotAttempts = 5;
 
 const actualRevision = (error: WrongExpectedVersionError): number | 'no-stream' =>
   typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : 'no-stream';
@@ -86,9 +96,13 @@ export class EsdbEventStore implements EventStore {
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
+    return this.readFrom(streamId, START);
+  }
+
+  private async readFrom(streamId: string, fromRevision: bigint | typeof START): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(streamId)) {
+      for await (const resolved of this.client.readStream(streamId, { fromRevision })) {
         const recorded = toRecorded(resolved);
         if (recorded !== null) events.push(recorded);
       }
@@ -97,6 +111,60 @@ export class EsdbEventStore implements EventStore {
       throw new EventStoreUnavailableError('EventStoreDB read failed.', { cause: error });
     }
     return events;
+  }
+
+  async readStreamAfter(streamId: string, afterRevision: number): Promise<RecordedEvent[]> {
+    return this.readFrom(streamId, BigInt(Math.max(afterRevision + 1, 0)));
+  }
+
+  async readSnapshot(streamId: string): Promise<StreamSnapshot | null> {
+    const last = await this.lastSnapshot(streamId);
+    return last === null ? null : { streamId, ...last.data };
+  }
+
+  /**
+   * One `snapshot-<stream>` stream per aggregate that keeps only its newest event (`maxCount: 1`); the
+   * append expects the revision it compared with, so an older snapshot never lands after a newer one.
+   */
+  async writeSnapshot(snapshot: StreamSnapshot): Promise<void> {
+    const { streamId, ...data } = snapshot;
+    const stream = snapshotStream(streamId);
+    for (let attempt = 1; ; attempt++) {
+      const last = await this.lastSnapshot(streamId);
+      if (last !== null && last.data.revision >= snapshot.revision) return;
+      try {
+        // Metadata first (a stream may have metadata before its first event), so it never grows unbounded.
+        if (last === null) await this.client.setStreamMetadata(stream, { maxCount: 1 });
+        await this.client.appendToStream(stream, jsonEvent({ type: snapshotType, data }), {
+          expectedRevision: last === null ? NO_STREAM : last.eventRevision,
+        });
+        return;
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError && attempt < snapshotAttempts) continue;
+        throw new EventStoreUnavailableError('EventStoreDB write of a snapshot failed.', { cause: error });
+      }
+    }
+  }
+
+  private async lastSnapshot(
+    streamId: string,
+  ): Promise<{ data: SnapshotData; eventRevision: bigint } | null> {
+    try {
+      const read = this.client.readStream(snapshotStream(streamId), {
+        direction: 'backwards',
+        fromRevision: END,
+        maxCount: 1,
+      });
+      for await (const resolved of read) {
+        const event = resolved.event;
+        if (event?.type === snapshotType && event.isJson)
+          return { data: event.data as SnapshotData, eventRevision: event.revision };
+      }
+      return null;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return null;
+      throw new EventStoreUnavailableError('EventStoreDB read of a snapshot failed.', { cause: error });
+    }
   }
 
   async readAll(after: number, limit: number): Promise<RecordedEvent[]> {

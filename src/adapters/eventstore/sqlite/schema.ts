@@ -15,6 +15,13 @@ export const migrate = (db: DatabaseSync): void => {
       metadata  TEXT    NOT NULL,
       UNIQUE (stream_id, revision)
     );
+    -- A cache of each aggregate's folded state; adding it needs no new schema version: older services ignore it.
+    CREATE TABLE IF NOT EXISTS snapshots (
+      stream_id      TEXT    PRIMARY KEY,
+      revision       INTEGER NOT NULL,
+      schema_version INTEGER NOT NULL,
+      state          TEXT    NOT NULL
+    );
   `);
   const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
   if (row === undefined)

@@ -1,4 +1,4 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import {
   type AppendResult,
   ConcurrencyError,
@@ -7,10 +7,13 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type RecordedEvent,
+  type StreamSnapshot,
   type Subscription,
   type SubscriptionHandler,
 } from '../../../application/ports/event-store.ts';
+import { openSqlite } from '../../sqlite/open-sqlite.ts';
 import { followAll } from '../follow-all.ts';
+import { type AppendOutcome, type PendingAppend, settleAppends } from '../group-commit.ts';
 import { migrate } from './schema.ts';
 import { readOrCreateStoreId } from './store-identity.ts';
 
@@ -23,6 +26,8 @@ type Row = {
   metadata: string;
 };
 
+type SnapshotRow = { stream_id: string; revision: number; schema_version: number; state: string };
+
 const toRecorded = (row: Row): RecordedEvent => ({
   streamId: row.stream_id,
   revision: row.revision,
@@ -32,39 +37,42 @@ const toRecorded = (row: Row): RecordedEvent => ({
   metadata: JSON.parse(row.metadata),
 });
 
-type PendingAppend = {
-  streamId: string;
-  events: EventToAppend[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-};
-
 /**
  * The embedded event store: one SQLite file in WAL mode, one transaction per append. Several processes
  * may share the file; each subscription wakes on its own process's appends and polls for the others'.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: DatabaseSync;
-  private readonly statements: Record<'last' | 'insert' | 'stream' | 'all' | 'head', StatementSync>;
+  private readonly statements: Record<
+    'last' | 'insert' | 'stream' | 'streamAfter' | 'all' | 'head' | 'snapshot' | 'keepSnapshot',
+    StatementSync
+  >;
   private readonly listeners = new Set<() => void>();
   private open = true;
   private pending: PendingAppend[] = [];
   private id: string | undefined;
 
   constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    // The busy timeout first: several processes may open (and create) the file at the same moment.
-    this.db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
-    migrate(this.db);
+    // Several processes may open (and create) the file at the same moment: openSqlite makes that safe.
+    this.db = openSqlite(path, { journalMode: 'wal', connectionPragmas: ['synchronous = FULL'], migrate });
     this.statements = {
       last: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
       insert: this.db.prepare(
         'INSERT INTO events (stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?)',
       ),
       stream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
+      streamAfter: this.db.prepare(
+        'SELECT * FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision',
+      ),
       all: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       head: this.db.prepare('SELECT COALESCE(MAX(position), 0) AS position FROM events'),
+      snapshot: this.db.prepare('SELECT * FROM snapshots WHERE stream_id = ?'),
+      keepSnapshot: this.db.prepare(
+        `INSERT INTO snapshots (stream_id, revision, schema_version, state) VALUES (?, ?, ?, ?)
+         ON CONFLICT (stream_id) DO UPDATE SET
+           revision = excluded.revision, schema_version = excluded.schema_version, state = excluded.state
+         WHERE excluded.revision > snapshots.revision`,
+      ),
     };
   }
 
@@ -87,7 +95,7 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(new EventStoreUnavailableError('The event store is closed.'));
       return;
     }
-    const outcomes: ({ result: AppendResult } | { error: unknown })[] = [];
+    const outcomes: AppendOutcome[] = [];
     try {
       this.db.exec('BEGIN IMMEDIATE');
       for (const append of batch) {
@@ -112,11 +120,7 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(unavailable);
       return;
     }
-    batch.forEach((append, index) => {
-      const outcome = outcomes[index];
-      if (outcome !== undefined && 'result' in outcome) append.resolve(outcome.result);
-      else append.reject(outcome?.error);
-    });
+    settleAppends(batch, outcomes);
     for (const wake of this.listeners) wake();
   }
 
@@ -147,6 +151,29 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamId: string): Promise<RecordedEvent[]> {
     this.requireOpen();
     return (this.statements.stream.all(streamId) as Row[]).map(toRecorded);
+  }
+
+  async readStreamAfter(streamId: string, afterRevision: number): Promise<RecordedEvent[]> {
+    this.requireOpen();
+    return (this.statements.streamAfter.all(streamId, afterRevision) as Row[]).map(toRecorded);
+  }
+
+  async readSnapshot(streamId: string): Promise<StreamSnapshot | null> {
+    this.requireOpen();
+    const row = this.statements.snapshot.get(streamId) as SnapshotRow | undefined;
+    if (row === undefined) return null;
+    return {
+      streamId: row.stream_id,
+      revision: row.revision,
+      schemaVersion: row.schema_version,
+      state: JSON.parse(row.state),
+    };
+  }
+
+  async writeSnapshot(snapshot: StreamSnapshot): Promise<void> {
+    this.requireOpen();
+    const { streamId, revision, schemaVersion, state } = snapshot;
+    this.statements.keepSnapshot.run(streamId, revision, schemaVersion, JSON.stringify(state));
   }
 
   async readAll(after: number, limit: number): Promise<RecordedEvent[]> {

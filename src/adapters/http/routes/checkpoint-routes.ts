@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { storeCheckpointSchema } from '../../../domain/audit/events.ts';
 import { requireRole } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
+import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
 
 const publicKeySchema = z.object({
@@ -39,9 +39,7 @@ export const checkpointRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }>
             signature: z.string(),
             eventPosition: z.number(),
           }),
-          401: problemSchema,
-          403: problemSchema,
-          503: problemSchema,
+          ...problemResponses(401, 403, 503),
         },
       },
     },

@@ -4,7 +4,7 @@ import { importFileLimitBytes, rowRejections } from '../../../application/use-ca
 import { totpParametersSchema } from '../../../domain/user-security/totp-parameters.ts';
 import { requirePlatformKey } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
+import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
 import { idParam } from '../schemas.ts';
 
@@ -56,19 +56,13 @@ export const importRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = a
           'CSV `username,secret[,digits,period,algorithm,enrolledAt]` or one `otpauth://totp/…` URI per line. ' +
           'Every row is checked before any is written; enrolled users are skipped unless `replace=true`. ' +
           'With `dryRun=true` nothing is written and the report says what would happen.',
-        security: [{ platformKey: [] }],
         params: z.object({ officeId: idParam }),
         querystring: z.object({ dryRun: flag, replace: flag }),
         consumes: ['text/csv', 'text/plain'],
         body: z.string().max(importFileLimitBytes),
         response: {
           200: reportSchema,
-          400: problemSchema,
-          401: problemSchema,
-          404: problemSchema,
-          413: problemSchema,
-          415: problemSchema,
-          503: problemSchema,
+          ...problemResponses(400, 401, 404, 413, 415, 503),
         },
       },
     },

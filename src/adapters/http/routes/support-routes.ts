@@ -2,18 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
+import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
 import { idParam, roleField, usernameField } from '../schemas.ts';
 
-const problems = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  503: problemSchema,
-};
+const problems = problemResponses(400, 401, 403, 404, 503);
 
 /** Support: find a user, reset a lost authenticator, erase a user on request. */
 export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = async (app, { deps }) => {
@@ -25,16 +18,18 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
         summary: 'Find a user by username',
         querystring: z.object({ username: usernameField }),
         response: {
-          200: z.object({
-            userId: z.string(),
-            username: z.string(),
-            officeId: z.string(),
-            role: roleField,
-            twoFactor: z.enum(['none', 'enrolled']),
-            enrolledAt: z.string().nullable(),
-            lockedUntil: z.string().nullable(),
-            officeRequiresTwoFactor: z.boolean(),
-          }),
+          200: z
+            .object({
+              userId: z.string(),
+              username: z.string(),
+              officeId: z.string(),
+              role: roleField,
+              twoFactor: z.enum(['none', 'enrolled']),
+              enrolledAt: z.string().nullable(),
+              lockedUntil: z.string().nullable(),
+              officeRequiresTwoFactor: z.boolean(),
+            })
+            .meta({ id: 'SupportUser' }),
           ...problems,
         },
       },
