@@ -28,7 +28,8 @@ export const importEnrolmentsCommand: CliCommand = {
     'dry-run': { type: 'boolean', default: false },
     replace: { type: 'boolean', default: false },
   },
-  positionals: { min: 1, max: 1 },
+  // The file is checked in run, so a call without it gets the sentence that names every argument.
+  positionals: { min: 0, max: 1 },
   run: async ({ values, positionals }) => {
     const [file] = positionals;
     const officeId = values.office;

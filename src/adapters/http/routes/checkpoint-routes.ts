@@ -5,6 +5,7 @@ import { requireRole } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
 import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
+import { revisionField } from '../schemas.ts';
 
 const publicKeySchema = z.object({
   keyId: z.string(),
@@ -37,7 +38,7 @@ export const checkpointRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }>
           201: z.object({
             checkpoint: storeCheckpointSchema,
             signature: z.string(),
-            eventPosition: z.number(),
+            eventPosition: revisionField,
           }),
           ...problemResponses(401, 403, 503),
         },

@@ -6,7 +6,7 @@ import { requirePlatformKey } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
 import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
-import { idParam } from '../schemas.ts';
+import { countField, idParam } from '../schemas.ts';
 
 const platformActor = { id: 'platform', role: 'platform' as const };
 const flag = z
@@ -22,10 +22,10 @@ const reportSchema = z.object({
   officeId: z.string(),
   format: z.enum(['csv', 'otpauth-uri']),
   dryRun: z.boolean(),
-  counts: z.object({ imported: z.number(), replaced: z.number(), skipped: z.number(), rejected: z.number() }),
+  counts: z.object({ imported: countField, replaced: countField, skipped: countField, rejected: countField }),
   rows: z.array(
     z.object({
-      line: z.number().int(),
+      line: countField,
       username: z.string().nullable(),
       outcome: z.enum(['imported', 'replaced', 'skipped', 'rejected']),
       userId: z.string().optional(),
