@@ -53,7 +53,10 @@ if (server === null) {
             },
           }),
         ];
-        expect(await readModels.applyBatch(story, 0)).toBe('applied');
+        // A set serves only once built from a store and promoted (see "Where the read models came from").
+        const build = await readModels.startBuild('test-store', 0);
+        expect(await build.applyBatch(story, 0)).toBe('applied');
+        expect(await build.promote()).toBe(true);
         const key = `${generationPrefix(prefix, 1)}user:u-old`;
         const { totpParameters: _dropped, ...before } = JSON.parse((await redis.get(key)) ?? '{}');
         await redis.set(key, JSON.stringify(before));
