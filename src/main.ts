@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { Argon2idPasswordHasher } from './adapters/crypto/argon2id-password-hash
 import { BoundedPasswordHasher, threadPoolWarning } from './adapters/crypto/bounded-password-hasher.ts';
 import { CommonPasswordList } from './adapters/crypto/common-password-list.ts';
 import { DataKeyVault, KeyringMismatchError } from './adapters/crypto/data-key-vault.ts';
+import { loadOrCreateAuditSigner } from './adapters/crypto/ed25519-audit-signer.ts';
 import { loadOrCreateKeyring, readOrCreateSecretFile } from './adapters/crypto/keyring-file.ts';
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
 import { RandomTokens } from './adapters/crypto/random-tokens.ts';
@@ -47,6 +48,7 @@ import { httpTracing } from './adapters/telemetry/http-tracing.ts';
 import { tracedEventStore, tracedReadModels, tracedSessionStore } from './adapters/telemetry/traced-ports.ts';
 import { tracedUseCases } from './adapters/telemetry/traced-use-cases.ts';
 import { startTracing } from './adapters/telemetry/tracing.ts';
+import { startPeriodicCheckpoints } from './application/audit-chain/periodic-checkpoints.ts';
 import type { ApplicationDeps } from './application/dependencies.ts';
 import { LeasedProjector } from './application/leased-projector.ts';
 import type { Clock } from './application/ports/clock.ts';
@@ -281,6 +283,11 @@ export const compose = (
     commonPasswords: new CommonPasswordList(),
     recoveryCodes: new Sha256RecoveryCodes(),
     qr: new QrcodeRenderer(),
+    auditSigner: loadOrCreateAuditSigner({
+      signingKeys: config.AUDIT_SIGNING_KEY,
+      dataDir: config.DATA_DIR,
+      warn: (message) => logger.warn(message),
+    }),
     settings: { sessionTtlSeconds: config.SESSION_TTL_SECONDS, challengeTtlSeconds },
   }));
   single<UseCases>(tokens.useCases, (resolve) =>
@@ -366,6 +373,17 @@ export const startService = async (
   // Judged before the first request: a restored or swapped store is never answered from old read models.
   await readModels.start(readModelsCheckMs);
   projector.start();
+  const useCases = scope.resolve<UseCases>(tokens.useCases);
+  const checkpoints = startPeriodicCheckpoints({
+    intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL,
+    isLeader: () => projector.isLeader(),
+    sign: () =>
+      useCases.signAuditCheckpointIfChanged({
+        actor: { id: 'audit-checkpoints', role: 'system' },
+        correlationId: randomUUID(),
+      }),
+    onError: (error) => log.warn({ err: error }, 'signing the periodic audit checkpoint failed'),
+  });
 
   const app = await buildApp(
     {
@@ -375,7 +393,7 @@ export const startService = async (
         readModels: () => readModels.ping(),
         sessions: () => sessions.ping(),
       },
-      useCases: scope.resolve<UseCases>(tokens.useCases),
+      useCases,
       sessions,
       clock: scope.resolve<Clock>(tokens.clock),
       waitForProjection: async (position) => {
@@ -422,6 +440,7 @@ export const startService = async (
     url: address,
     stop: async (options = {}) => {
       await app.close();
+      await checkpoints.stop();
       readModels.stop();
       await projector.stop();
       await events.close();

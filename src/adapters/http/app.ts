@@ -13,6 +13,8 @@ import { swaggerOptions } from './openapi.ts';
 import { answerClientError, sendProblem } from './problems.ts';
 import { requestLog } from './request-log.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
+import { checkpointRoutes } from './routes/checkpoint-routes.ts';
+import { importRoutes } from './routes/import-routes.ts';
 import { loginRoutes } from './routes/login-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
 import { officeRoutes } from './routes/office-routes.ts';
@@ -90,7 +92,9 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   await app.register(officeRoutes, { deps });
   await app.register(supportRoutes, { deps });
   await app.register(platformRoutes, { deps });
+  await app.register(importRoutes, { deps });
   await app.register(auditRoutes, { deps });
+  await app.register(checkpointRoutes, { deps });
   await app.register(webPages, { root: options.webRoot ?? defaultWebRoot });
   return app;
 };

@@ -6,7 +6,8 @@ export type NotificationType =
   | 'password-changed'
   | 'second-factor-locked-out'
   | 'office-two-factor-required'
-  | 'office-two-factor-requirement-lifted';
+  | 'office-two-factor-requirement-lifted'
+  | 'audit-checkpoint-signed';
 
 export type Notification = {
   type: NotificationType;
@@ -14,6 +15,8 @@ export type Notification = {
   userId?: string;
   officeId?: string;
   details?: Record<string, string | number | boolean | null>;
+  /** With `audit-checkpoint-signed`: the signed checkpoint itself, so copies live outside the service. */
+  auditCheckpoint?: { checkpoint: object; signature: string };
 };
 
 /** Tells the platform about changes it may want to e-mail users about. Never blocks a command. */

@@ -1,4 +1,5 @@
 import { parseDomainEvent } from '../../domain/events.ts';
+import { defaultTotpParameters, lastStepAfterChange } from '../../domain/user-security/totp-parameters.ts';
 import type { RecordedEvent } from '../ports/event-store.ts';
 import { memberKey, type OfficeDocument, type UserDocument } from './documents.ts';
 
@@ -75,6 +76,7 @@ export const projectEvent = (
           enrollmentId: null,
           enrolledAt: null,
           secret: null,
+          totpParameters: null,
           lastAcceptedStep: null,
           lockedUntil: null,
           recoveryCodesLeft: 0,
@@ -114,7 +116,22 @@ export const projectEvent = (
         enrollmentId: parsed.data.enrollmentId,
         enrolledAt: parsed.data.enrolledAt,
         secret: user.pending.secret,
+        totpParameters: defaultTotpParameters,
         lastAcceptedStep: parsed.data.acceptedStep,
+        pending: null,
+      });
+    }
+    case 'TotpImported': {
+      const { enrollmentId, importedAt, secret, parameters } = parsed.data;
+      const previousPeriod = user.totpParameters?.period ?? defaultTotpParameters.period;
+      return changed({
+        twoFactor: 'enrolled',
+        enrollmentId,
+        enrolledAt: importedAt,
+        secret,
+        totpParameters: parameters,
+        lastAcceptedStep: lastStepAfterChange(user.lastAcceptedStep, previousPeriod, parameters.period),
+        recoveryCodesLeft: 0,
         pending: null,
       });
     }
@@ -125,6 +142,7 @@ export const projectEvent = (
         enrollmentId: null,
         enrolledAt: null,
         secret: null,
+        totpParameters: null,
         lastAcceptedStep: null,
         recoveryCodesLeft: 0,
         pending: null,

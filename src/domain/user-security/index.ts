@@ -14,5 +14,6 @@ export const userSecurityDecider: Decider<UserSecurityCommand, UserSecurityEvent
   decide: decideUserSecurity,
   evolve: evolveUserSecurity,
   // Every login appends to this stream: snapshots keep a command's cost apart from the user's history.
-  snapshot: { schemaVersion: 1, schema: userSecurityStateSchema },
+  // Version 2: an enrolment carries its TOTP parameters (algorithm, digits, period).
+  snapshot: { schemaVersion: 2, schema: userSecurityStateSchema },
 };
