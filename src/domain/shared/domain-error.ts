@@ -14,6 +14,9 @@ export const domainErrorCodes = [
   'invalid-recovery-code',
   'locked-out',
   'office-requires-two-factor',
+  'account-frozen',
+  'not-frozen',
+  'no-temporary-access',
   'invalid-command',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
