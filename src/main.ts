@@ -222,7 +222,11 @@ export const compose = (
     passwords: new Argon2idPasswordHasher(),
     recoveryCodes: new Sha256RecoveryCodes(),
     qr: new QrcodeRenderer(),
-    settings: { sessionTtlSeconds: config.SESSION_TTL_SECONDS, challengeTtlSeconds },
+    settings: {
+      sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      challengeTtlSeconds,
+      temporaryAccessHours: config.TEMPORARY_ACCESS_MAX_HOURS,
+    },
   }));
   single<UseCases>(tokens.useCases, (resolve) =>
     traced(createUseCases(resolve(tokens.applicationDeps)), tracedUseCases),

@@ -129,7 +129,7 @@ describe('brute force over HTTP', () => {
       vault: memoryVault(),
       sessions: {} as never,
       clock: { now: () => new Date() },
-      settings: { sessionTtlSeconds: 60, challengeTtlSeconds: 60 },
+      settings: { sessionTtlSeconds: 60, challengeTtlSeconds: 60, temporaryAccessHours: 24 },
     });
     const unknown = await step({ username: 'nobody', password }).catch((error: unknown) => error);
     expect(unknown).toMatchObject({ code: 'invalid-credentials' });

@@ -11,6 +11,7 @@ import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { sendProblem } from './problems.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
+import { freezeRoutes } from './routes/freeze-routes.ts';
 import { loginRoutes } from './routes/login-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
 import { officeRoutes } from './routes/office-routes.ts';
@@ -110,6 +111,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   await app.register(meRoutes, { deps, options });
   await app.register(officeRoutes, { deps });
   await app.register(supportRoutes, { deps });
+  await app.register(freezeRoutes, { deps, options });
   await app.register(platformRoutes, { deps });
   await app.register(auditRoutes, { deps });
   await app.register(webPages, { root: options.webRoot ?? defaultWebRoot });

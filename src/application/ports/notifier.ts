@@ -4,6 +4,11 @@ export type NotificationType =
   | 'two-factor-reset-by-support'
   | 'user-erased'
   | 'second-factor-locked-out'
+  | 'recovery-code-used'
+  | 'temporary-access-issued'
+  | 'temporary-access-used'
+  | 'account-frozen'
+  | 'account-unfrozen'
   | 'office-two-factor-required'
   | 'office-two-factor-requirement-lifted';
 
@@ -13,6 +18,8 @@ export type Notification = {
   userId?: string;
   officeId?: string;
   details?: Record<string, string | number | boolean | null>;
+  /** Single-use, 7 days: the platform links `POST /v1/freeze` with it in the e-mail about a 2FA change. */
+  freezeToken?: string;
 };
 
 /** Tells the platform about changes it may want to e-mail users about. Never blocks a command. */

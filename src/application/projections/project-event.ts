@@ -116,6 +116,7 @@ export const projectEvent = (
         secret: user.pending.secret,
         lastAcceptedStep: parsed.data.acceptedStep,
         pending: null,
+        temporaryAccessUntil: null,
       });
     }
     case 'TotpDisabled':
@@ -128,7 +129,7 @@ export const projectEvent = (
         lastAcceptedStep: null,
         recoveryCodesLeft: 0,
         pending: null,
-        ...(parsed.type === 'SupportReset' ? { lockedUntil: null } : {}),
+        ...(parsed.type === 'SupportReset' ? { lockedUntil: null, temporaryAccessUntil: null } : {}),
       });
     case 'RecoveryCodesIssued':
       return changed({ recoveryCodesLeft: parsed.data.codeHashes.length });
@@ -140,6 +141,23 @@ export const projectEvent = (
       return { kind: 'none' };
     case 'SecondFactorLockedOut':
       return changed({ lockedUntil: parsed.data.lockedUntil });
+    case 'TemporaryAccessIssued':
+      return changed({
+        twoFactor: 'none',
+        enrollmentId: null,
+        enrolledAt: null,
+        secret: null,
+        lastAcceptedStep: null,
+        recoveryCodesLeft: 0,
+        pending: null,
+        lockedUntil: null,
+        temporaryAccessUntil: parsed.data.expiresAt,
+      });
+    case 'TemporaryAccessEnded':
+      return changed({ temporaryAccessUntil: null });
+    case 'AccountFrozen':
+    case 'AccountUnfrozen':
+      return changed({ frozen: parsed.type === 'AccountFrozen' });
   }
   return { kind: 'none' };
 };

@@ -144,6 +144,11 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
             pendingEnrollment: z.boolean(),
             lockedUntil: z.string().nullable(),
             recoveryCodesLeft: z.number().int(),
+            temporaryAccessUntil: z
+              .string()
+              .nullable()
+              .describe('Deadline of a temporary access code open at that moment'),
+            frozen: z.boolean().describe('Frozen by the user ("this wasn\'t me") at that moment'),
           }),
           ...problems,
         },

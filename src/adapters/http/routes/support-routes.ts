@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../authentication.ts';
@@ -15,7 +16,14 @@ const problems = {
   503: problemSchema,
 };
 
-/** Support: find a user, reset a lost authenticator, erase a user on request. */
+const supportBody = z
+  .object({ reason: z.string().trim().min(1).max(1000), ticket: z.string().trim().min(1).max(200) })
+  .strict();
+
+/**
+ * Support: find a user, reset a lost authenticator or give temporary access in its place, lift a
+ * freeze, erase a user on request.
+ */
 export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = async (app, { deps }) => {
   app.get(
     '/v1/support/users',
@@ -34,6 +42,8 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
             enrolledAt: z.string().nullable(),
             lockedUntil: z.string().nullable(),
             officeRequiresTwoFactor: z.boolean(),
+            frozen: z.boolean().describe('Frozen by the user ("this wasn\'t me"): only support lifts it'),
+            temporaryAccessUntil: z.string().nullable().describe('Deadline of an open temporary access'),
           }),
           ...problems,
         },
@@ -52,9 +62,7 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
         tags: ['support'],
         summary: "Reset a user's 2FA (lost authenticator): ends their sessions",
         params: z.object({ userId: idParam }),
-        body: z
-          .object({ reason: z.string().trim().min(1).max(1000), ticket: z.string().trim().min(1).max(200) })
-          .strict(),
+        body: supportBody,
         response: {
           200: z.object({
             userId: z.string(),
@@ -67,8 +75,7 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
       },
     },
     async (request) => {
-      const { session } = await requireRole(deps.sessions, request, ['support']);
-      const actor = { id: session.userId, role: session.role, officeId: session.officeId };
+      const actor = await supportActor(deps, request);
       const result = await deps.useCases.supportReset(
         actor,
         { userId: request.params.userId, ...request.body },
@@ -86,9 +93,7 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
         tags: ['support'],
         summary: 'Erase a user on request: their data key is deleted, the history stays and reads "[erased]"',
         params: z.object({ userId: idParam }),
-        body: z
-          .object({ reason: z.string().trim().min(1).max(1000), ticket: z.string().trim().min(1).max(200) })
-          .strict(),
+        body: supportBody,
         response: {
           200: z.object({ userId: z.string(), erasedAt: z.string() }),
           ...problems,
@@ -96,8 +101,7 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
       },
     },
     async (request) => {
-      const { session } = await requireRole(deps.sessions, request, ['support']);
-      const actor = { id: session.userId, role: session.role, officeId: session.officeId };
+      const actor = await supportActor(deps, request);
       const result = await deps.useCases.eraseUser(
         actor,
         { userId: request.params.userId, ...request.body },
@@ -107,4 +111,89 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
       return { userId: result.userId, erasedAt: result.erasedAt };
     },
   );
+
+  app.post(
+    '/v1/support/users/:userId/temporary-access',
+    {
+      schema: {
+        tags: ['support'],
+        summary:
+          'Give a user who lost their authenticator a temporary code for logging in (shown once); ends their sessions',
+        params: z.object({ userId: idParam }),
+        body: supportBody,
+        response: {
+          201: z.object({
+            userId: z.string(),
+            code: z.string().describe('Read it to the user; it is not shown again'),
+            expiresAt: z.string(),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = await supportActor(deps, request);
+      const { userId } = request.params;
+      const result = await deps.useCases.issueTemporaryAccess(
+        actor,
+        { userId, ...request.body },
+        requestContext(request),
+      );
+      await deps.waitForProjection(result.position);
+      return reply.code(201).send({ userId, code: result.code, expiresAt: result.expiresAt });
+    },
+  );
+
+  app.post(
+    '/v1/support/users/:userId/temporary-access/end',
+    {
+      schema: {
+        tags: ['support'],
+        summary: "End a user's temporary access before its deadline",
+        params: z.object({ userId: idParam }),
+        body: supportBody,
+        response: { 200: z.object({ userId: z.string() }), ...problems },
+      },
+    },
+    async (request) => {
+      const actor = await supportActor(deps, request);
+      const { userId } = request.params;
+      const result = await deps.useCases.endTemporaryAccess(
+        actor,
+        { userId, ...request.body },
+        requestContext(request),
+      );
+      await deps.waitForProjection(result.position);
+      return { userId };
+    },
+  );
+
+  app.post(
+    '/v1/support/users/:userId/unfreeze',
+    {
+      schema: {
+        tags: ['support'],
+        summary: 'Lift a freeze the user set ("this wasn\'t me") after checking with them',
+        params: z.object({ userId: idParam }),
+        body: supportBody,
+        response: { 200: z.object({ userId: z.string() }), ...problems },
+      },
+    },
+    async (request) => {
+      const actor = await supportActor(deps, request);
+      const { userId } = request.params;
+      const result = await deps.useCases.unfreezeAccount(
+        actor,
+        { userId, ...request.body },
+        requestContext(request),
+      );
+      await deps.waitForProjection(result.position);
+      return { userId };
+    },
+  );
+};
+
+const supportActor = async (deps: HttpDependencies, request: FastifyRequest) => {
+  const { session } = await requireRole(deps.sessions, request, ['support']);
+  return { id: session.userId, role: session.role, officeId: session.officeId };
 };

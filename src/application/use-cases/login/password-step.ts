@@ -13,6 +13,9 @@ export type PasswordLoginResult =
   | { status: 'second-factor-required'; challenge: string; userId: string }
   | { status: 'enrollment-required'; challenge: string; userId: string };
 
+export const accountFrozen = () =>
+  new ApplicationError('account-frozen', 'The account is frozen; contact support to lift the freeze.');
+
 const invalidCredentials = () => new ApplicationError('invalid-credentials', 'Invalid username or password.');
 
 /**
@@ -28,6 +31,8 @@ export const passwordStep =
       throw invalidCredentials();
     }
     if (!(await passwordMatches(deps, lookup.user, input.password))) throw invalidCredentials();
+    // Only after the right password: a guesser learns nothing about a freeze.
+    if (lookup.user.frozen === true) throw accountFrozen();
     return afterPassword(deps, lookup);
   };
 
