@@ -27,4 +27,6 @@ export const helpPage: Page = () =>
     section('help.loginTitle', para('help.login')),
     section('help.troubleTitle', para('help.trouble')),
     section('help.disableTitle', para('help.disable')),
+    section('help.temporaryTitle', para('help.temporary')),
+    section('help.freezeTitle', para('help.freeze')),
   );
