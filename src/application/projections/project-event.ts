@@ -17,6 +17,17 @@ export type ProjectionChange =
   /** The user is forgotten: their document, username entry and membership go. */
   | { kind: 'user-erased'; userId: string; officeId: string; username: string; memberKey: string };
 
+/** What a disable, a reset or a temporary access leaves of the user's authenticator: nothing. */
+const withoutAuthenticator = {
+  twoFactor: 'none',
+  enrollmentId: null,
+  enrolledAt: null,
+  secret: null,
+  lastAcceptedStep: null,
+  recoveryCodesLeft: 0,
+  pending: null,
+} satisfies Partial<UserDocument>;
+
 /** Cheap: looks at the type and one id field only; `projectEvent` validates the whole event. */
 export const documentOf = (event: RecordedEvent): DocumentRef => {
   const data = event.data as { officeId?: unknown; userId?: unknown };
@@ -120,17 +131,9 @@ export const projectEvent = (
       });
     }
     case 'TotpDisabled':
+      return changed(withoutAuthenticator);
     case 'SupportReset':
-      return changed({
-        twoFactor: 'none',
-        enrollmentId: null,
-        enrolledAt: null,
-        secret: null,
-        lastAcceptedStep: null,
-        recoveryCodesLeft: 0,
-        pending: null,
-        ...(parsed.type === 'SupportReset' ? { lockedUntil: null, temporaryAccessUntil: null } : {}),
-      });
+      return changed({ ...withoutAuthenticator, lockedUntil: null, temporaryAccessUntil: null });
     case 'RecoveryCodesIssued':
       return changed({ recoveryCodesLeft: parsed.data.codeHashes.length });
     case 'RecoveryCodeUsed':
@@ -143,13 +146,7 @@ export const projectEvent = (
       return changed({ lockedUntil: parsed.data.lockedUntil });
     case 'TemporaryAccessIssued':
       return changed({
-        twoFactor: 'none',
-        enrollmentId: null,
-        enrolledAt: null,
-        secret: null,
-        lastAcceptedStep: null,
-        recoveryCodesLeft: 0,
-        pending: null,
+        ...withoutAuthenticator,
         lockedUntil: null,
         temporaryAccessUntil: parsed.data.expiresAt,
       });

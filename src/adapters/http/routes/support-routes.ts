@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Actor } from '../../../domain/shared/actor.ts';
 import { requireRole } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
 import { problemSchema } from '../problems.ts';
@@ -144,52 +145,45 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
     },
   );
 
-  app.post(
-    '/v1/support/users/:userId/temporary-access/end',
-    {
-      schema: {
-        tags: ['support'],
-        summary: "End a user's temporary access before its deadline",
-        params: z.object({ userId: idParam }),
-        body: supportBody,
-        response: { 200: z.object({ userId: z.string() }), ...problems },
+  /** A support action answered with the user's id once its events are projected. */
+  const userAction = (
+    path: string,
+    summary: string,
+    run: (
+      actor: Actor,
+      input: { userId: string; reason: string; ticket: string },
+      request: ReturnType<typeof requestContext>,
+    ) => Promise<{ position: number | null }>,
+  ) =>
+    app.post(
+      path,
+      {
+        schema: {
+          tags: ['support'],
+          summary,
+          params: z.object({ userId: idParam }),
+          body: supportBody,
+          response: { 200: z.object({ userId: z.string() }), ...problems },
+        },
       },
-    },
-    async (request) => {
-      const actor = await supportActor(deps, request);
-      const { userId } = request.params;
-      const result = await deps.useCases.endTemporaryAccess(
-        actor,
-        { userId, ...request.body },
-        requestContext(request),
-      );
-      await deps.waitForProjection(result.position);
-      return { userId };
-    },
-  );
+      async (request) => {
+        const actor = await supportActor(deps, request);
+        const { userId } = request.params;
+        const result = await run(actor, { userId, ...request.body }, requestContext(request));
+        await deps.waitForProjection(result.position);
+        return { userId };
+      },
+    );
 
-  app.post(
+  userAction(
+    '/v1/support/users/:userId/temporary-access/end',
+    "End a user's temporary access before its deadline",
+    deps.useCases.endTemporaryAccess,
+  );
+  userAction(
     '/v1/support/users/:userId/unfreeze',
-    {
-      schema: {
-        tags: ['support'],
-        summary: 'Lift a freeze the user set ("this wasn\'t me") after checking with them',
-        params: z.object({ userId: idParam }),
-        body: supportBody,
-        response: { 200: z.object({ userId: z.string() }), ...problems },
-      },
-    },
-    async (request) => {
-      const actor = await supportActor(deps, request);
-      const { userId } = request.params;
-      const result = await deps.useCases.unfreezeAccount(
-        actor,
-        { userId, ...request.body },
-        requestContext(request),
-      );
-      await deps.waitForProjection(result.position);
-      return { userId };
-    },
+    'Lift a freeze the user set ("this wasn\'t me") after checking with them',
+    deps.useCases.unfreezeAccount,
   );
 };
 
