@@ -105,6 +105,7 @@ export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> =
         response: {
           200: z.object({ secondFactor: z.enum(['none', 'required', 'enrollment-required']) }),
           ...problems,
+          403: problemSchema.describe('account-frozen: refuse the login ("this wasn\'t me")'),
         },
       },
     },

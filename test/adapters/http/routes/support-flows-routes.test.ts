@@ -80,6 +80,8 @@ describe('support flows: temporary access and freezes', () => {
         twoFactor: 'none',
         temporaryAccessUntil: expiresAt,
       });
+      const platformView = await t.platform('GET', `/v1/platform/users/${userId}/login-requirements`);
+      expect(platformView.json()).toEqual({ secondFactor: 'required' });
       // The lost authenticator and its recovery codes stop working.
       expectProblem(await login(username, codeAt(secret)), 401, 'invalid-code');
       const held = (await login(username)).json() as { status: string; challenge: string };
@@ -230,6 +232,11 @@ describe('support flows: temporary access and freezes', () => {
       expectProblem(await login(username, codeAt(secret)), 403, 'account-frozen');
       expectProblem(await login(username), 403, 'account-frozen');
       expect((await find(username)).json()).toMatchObject({ frozen: true });
+      expectProblem(
+        await t.platform('GET', `/v1/platform/users/${userId}/login-requirements`),
+        403,
+        'account-frozen',
+      );
       expectProblem(
         await t.call('POST', `/v1/support/users/${userId}/two-factor-reset`, { body: why, token: support }),
         403,
