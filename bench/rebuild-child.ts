@@ -2,7 +2,7 @@
  * Runs rebuildRedisReadModels (the CLI's rebuild) in its own process so its peak RSS is its own.
  * Started with fork(); receives the store path, Redis URL, prefix and a time cap; answers the figures.
  * The cap makes `readAll` return an empty page after the deadline, which ends the rebuild early
- * (projectFromScratch stops on an empty page), so a slow rebuild still fits the bench's time budget.
+ * (completeBuild stops on an empty page, unpromoted), so a slow rebuild still fits the bench's time budget.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -47,6 +47,7 @@ process.once('message', async (message: Start) => {
   let lastReport = started;
   const limited = {
     headPosition: () => store.headPosition(),
+    storeId: () => store.storeId(),
     readAll: async (after: number, limit: number) => {
       if (performance.now() > deadline) {
         capped = true;

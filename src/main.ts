@@ -10,18 +10,20 @@ import type { Logger } from 'pino';
 import { container, type DependencyContainer } from 'tsyringe';
 import { AesGcmSecretCipher } from './adapters/crypto/aes-gcm-secret-cipher.ts';
 import { Argon2idPasswordHasher } from './adapters/crypto/argon2id-password-hasher.ts';
-import { DataKeyVault } from './adapters/crypto/data-key-vault.ts';
+import { CommonPasswordList } from './adapters/crypto/common-password-list.ts';
+import { DataKeyVault, KeyringMismatchError } from './adapters/crypto/data-key-vault.ts';
 import { loadOrCreateKeyring, readOrCreateSecretFile } from './adapters/crypto/keyring-file.ts';
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
 import { RandomTokens } from './adapters/crypto/random-tokens.ts';
 import { Sha256RecoveryCodes } from './adapters/crypto/recovery-codes.ts';
 import type { EsdbDataKeyStore } from './adapters/eventstore/esdb/esdb-data-key-store.ts';
 import type { EsdbEventStore } from './adapters/eventstore/esdb/esdb-event-store.ts';
+import { PostgresDataKeyStore } from './adapters/eventstore/postgres/postgres-data-key-store.ts';
+import { PostgresEventStore } from './adapters/eventstore/postgres/postgres-event-store.ts';
 import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { buildApp } from './adapters/http/app.ts';
 import { requestContext } from './adapters/http/request-context.ts';
 import { SqliteDataKeyStore } from './adapters/keys/sqlite-data-key-store.ts';
-import { MemoryReadModels } from './adapters/memory/memory-read-models.ts';
 import { MemorySessionStore } from './adapters/memory/memory-session-store.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { LogNotifier } from './adapters/notifications/log-notifier.ts';
@@ -36,6 +38,7 @@ import {
 import { RedisLease } from './adapters/redis/redis-lease.ts';
 import { RedisReadModels } from './adapters/redis/redis-read-models.ts';
 import { RedisSessionStore } from './adapters/redis/redis-session-store.ts';
+import { SqliteReadModels } from './adapters/sqlite/sqlite-read-models.ts';
 import { SystemClock } from './adapters/system/system-clock.ts';
 import { UuidIds } from './adapters/system/uuid-ids.ts';
 import { httpTracing } from './adapters/telemetry/http-tracing.ts';
@@ -46,15 +49,16 @@ import type { ApplicationDeps } from './application/dependencies.ts';
 import { LeasedProjector } from './application/leased-projector.ts';
 import type { Clock } from './application/ports/clock.ts';
 import type { DataKeyStore } from './application/ports/data-key-store.ts';
-import type { EventStore } from './application/ports/event-store.ts';
+import { type EventStore, EventStoreUnavailableError } from './application/ports/event-store.ts';
 import type { Notifier } from './application/ports/notifier.ts';
 import type { ProjectionTarget, ReadModels } from './application/ports/read-models.ts';
 import type { SessionStore } from './application/ports/session-store.ts';
 import { OpeningProjectionTarget } from './application/projections/opening-projection-target.ts';
-import { StartUpGatedReadModels } from './application/projections/start-up-gate.ts';
+import { OriginCheckedReadModels } from './application/projections/origin-gate.ts';
+import { isWrongOrigin } from './application/projections/origin-verdict.ts';
 import { Projector } from './application/projector.ts';
 import { createUseCases, type UseCases } from './application/use-cases/index.ts';
-import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { type Config, ConfigError, cookieSecurity, loadConfig } from './config/config.ts';
 import { createLogger } from './config/logger.ts';
 
 /** Injection tokens: the only place that knows which adapter stands behind each port. */
@@ -66,6 +70,7 @@ export const tokens = {
   dataKeys: Symbol('DataKeyStore'),
   vault: Symbol('DataKeyVault'),
   readModels: Symbol('ReadModels'),
+  readModelFile: Symbol('ReadModelFile'),
   servingReadModels: Symbol('ServingReadModels'),
   sessions: Symbol('SessionStore'),
   notifier: Symbol('Notifier'),
@@ -79,6 +84,8 @@ export const tokens = {
 } as const;
 
 const challengeTtlSeconds = 10 * 60;
+/** How often each instance checks that its read models still come from its event store, complete. */
+const readModelsCheckMs = 1_000;
 /** With several instances, one projects; another takes over within this time after it dies. */
 const projectorLeaseMs = 5_000;
 
@@ -88,6 +95,14 @@ const esdbDriver = (esdb: EsdbDriver | null): EsdbDriver => {
   if (esdb === null) throw new Error('EVENTSTORE_URL is set: pass loadEsdbDriver(config) to compose().');
   return esdb;
 };
+
+/** The event store's `db.system.name` in traces. */
+const eventStoreSystem = (config: Config): string =>
+  config.DATABASE_URL !== undefined
+    ? 'postgresql'
+    : config.EVENTSTORE_URL === undefined
+      ? 'sqlite'
+      : 'eventstoredb';
 
 /** The platform key from the environment, or one generated once into the data directory (embedded use). */
 const platformApiKey = (config: Config, log: Logger): string => {
@@ -153,26 +168,49 @@ export const compose = (
   single<EventStore>(tokens.eventStore, (resolve) =>
     traced(
       resolve<PrometheusMetrics>(tokens.metrics).timedEventStore(
-        config.EVENTSTORE_URL === undefined
-          ? new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'))
-          : new (esdbDriver(esdb).EventStore)(config.EVENTSTORE_URL),
+        config.DATABASE_URL !== undefined
+          ? new PostgresEventStore(config.DATABASE_URL)
+          : config.EVENTSTORE_URL === undefined
+            ? new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'))
+            : new (esdbDriver(esdb).EventStore)(config.EVENTSTORE_URL),
       ),
-      (inner, tracer) =>
-        tracedEventStore(inner, tracer, config.EVENTSTORE_URL === undefined ? 'sqlite' : 'eventstoredb'),
+      (inner, tracer) => tracedEventStore(inner, tracer, eventStoreSystem(config)),
     ),
   );
-  single<ReadModels & ProjectionTarget>(tokens.readModels, () =>
+  // Embedded: their own file beside the events, so a restart applies only what is new (see README).
+  single<SqliteReadModels | null>(tokens.readModelFile, () =>
+    redis === null ? new SqliteReadModels(join(config.DATA_DIR, 'read-models.sqlite')) : null,
+  );
+  single<ReadModels & ProjectionTarget>(tokens.readModels, (resolve) =>
     traced<ReadModels & ProjectionTarget>(
-      redis === null
-        ? new MemoryReadModels()
-        : new RedisReadModels(redis, { prefix: config.REDIS_KEY_PREFIX }),
-      (inner, tracer) => tracedReadModels(inner, tracer, redis === null ? 'memory' : 'redis'),
+      resolve<SqliteReadModels | null>(tokens.readModelFile) ??
+        new RedisReadModels(redis as RedisClient, { prefix: config.REDIS_KEY_PREFIX }),
+      (inner, tracer) => tracedReadModels(inner, tracer, redis === null ? 'sqlite' : 'redis'),
     ),
   );
-  // In-process read models are empty until the start-up catch-up: gated until then. Redis ones persist.
-  single<ReadModels>(tokens.servingReadModels, (resolve) =>
-    redis === null ? new StartUpGatedReadModels(resolve(tokens.readModels)) : resolve(tokens.readModels),
-  );
+  // Answers only from a complete projection of this event store (see OriginCheckedReadModels).
+  single<OriginCheckedReadModels>(tokens.servingReadModels, (resolve) => {
+    const readModels = resolve<ReadModels & ProjectionTarget>(tokens.readModels);
+    const metrics = resolve<PrometheusMetrics>(tokens.metrics);
+    return new OriginCheckedReadModels(readModels, readModels, resolve(tokens.eventStore), (verdict) => {
+      metrics.readModelsOrigin(verdict);
+      if (verdict.ok) logger.info({ storeId: verdict.storeId }, 'read models serve');
+      else if (isWrongOrigin(verdict))
+        logger.error(
+          {
+            problem: verdict.problem,
+            storeId: verdict.storeId,
+            readModelsStoreId: verdict.readModelsStoreId,
+          },
+          `read models rejected: ${verdict.detail}`,
+        );
+      else
+        logger.warn(
+          { problem: verdict.problem, storeId: verdict.storeId },
+          `read models not serving: ${verdict.detail}`,
+        );
+    });
+  });
   single<SessionStore>(tokens.sessions, (resolve) =>
     traced<SessionStore>(
       redis === null
@@ -190,9 +228,11 @@ export const compose = (
     resolve<PrometheusMetrics>(tokens.metrics).countingNotifier(resolve(tokens.deliveringNotifier)),
   );
   single<DataKeyStore>(tokens.dataKeys, () =>
-    config.EVENTSTORE_URL === undefined
-      ? new SqliteDataKeyStore(join(config.DATA_DIR, 'data-keys.sqlite'))
-      : new (esdbDriver(esdb).DataKeyStore)(config.EVENTSTORE_URL),
+    config.DATABASE_URL !== undefined
+      ? new PostgresDataKeyStore(config.DATABASE_URL)
+      : config.EVENTSTORE_URL === undefined
+        ? new SqliteDataKeyStore(join(config.DATA_DIR, 'data-keys.sqlite'))
+        : new (esdbDriver(esdb).DataKeyStore)(config.EVENTSTORE_URL),
   );
   single<DataKeyVault>(
     tokens.vault,
@@ -220,6 +260,7 @@ export const compose = (
     vault: resolve(tokens.vault),
     blindIndex: resolve(tokens.vault),
     passwords: new Argon2idPasswordHasher(),
+    commonPasswords: new CommonPasswordList(),
     recoveryCodes: new Sha256RecoveryCodes(),
     qr: new QrcodeRenderer(),
     settings: {
@@ -255,11 +296,12 @@ export const compose = (
         resolve(tokens.eventStore),
         new OpeningProjectionTarget(resolve(tokens.readModels), resolve(tokens.vault)),
         logger.child({ part: 'projector' }),
+        // Serve as soon as a build is promoted, not at the next periodic check.
         {
-          onCaughtUp: () => {
-            const serving = resolve<ReadModels>(tokens.servingReadModels);
-            if (serving instanceof StartUpGatedReadModels) serving.open();
-          },
+          onCaughtUp: () =>
+            void resolve<OriginCheckedReadModels>(tokens.servingReadModels)
+              .check()
+              .catch(() => {}),
         },
       ),
   );
@@ -283,10 +325,26 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
   const tracing = startTracing(config, (message) => log.warn(message));
   const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null);
   const events = scope.resolve<EventStore>(tokens.eventStore);
-  const readModels = scope.resolve<ReadModels>(tokens.servingReadModels);
+  await scope
+    .resolve<DataKeyVault>(tokens.vault)
+    .checkKeyringOpensStoredKeys()
+    .catch(async (error: unknown) => {
+      // A store that is down at start-up is served as 503 until it is back, as before: not checkable now.
+      if (error instanceof EventStoreUnavailableError) {
+        log.warn('the data keys are unreachable: the keyring is not checked against them at this start');
+        return;
+      }
+      await events.close();
+      await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
+      redis?.disconnect();
+      throw error;
+    });
+  const readModels = scope.resolve<OriginCheckedReadModels>(tokens.servingReadModels);
   const sessions = scope.resolve<SessionStore>(tokens.sessions);
   const notifier = scope.resolve<Notifier>(tokens.deliveringNotifier);
   const projector = scope.resolve<ProjectorRunner>(tokens.projectorRunner);
+  // Judged before the first request: a restored or swapped store is never answered from old read models.
+  await readModels.start(readModelsCheckMs);
   projector.start();
 
   const app = await buildApp(
@@ -302,6 +360,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       clock: scope.resolve<Clock>(tokens.clock),
       waitForProjection: async (position) => {
         if (position === null) return;
+        // Throws ReadModelsRebuildingError (503) while no complete read models serve.
         if (!(await readModels.waitFor(position, config.PROJECTION_WAIT_MS))) {
           log.warn({ position }, 'read models did not catch up in time; the next read may be stale');
         }
@@ -322,7 +381,8 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
       requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
       corsOrigins: config.CORS_ORIGINS,
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
-      secureCookies: config.HOST !== '127.0.0.1' && config.HOST !== 'localhost',
+      cookieSecurity: cookieSecurity(config),
+      trustProxy: config.TRUST_PROXY,
       loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
       loginRateLimitPerAccountPerMinute: config.LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE,
       // One level below the repository root both as src/main.ts and as the bundle dist/main.js.
@@ -335,8 +395,10 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
     url: address,
     stop: async (options = {}) => {
       await app.close();
+      readModels.stop();
       await projector.stop();
       await events.close();
+      scope.resolve<SqliteReadModels | null>(tokens.readModelFile)?.close();
       await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
       if (notifier instanceof WebhookNotifier) await notifier.drain();
       if (redis !== null) {
@@ -360,7 +422,11 @@ const runFromCommandLine = async (): Promise<void> => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  const service = await startService(config);
+  const service = await startService(config).catch((error: unknown) => {
+    if (!(error instanceof KeyringMismatchError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -11,6 +11,8 @@ export type ServiceStart = {
   redis: { url: string; prefix: string } | null;
   secretKeys: string;
   platformApiKey: string;
+  /** More settings, e.g. DATABASE_URL for the PostgreSQL store. */
+  env?: Record<string, string>;
 };
 
 export const startServiceChild = async (start: ServiceStart): Promise<Service> => {
@@ -37,6 +39,7 @@ export const startServiceChild = async (start: ServiceStart): Promise<Service> =
         SECRET_KEYS: start.secretKeys,
         PLATFORM_API_KEY: start.platformApiKey,
         LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+        ...start.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),

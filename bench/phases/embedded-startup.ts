@@ -1,4 +1,4 @@
-/** Phase 8: the embedded default on the seeded store: SQLite and in-memory read models caught up at start-up. */
+/** Phase 8: the embedded default on the seeded store, first start: SQLite events, read models built into read-models.sqlite. */
 import type { Phase } from '../harness/phase.ts';
 import { rssOf, waitForExit } from '../harness/processes.ts';
 import { mb, progress, round, settings, sleep } from '../harness/settings.ts';
@@ -10,7 +10,9 @@ export const embeddedStartup: Phase = {
   stage: 'alone',
   run: async (bench) => {
     const { events, users } = bench.seeded;
-    progress(`phase 8: embedded start-up (SQLite + in-memory read models) with ${events} events`);
+    progress(
+      `phase 8: embedded start-up (SQLite events, read models built into read-models.sqlite) with ${events} events`,
+    );
     const started = performance.now();
     const embedded = await bench.startService(null);
     const last = userIdOf(settings.shape.offices - 1, settings.shape.usersPerOffice - 1);

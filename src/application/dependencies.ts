@@ -1,4 +1,5 @@
 import type { Clock } from './ports/clock.ts';
+import type { CommonPasswords } from './ports/common-passwords.ts';
 import type { EventStore } from './ports/event-store.ts';
 import type { Ids } from './ports/ids.ts';
 import type { Notifier } from './ports/notifier.ts';
@@ -29,6 +30,7 @@ export type ApplicationDeps = {
   vault: PersonalDataVault;
   blindIndex: BlindIndex;
   passwords: PasswordHasher;
+  commonPasswords: CommonPasswords;
   recoveryCodes: RecoveryCodes;
   qr: QrRenderer;
   notifier: Notifier;

@@ -1,5 +1,7 @@
 import type { EventStore, RecordedEvent, Subscription } from './ports/event-store.ts';
-import type { ProjectionTarget } from './ports/read-models.ts';
+import type { ProjectionTarget, ReadModelsBuild } from './ports/read-models.ts';
+import { isWrongOrigin, judgeOrigin, type OriginVerdict } from './projections/origin-verdict.ts';
+import { completeBuild } from './projections/rebuild.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const catchUpPageSize = 1000;
@@ -20,13 +22,18 @@ export type ProjectorStatus = {
   lastAppliedAt: string | null;
 };
 
+type ProjectedStore = Pick<EventStore, 'subscribeToAll' | 'readAll' | 'storeId' | 'headPosition'>;
+
 /**
- * Feeds the read models from `$all`, starting after their checkpoint. When the target moved on without
+ * Feeds the read models from `$all`, starting after their checkpoint. Read models that are not a
+ * complete projection of this store (empty, built from another store, beyond its head, half built) are
+ * never followed: a fresh set is built up to the store's head and promoted, then followed live; the
+ * watchdog checks this again while following. When the target moved on without
  * us (another instance's projector, a rebuild), it resubscribes from the target's checkpoint; when the
  * store fails it retries with back-off. Several projectors may run at once: each event lands once.
  */
 export class Projector {
-  private readonly events: Pick<EventStore, 'subscribeToAll' | 'readAll'>;
+  private readonly events: ProjectedStore;
   private readonly target: ProjectionTarget;
   private readonly log: ProjectorLog;
   private subscription: Subscription | null = null;
@@ -45,7 +52,7 @@ export class Projector {
   private readonly onCaughtUp: () => void;
 
   constructor(
-    events: Pick<EventStore, 'subscribeToAll' | 'readAll'>,
+    events: ProjectedStore,
     target: ProjectionTarget,
     log: ProjectorLog,
     options: { watchdogMs?: number; onCaughtUp?: () => void } = {},
@@ -94,6 +101,8 @@ export class Projector {
 
   /** Returns when the target got ahead of us (so we start again from its checkpoint) or on stop. */
   private async followFromCheckpoint(): Promise<void> {
+    const verdict = await judgeOrigin(() => this.target.origin(), this.events);
+    if (!verdict.ok && !(await this.build(verdict))) return;
     let previous = await this.target.checkpoint();
     this.state.checkpoint = previous;
     this.log.info({ checkpoint: previous }, 'projector catching up');
@@ -153,10 +162,18 @@ export class Projector {
     });
     this.subscription = subscription;
     const watchdog = setInterval(() => {
-      this.target.checkpoint().then(
-        (checkpoint) => {
-          if (checkpoint >= previous || ended) return;
-          this.log.error({ checkpoint, expected: previous }, 'read models lost data; projecting again');
+      judgeOrigin(() => this.target.origin(), this.events).then(
+        (verdict) => {
+          if (ended) return;
+          if (!verdict.ok) {
+            this.logVerdict(verdict);
+            return end();
+          }
+          if (verdict.origin.checkpoint >= previous) return;
+          this.log.error(
+            { checkpoint: verdict.origin.checkpoint, expected: previous },
+            'read models lost data; projecting again',
+          );
           end();
         },
         () => {},
@@ -172,5 +189,46 @@ export class Projector {
       clearInterval(watchdog);
     }
     if (failure !== null) throw failure;
+  }
+
+  /**
+   * Builds a complete set for this store and promotes it: resumes an unfinished build of this store,
+   * else starts one up to the head now. Read models found wrong are rejected first, so no instance
+   * answers from them meanwhile. False when the build did not end promoted (stopped, taken over).
+   */
+  private async build(verdict: Extract<OriginVerdict, { ok: false }>): Promise<boolean> {
+    this.logVerdict(verdict);
+    if (isWrongOrigin(verdict) && verdict.setId !== null) await this.target.reject(verdict.setId);
+    let build: ReadModelsBuild | null = await this.target.unfinishedBuild();
+    if (build !== null) {
+      const unfinished = await judgeOrigin(() => (build as ReadModelsBuild).origin(), this.events);
+      if (unfinished.ok || unfinished.problem !== 'incomplete') build = null;
+    }
+    build ??= await this.target.startBuild(verdict.storeId, await this.events.headPosition());
+    const origin = await build.origin();
+    this.log.info(
+      { storeId: verdict.storeId, from: await build.checkpoint(), target: origin?.target },
+      'building read models from the event store',
+    );
+    const outcome = await completeBuild(this.events, build, {
+      stopped: () => this.stopped,
+      onProgress: (progress) => {
+        this.state.checkpoint = progress.position;
+      },
+    });
+    if (outcome.promoted) this.log.info({ position: outcome.position }, 'read models built and promoted');
+    // Taken over by another projector (or lost with Redis): look again shortly, from what is there then.
+    else if (!this.stopped) await pause(100);
+    return outcome.promoted;
+  }
+
+  private logVerdict(verdict: Extract<OriginVerdict, { ok: false }>): void {
+    const details = {
+      problem: verdict.problem,
+      storeId: verdict.storeId,
+      readModelsStoreId: verdict.readModelsStoreId,
+    };
+    if (isWrongOrigin(verdict)) this.log.error(details, `read models rejected: ${verdict.detail}`);
+    else this.log.info(details, verdict.detail);
   }
 }

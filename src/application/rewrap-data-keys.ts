@@ -1,5 +1,6 @@
 import { encryptedSecretSchema } from '../domain/shared/encrypted-secret.ts';
 import { subjectKeyId } from '../domain/shared/personal-data.ts';
+import { unknownUserStandInId } from './password-check.ts';
 import type { EventStore } from './ports/event-store.ts';
 import type { DataKeyRotation, RewrapOutcome } from './ports/personal-data-vault.ts';
 
@@ -33,6 +34,8 @@ export const rewrapDataKeys = async (
     serviceKeys: await rotation.rewrapServiceKeys(),
     keyringSecrets: {},
   };
+  // Not a user (so not counted), but logins of unknown usernames open its key: it must move too.
+  await rotation.rewrapPerson(unknownUserStandInId);
   for (let position = 0; position < head; ) {
     const page = await events.readAll(position, pageSize);
     if (page.length === 0) break;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { temporaryAccessMaxHoursLimit } from '../domain/user-security/policy.ts';
 
@@ -45,12 +46,40 @@ const otlpUrl = url(['https', 'http']).refine((value) => value === undefined || 
   message: 'expected a valid URL',
 });
 
+/** A proxy address: an IP, an IP/prefix, or one of proxy-addr's names for a whole range. */
+const isProxyAddress = (entry: string): boolean => {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
+
+/**
+ * Which proxies' X-Forwarded-For/-Proto/-Host headers to believe (Fastify's `trustProxy`): `true` (any),
+ * a number of hops, or a comma list of addresses; unset or `false`: none.
+ */
+const trustProxy = optionalString.transform((value, context): boolean | number | string[] => {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isProxyAddress(entry));
+  if (bad === undefined) return entries;
+  context.addIssue({
+    code: 'custom',
+    message: `expected true, false, a number of hops or a comma list of IPs, CIDRs, loopback, linklocal, uniquelocal (not "${bad}")`,
+  });
+  return z.NEVER;
+});
+
 /** Every setting the service reads, with its default; README.md documents the same table. */
 export const configSchema = z.object({
   PORT: integer(3000, 0, 65_535),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   EVENTSTORE_URL: url(['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kdb', 'kdb+discover']),
+  DATABASE_URL: url(['postgres', 'postgresql']),
   REDIS_URL: url(['redis', 'rediss']),
   REDIS_SENTINELS: hostPorts,
   REDIS_SENTINEL_NAME: optionalString,
@@ -80,6 +109,9 @@ export const configSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl,
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('second-factor'),
+  /** Secure session cookie: per request (`auto`), `always` or `never`; see cookieSecurity for the default. */
+  COOKIE_SECURE: z.enum(['auto', 'always', 'never']).optional(),
+  TRUST_PROXY: trustProxy,
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -90,6 +122,11 @@ const withOneRedisTopology = configSchema.superRefine((config, context) => {
   const chosen = redisTopologies.filter((name) => config[name] !== undefined);
   const problem = (name: keyof Config, message: string) =>
     context.addIssue({ code: 'custom', path: [name], message });
+  if (config.EVENTSTORE_URL !== undefined && config.DATABASE_URL !== undefined)
+    problem(
+      'DATABASE_URL',
+      'set only one of EVENTSTORE_URL and DATABASE_URL (the event store is one or the other)',
+    );
   if (chosen.length > 1)
     problem(
       chosen[1] ?? 'REDIS_URL',
@@ -118,6 +155,7 @@ const secretSettings = new Set([
   'REDIS_URL',
   'REDIS_PASSWORD',
   'EVENTSTORE_URL',
+  'DATABASE_URL',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
 ]);
@@ -146,3 +184,26 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     }),
   );
 };
+
+export type CookieSecurity = 'auto' | 'always' | 'never';
+
+/** Settings that mean a production deployment (servers, not the embedded default). */
+const productionSettings = [
+  'EVENTSTORE_URL',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_SENTINELS',
+  'REDIS_CLUSTER_NODES',
+] as const;
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * COOKIE_SECURE, or its default: `always` in a production configuration or when listening beyond this
+ * machine (a TLS proxy that does not say so must not make the cookie travel in the clear), `auto` for
+ * the embedded default on loopback.
+ */
+export const cookieSecurity = (config: Config): CookieSecurity =>
+  config.COOKIE_SECURE ??
+  (productionSettings.some((name) => config[name] !== undefined) || !loopbackHosts.has(config.HOST)
+    ? 'always'
+    : 'auto');

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryReadModels } from '../../src/adapters/memory/memory-read-models.ts';
 import { passwordMatches } from '../../src/application/password-check.ts';
 import {
   passwordHashAssociatedData,
@@ -9,6 +8,7 @@ import { OpeningProjectionTarget } from '../../src/application/projections/openi
 import type { PersonalText } from '../../src/domain/shared/personal-data.ts';
 import { userAccountStream } from '../../src/domain/user-account/events.ts';
 import { RecordedEvents } from '../support/domain-events.ts';
+import { servingMemoryReadModels } from '../support/read-models.ts';
 import { memoryVault } from '../support/vault.ts';
 
 const registration = (
@@ -27,7 +27,7 @@ describe('OpeningProjectionTarget and passwordMatches: what the read models hold
     const vault = memoryVault();
     const sealed = await vault.seal('u1', 'ada', usernameAssociatedData('u1'));
     const hash = await vault.seal('u1', '$argon2id$ada-password', passwordHashAssociatedData('u1'));
-    const readModels = new MemoryReadModels();
+    const readModels = await servingMemoryReadModels();
     const target = new OpeningProjectionTarget(readModels, vault);
     expect(await target.applyBatch([registration(new RecordedEvents(), 'u1', sealed, hash)], 0)).toBe(
       'applied',
@@ -53,7 +53,7 @@ describe('OpeningProjectionTarget and passwordMatches: what the read models hold
     const kept = registration(events, 'u1', await vault.seal('u1', 'ada', usernameAssociatedData('u1')));
     const gone = registration(events, 'u2', await vault.seal('u2', 'bob', usernameAssociatedData('u2')));
     await vault.erase('u2');
-    const readModels = new MemoryReadModels();
+    const readModels = await servingMemoryReadModels();
     const target = new OpeningProjectionTarget(readModels, vault);
     expect(await target.apply(kept, 0)).toBe('applied');
     expect(await target.apply(gone, 1)).toBe('applied');
@@ -64,7 +64,7 @@ describe('OpeningProjectionTarget and passwordMatches: what the read models hold
   });
 
   it('passes a username written before sealing through as it is', async () => {
-    const readModels = new MemoryReadModels();
+    const readModels = await servingMemoryReadModels();
     const target = new OpeningProjectionTarget(readModels, memoryVault());
     await target.apply(registration(new RecordedEvents(), 'u1', 'legacy.name'), 0);
     expect((await readModels.loginByUsername('legacy.name'))?.user.userId).toBe('u1');

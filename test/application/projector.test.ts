@@ -13,7 +13,9 @@ describe('Projector', () => {
     let readStarted: () => void = () => {};
     const reading = new Promise<void>((resolve) => (readStarted = resolve));
     let subscriptions = 0;
-    const events: Pick<EventStore, 'subscribeToAll' | 'readAll'> = {
+    const events: Pick<EventStore, 'subscribeToAll' | 'readAll' | 'storeId' | 'headPosition'> = {
+      storeId: () => store.storeId(),
+      headPosition: () => store.headPosition(),
       readAll: () => {
         readStarted();
         return new Promise((resolve) => (releaseRead = resolve));

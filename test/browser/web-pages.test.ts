@@ -265,11 +265,14 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     const code = await expectCodeInput(page, '6-cijferige code uit je app');
     await code.fill('000000');
     await page.getByRole('button', { name: 'Registreer twee-factor-authenticatie' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('klopt niet');
+    const setup = page.locator('section', { has: page.locator('#setup-title') });
+    await expect.poll(() => setup.getByRole('alert').textContent()).toContain('klopt niet');
     await code.fill(await authenticators.alice.code());
     await page.getByRole('button', { name: 'Registreer twee-factor-authenticatie' }).click();
     const codes = page.locator('ol.codes li');
     await expect.poll(() => codes.count()).toBe(10);
+    // Done: the card no longer offers to set it up.
+    expect(await page.locator('#setup-title').textContent()).toBe('Twee-factor-authenticatie is ingesteld');
     const shown = (await codes.allTextContents()).map((text) => text.trim());
     await capture(page, 'account-recovery-codes');
 
@@ -328,6 +331,49 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     expect(await page.locator('ol.codes li').first().textContent()).not.toBe(shown[0]);
   });
 
+  it('a member changes her password on the account page; the old one no longer logs in', async () => {
+    // An office of her own, so the office admin's member counts stay as they are.
+    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Mechelen' });
+    await platform('/v1/platform/users', { officeId, username: 'dora', password, role: 'member' });
+    const page = await open('/');
+    await logIn(page, 'dora');
+    await shows(page, 'Accountbeveiliging');
+    const card = page.locator('section', { has: page.locator('#password-title') });
+    expect(await card.locator('#password-title').textContent()).toBe('Wachtwoord wijzigen');
+    // Without 2FA the card asks no code.
+    expect(await card.locator('input[autocomplete="one-time-code"]').count()).toBe(0);
+    await capture(page, 'account-password');
+    const newPassword = 'een nieuwe lange zin';
+    await card.getByLabel('Huidig wachtwoord').fill(password);
+    await card.getByLabel('Nieuw wachtwoord').fill(newPassword);
+    await card.getByLabel('Herhaal het nieuwe wachtwoord').fill('iets anders');
+    await card.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toContain('niet gelijk');
+    await card.getByLabel('Nieuw wachtwoord').fill('password1');
+    await card.getByLabel('Herhaal het nieuwe wachtwoord').fill('password1');
+    await card.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toContain('meest gebruikte');
+    await card.getByLabel('Nieuw wachtwoord').fill(newPassword);
+    await card.getByLabel('Herhaal het nieuwe wachtwoord').fill(newPassword);
+    await card.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await expect.poll(() => card.getByRole('status').textContent()).toContain('Je wachtwoord is gewijzigd');
+    await page.locator('#language-switch').click();
+    await expect
+      .poll(() => card.getByRole('status').textContent())
+      .toContain('Your password has been changed');
+    expect(await card.locator('#password-title').textContent()).toBe('Change password');
+    await page.locator('#language-switch').click();
+
+    const again = await open('/');
+    await logIn(again, 'dora');
+    await expect
+      .poll(() => again.getByRole('alert').textContent())
+      .toContain('Gebruikersnaam of wachtwoord klopt niet');
+    await again.getByLabel('Wachtwoord', { exact: true }).fill(newPassword);
+    await again.getByRole('button', { name: 'Inloggen' }).click();
+    await shows(again, 'Accountbeveiliging');
+  });
+
   it('a member who set it up herself turns it off again with a code', async () => {
     const page = await open('/');
     await logIn(page, 'carol');
@@ -381,7 +427,9 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     await expect
       .poll(() => page.locator('#page-title').textContent())
       .toBe('Je kantoor verplicht twee-factor-authenticatie');
-    expect(await page.locator('#enrol-why').textContent()).toContain('beheerder van jouw kantoor');
+    // The office requires it, not a person: the screen names nobody.
+    expect(await page.locator('#enrol-why').textContent()).toContain('Jouw kantoor verplicht');
+    expect(await page.locator('#enrol-why').textContent()).not.toContain('beheerder');
     expect(await page.locator('#enrol-why a').getAttribute('href')).toBe('/help');
     const secret = await readSecret(page);
     authenticators.bob = new Authenticator(secret);
@@ -390,6 +438,7 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     await code.fill(await authenticators.bob.code());
     await page.getByRole('button', { name: 'Registreer twee-factor-authenticatie' }).click();
     await expect.poll(() => page.locator('ol.codes li').count()).toBe(10);
+    expect(await page.locator('#page-title').textContent()).toBe('Twee-factor-authenticatie is ingesteld');
     await capture(page, 'login-enrolment-recovery-codes');
     await page.getByRole('button', { name: 'Doorgaan' }).click();
     await shows(page, 'Accountbeveiliging');
@@ -620,6 +669,94 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
       .poll(() => login.getByRole('alert').textContent())
       .toContain('Gebruikersnaam of wachtwoord klopt niet');
     expect(await login.locator('#page-title').textContent()).toBe('Inloggen');
+  });
+
+  it('a signed-out page asks nobody who is signed in (no 401 for /v1/me); a signed-in one asks once', async () => {
+    const page = await open('/help');
+    const asked: number[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/v1/me') asked.push(response.status());
+    });
+    await page.reload();
+    await page.locator('#page-title').waitFor();
+    await page.goto(`${service.url}/`);
+    await page.locator('#page-title').waitFor();
+    expect(asked).toEqual([]);
+    await logIn(page, 'auditor');
+    await shows(page, 'Accountbeveiliging');
+    expect(asked.every((status) => status === 200)).toBe(true);
+    asked.length = 0;
+    await page.reload();
+    await shows(page, 'Accountbeveiliging');
+    expect(asked).toEqual([200]);
+    await page.locator('#logout').click();
+    await shows(page, 'Inloggen');
+    asked.length = 0;
+    await page.reload();
+    await page.locator('#page-title').waitFor();
+    expect(asked).toEqual([]);
+  });
+
+  it('the deadline is typed in the page language, in the named time zone; a past one is refused', async () => {
+    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Leuven' });
+    await platform('/v1/platform/users', {
+      officeId,
+      username: 'leuven-admin',
+      password,
+      role: 'office-admin',
+    });
+    const page = await open('/');
+    await logIn(page, 'leuven-admin');
+    await shows(page, 'Accountbeveiliging');
+    await page.getByRole('link', { name: 'Kantoorbeveiliging' }).click();
+    await shows(page, 'Kantoorbeveiliging');
+    // One of one: the Dutch verb agrees with "1", and the sentence says what is not set up.
+    await expect
+      .poll(() => page.locator('#members-summary').textContent())
+      .toBe('1 van de 1 getoonde medewerkers heeft twee-factor-authenticatie niet ingesteld.');
+
+    expect(await page.getByLabel('Verplicht vanaf (optioneel)').getAttribute('name')).toBe('enforceFrom');
+    // Found by name: its label changes with the language.
+    const deadline = page.locator('input[name="enforceFrom"]');
+    expect(await deadline.getAttribute('type')).toBe('text');
+    expect(await deadline.getAttribute('placeholder')).toBe('dd-mm-jjjj uu:mm');
+    expect(await page.locator('.field .hint').first().textContent()).toContain('Europe/Brussels');
+    const alert = page.locator('form[aria-labelledby="policy-title"]').getByRole('alert');
+    await page.getByLabel('Twee-factor-authenticatie verplichten').check();
+    await deadline.fill('01-01-2020 09:00');
+    await page.getByRole('button', { name: 'Opslaan' }).click();
+    await expect.poll(() => alert.textContent()).toContain('ligt in het verleden');
+    await deadline.fill('31-02-2031 09:00');
+    await page.getByRole('button', { name: 'Opslaan' }).click();
+    await expect.poll(() => alert.textContent()).toContain('dd-mm-jjjj uu:mm');
+    await deadline.fill('02-01-2031 09:30');
+    await page.getByRole('button', { name: 'Opslaan' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('opgeslagen');
+    const state = page.locator('#policy-state');
+    expect(await state.textContent()).toContain('2 jan 2031');
+    expect(await state.textContent()).toMatch(/09:30:00 (CET|GMT\+1)/);
+    expect(await deadline.inputValue()).toBe('02-01-2031 09:30');
+    await expect
+      .poll(() => page.locator('#members-summary').textContent())
+      .toBe('1 van de 1 getoonde medewerkers moet twee-factor-authenticatie nog instellen.');
+    await capture(page, 'office-security-deadline');
+
+    await page.locator('#language-switch').click();
+    await expect.poll(() => deadline.inputValue()).toBe('02/01/2031 09:30');
+    expect(await deadline.getAttribute('placeholder')).toBe('dd/mm/yyyy hh:mm');
+    expect(await state.textContent()).toMatch(/2 Jan 2031.*09:30:00 (CET|GMT\+1)/);
+    await page.locator('#language-switch').click();
+
+    // The service refuses a past deadline too, whatever a page sends.
+    const refused = await page.evaluate(async (id) => {
+      const response = await fetch(`/v1/offices/${id}/two-factor-policy`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ required: true, enforceFrom: '2020-01-01T08:00:00Z' }),
+      });
+      return { status: response.status, body: await response.json() };
+    }, officeId);
+    expect(refused).toMatchObject({ status: 400, body: { code: 'enforce-from-in-past' } });
   });
 
   it('kept the language choice and met no script, CSP or console errors', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { ConfigError, cookieSecurity, loadConfig } from '../../src/config/config.ts';
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -63,6 +63,20 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads a PostgreSQL DATABASE_URL, and refuses it beside EVENTSTORE_URL, naming both, hiding the values', () => {
+    const url = 'postgresql://sf:pg-password@db.internal:5432/second_factor';
+    expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/sf' }).DATABASE_URL).toBe('postgres://db/sf');
+    const [wrongScheme] = problemsOf({ DATABASE_URL: 'mysql://db/sf' });
+    expect(wrongScheme).toMatch(
+      /^DATABASE_URL: expected a URL starting with postgres:\/\/ or postgresql:\/\//,
+    );
+    const both = problemsOf({ DATABASE_URL: url, EVENTSTORE_URL: 'esdb://localhost:2113?tls=false' });
+    expect(both).toHaveLength(1);
+    expect(both[0]).toMatch(/^DATABASE_URL: set only one of EVENTSTORE_URL and DATABASE_URL/);
+    expect(both[0]).not.toContain('pg-password');
+  });
+
   it('reads Sentinel and Cluster nodes as host:port lists', () => {
     const sentinel = loadConfig({
       REDIS_SENTINELS: '10.0.0.1:26379, sentinel-b:26380,[::1]:26381',
@@ -110,5 +124,35 @@ describe('configuration', () => {
     const [problem] = problemsOf({ REDIS_URL: 'redis://r:6379', REDIS_PASSWORD: 'very-secret-password' });
     expect(problem).toMatch(/^REDIS_PASSWORD: only used with REDIS_SENTINELS or REDIS_CLUSTER_NODES/);
     expect(problem).not.toContain('very-secret-password');
+  });
+  it('makes the session cookie Secure by request (auto) on loopback, always with servers or beyond it, unless set', () => {
+    expect(cookieSecurity(loadConfig({}))).toBe('auto');
+    expect(cookieSecurity(loadConfig({ HOST: 'localhost' }))).toBe('auto');
+    expect(cookieSecurity(loadConfig({ HOST: '0.0.0.0' }))).toBe('always');
+    expect(cookieSecurity(loadConfig({ HOST: '0.0.0.0', COOKIE_SECURE: 'auto' }))).toBe('auto');
+    expect(cookieSecurity(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }))).toBe('always');
+    expect(cookieSecurity(loadConfig({ EVENTSTORE_URL: 'esdb://localhost:2113' }))).toBe('always');
+    expect(cookieSecurity(loadConfig({ DATABASE_URL: 'postgres://localhost/sf' }))).toBe('always');
+    expect(cookieSecurity(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' }))).toBe('always');
+    expect(cookieSecurity(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', COOKIE_SECURE: 'auto' }))).toBe(
+      'auto',
+    );
+    expect(cookieSecurity(loadConfig({ COOKIE_SECURE: 'never' }))).toBe('never');
+    expect(problemsOf({ COOKIE_SECURE: 'yes' })[0]).toMatch(/^COOKIE_SECURE: /);
+  });
+
+  it('reads TRUST_PROXY as none, any, a number of hops or a list of addresses', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback,::1, fd00::/8' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/1', 'yes'])
+      expect(problemsOf({ TRUST_PROXY: bad })[0], bad).toMatch(/^TRUST_PROXY: expected true, false/);
   });
 });

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../src/application/ports/event-store.ts';
-import type { ProjectionTarget, ReadModels } from '../../src/application/ports/read-models.ts';
+import {
+  type AppliesEvents,
+  type ProjectionTarget,
+  type ReadModels,
+  ReadModelsRebuildingError,
+} from '../../src/application/ports/read-models.ts';
 import { officeStream } from '../../src/domain/office/events.ts';
 import { userAccountStream } from '../../src/domain/user-account/events.ts';
 import { userSecurityStream } from '../../src/domain/user-security/events.ts';
@@ -14,7 +19,7 @@ export type ReadModelsUnderTest = {
 const secret = { keyId: 'k1', iv: 'aXY=', ciphertext: 'Y2lwaGVy', tag: 'dGFn' };
 
 /** One office with three users; bob enrols. Returns the events in order. */
-const story = (): RecordedEvent[] => {
+export const story = (): RecordedEvent[] => {
   const events = new RecordedEvents();
   const user = (userId: string, username: string, role: 'member' | 'office-admin' = 'member') =>
     events.record(userAccountStream(userId), {
@@ -67,7 +72,7 @@ const story = (): RecordedEvent[] => {
   ];
 };
 
-const applyAll = async (target: ProjectionTarget, events: RecordedEvent[]) => {
+const applyAll = async (target: AppliesEvents, events: RecordedEvent[]) => {
   let previous = await target.checkpoint();
   for (const event of events) {
     expect(await target.apply(event, previous)).toBe('applied');
@@ -85,7 +90,9 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
     beforeAll(async () => {
       subject = await open();
       readModels = subject.readModels;
-      await applyAll(readModels, events);
+      const build = await readModels.startBuild('store-a', events.at(-1)?.position ?? 0);
+      await applyAll(build, events);
+      expect(await build.promote()).toBe(true);
     });
     afterAll(async () => subject?.dispose?.());
 
@@ -225,6 +232,25 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
       expect(await alice()).toMatchObject({ frozen: false });
     });
 
+    it('takes the new password hash of PasswordChanged, by name and by id, so the next login checks it', async () => {
+      const checkpoint = await readModels.checkpoint();
+      const sealedHash = { keyId: '@subject', iv: 'bmV3', ciphertext: 'bmV3LWhhc2g=', tag: 'dGFn' };
+      const changed: RecordedEvent = {
+        ...new RecordedEvents().record(userAccountStream('u-carol'), {
+          type: 'PasswordChanged',
+          data: { userId: 'u-carol', passwordHash: sealedHash },
+        }),
+        revision: 1,
+        position: checkpoint + 1,
+      };
+      expect(await readModels.apply(changed, checkpoint)).toBe('applied');
+      expect((await readModels.loginByUsername('carol'))?.user.passwordHash).toEqual(sealedHash);
+      expect((await readModels.loginByUserId('u-carol'))?.user).toMatchObject({
+        passwordHash: sealedHash,
+        role: 'office-admin',
+      });
+    });
+
     it('forgets an erased user: no lookup by name or id, no membership, the name free for someone new', async () => {
       const checkpoint = await readModels.checkpoint();
       const at = (offset: number, event: RecordedEvent): RecordedEvent => ({
@@ -282,6 +308,97 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
       expect(await readModels.loginByUserId('u-sealed')).toBeNull();
       const members = await readModels.officeMembers('o1', { after: null, limit: 10 });
       expect(members.items.map((member) => member.userId)).not.toContain('u-sealed');
+    });
+  });
+
+  describe(`ReadModels contract: ${name}: which set serves`, () => {
+    let subject: ReadModelsUnderTest;
+    let readModels: ReadModels & ProjectionTarget;
+    const events = story();
+    const head = events.at(-1)?.position ?? 0;
+    const notServing = async (readers: ReadModels) => {
+      await expect(readers.loginByUsername('alice')).rejects.toBeInstanceOf(ReadModelsRebuildingError);
+      await expect(readers.loginByUserId('u-alice')).rejects.toBeInstanceOf(ReadModelsRebuildingError);
+      await expect(readers.officePolicy('o1')).rejects.toBeInstanceOf(ReadModelsRebuildingError);
+      await expect(readers.officeMembers('o1', { after: null, limit: 5 })).rejects.toBeInstanceOf(
+        ReadModelsRebuildingError,
+      );
+      await expect(readers.waitFor(1, 20)).rejects.toBeInstanceOf(ReadModelsRebuildingError);
+    };
+
+    beforeAll(async () => {
+      subject = await open();
+      readModels = subject.readModels;
+    });
+    afterAll(async () => subject?.dispose?.());
+
+    it('serves nothing and takes no event before a build was started and promoted', async () => {
+      expect(await readModels.origin()).toBeNull();
+      expect(await readModels.unfinishedBuild()).toBeNull();
+      await notServing(readModels);
+      expect(await readModels.apply(events[0]!, 0)).toBe('behind');
+    });
+
+    it('serves a build only once it reached its target, and records the store it came from', async () => {
+      const build = await readModels.startBuild('store-a', head);
+      expect(await build.origin()).toEqual({
+        setId: expect.any(String),
+        storeId: 'store-a',
+        target: head,
+        checkpoint: 0,
+        serving: false,
+        rejected: false,
+      });
+      await applyAll(build, events.slice(0, 3));
+      expect(await build.promote()).toBe(false);
+      await notServing(readModels);
+      // Interrupted here: the next projector resumes the same build from its checkpoint.
+      const resumed = await readModels.unfinishedBuild();
+      expect(await resumed?.checkpoint()).toBe(events[2]?.position);
+      await applyAll(resumed!, events.slice(3));
+      expect(await resumed!.promote()).toBe(true);
+      expect(await readModels.origin()).toEqual({
+        setId: (await resumed!.origin())?.setId,
+        storeId: 'store-a',
+        target: head,
+        checkpoint: head,
+        serving: true,
+        rejected: false,
+      });
+      expect((await readModels.loginByUsername('bob'))?.user.twoFactor).toBe('enrolled');
+      expect(await readModels.waitFor(head, 50)).toBe(true);
+      expect(await readModels.unfinishedBuild()).toBeNull();
+    });
+
+    it('keeps following the promoted set with the checkpoint fence', async () => {
+      const lifted = {
+        ...events[0]!,
+        type: 'OfficeTwoFactorRequirementLifted',
+        data: { officeId: 'o1' },
+        revision: 2,
+        position: head + 1,
+      };
+      expect(await readModels.apply(lifted, head - 1)).toBe('behind');
+      expect(await readModels.apply(lifted, head)).toBe('applied');
+      expect(await readModels.officePolicy('o1')).toMatchObject({ required: false });
+      expect((await readModels.origin())?.checkpoint).toBe(head + 1);
+    });
+
+    it('answers nothing from a rejected set, never resumes it, and serves a new build of another store', async () => {
+      const judged = (await readModels.origin())?.setId ?? '';
+      // A set promoted since the judgement is not the one rejected.
+      await readModels.reject(`${judged}-an-older-set`);
+      expect(await readModels.origin()).toMatchObject({ serving: true, rejected: false });
+      await readModels.reject(judged);
+      expect(await readModels.origin()).toMatchObject({ storeId: 'store-a', serving: false, rejected: true });
+      await notServing(readModels);
+      expect(await readModels.unfinishedBuild()).toBeNull();
+      const build = await readModels.startBuild('store-b', 2);
+      await applyAll(build, events.slice(0, 2));
+      expect(await build.promote()).toBe(true);
+      expect(await readModels.origin()).toMatchObject({ storeId: 'store-b', checkpoint: 2, serving: true });
+      expect(await readModels.loginByUsername('carol')).not.toBeNull();
+      expect(await readModels.loginByUsername('alice')).toBeNull();
     });
   });
 };

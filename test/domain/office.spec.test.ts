@@ -11,6 +11,7 @@ const otherOfficeAdmin: Actor = { id: 'admin-2', role: 'office-admin', officeId:
 const member: Actor = { id: 'member-1', role: 'member', officeId };
 const support: Actor = { id: 'support-1', role: 'support' };
 const enforceFrom = '2026-12-01T00:00:00.000Z';
+const now = '2026-11-20T09:00:00.000Z';
 
 const registered: OfficeEvent = { type: 'OfficeRegistered', data: { officeId, name: 'Head Office' } };
 const required = (from: string | null): OfficeEvent => ({
@@ -57,39 +58,55 @@ describe('office: requiring two-factor authentication', () => {
   it('an office admin requires 2FA at once (no enforceFrom)', () => {
     office
       .given([registered])
-      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, actor: admin })
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, now, actor: admin })
       .then([required(null)]);
   });
 
   it('an office admin requires 2FA from a later date (enforceFrom)', () => {
     office
       .given([registered])
-      .when({ type: 'RequireTwoFactor', officeId, enforceFrom, actor: admin })
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom, now, actor: admin })
       .then([required(enforceFrom)]);
   });
 
   it('requiring 2FA again with the same enforceFrom is a no-op', () => {
     office
       .given([registered, required(enforceFrom)])
-      .when({ type: 'RequireTwoFactor', officeId, enforceFrom, actor: admin })
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom, now, actor: admin })
       .then([]);
     office
       .given([registered, required(null)])
-      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, actor: admin })
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, now, actor: admin })
       .then([]);
   });
 
   it('changing the enforceFrom date of an existing requirement records it', () => {
     office
       .given([registered, required(enforceFrom)])
-      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, actor: admin })
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, now, actor: admin })
       .then([required(null)]);
+  });
+
+  it('a new deadline in the past is refused; the deadline in force may be saved again after it passed', () => {
+    const later = '2026-12-05T09:00:00.000Z';
+    office
+      .given([registered])
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom, now: later, actor: admin })
+      .thenFails('enforce-from-in-past');
+    office
+      .given([registered, required(null)])
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: now, now, actor: admin })
+      .thenFails('enforce-from-in-past');
+    office
+      .given([registered, required(enforceFrom)])
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom, now: later, actor: admin })
+      .then([]);
   });
 
   it('2FA cannot be required for an office that does not exist', () => {
     office
       .given([])
-      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, actor: admin })
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, now, actor: admin })
       .thenFails('office-not-found');
   });
 });
@@ -113,7 +130,7 @@ describe('office: lifting the requirement', () => {
   it('after lifting, 2FA can be required again', () => {
     office
       .given([registered, required(enforceFrom), lifted])
-      .when({ type: 'RequireTwoFactor', officeId, enforceFrom, actor: admin })
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom, now, actor: admin })
       .then([required(enforceFrom)]);
   });
 
@@ -138,7 +155,7 @@ describe('office: who may toggle the requirement', () => {
     for (const actor of nonAdmins) {
       office
         .given([registered])
-        .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, actor })
+        .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, now, actor })
         .thenFails('not-permitted');
     }
   });
@@ -155,7 +172,7 @@ describe('office: who may toggle the requirement', () => {
   it('an admin of another office may not require 2FA here', () => {
     office
       .given([registered])
-      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, actor: otherOfficeAdmin })
+      .when({ type: 'RequireTwoFactor', officeId, enforceFrom: null, now, actor: otherOfficeAdmin })
       .thenFails('not-permitted');
   });
 
@@ -173,6 +190,7 @@ describe('office: who may toggle the requirement', () => {
         type: 'RequireTwoFactor',
         officeId,
         enforceFrom: null,
+        now,
         actor: { id: 'admin-x', role: 'office-admin' },
       })
       .thenFails('not-permitted');

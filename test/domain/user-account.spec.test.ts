@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import type { Actor } from '../../src/domain/shared/actor.ts';
+import type { PasswordChangeProof } from '../../src/domain/user-account/commands.ts';
 import type { UserAccountEvent } from '../../src/domain/user-account/events.ts';
 import { userAccountDecider } from '../../src/domain/user-account/index.ts';
 import { spec } from './spec.ts';
@@ -93,25 +94,54 @@ describe('user account: role change', () => {
 describe('user account: password change', () => {
   const changed: UserAccountEvent = { type: 'PasswordChanged', data: { userId, passwordHash: newHash } };
 
-  it('the user changes their own password', () => {
+  const byUser = (proof: PasswordChangeProof | null, actor: Actor = self) =>
+    ({ type: 'ChangePassword', userId, passwordHash: newHash, proof, actor }) as const;
+
+  it('the user changes their own password with the current one (no 2FA enrolled)', () => {
     account
       .given([registered])
-      .when({ type: 'ChangePassword', userId, passwordHash: newHash, actor: self })
+      .when(byUser({ currentPasswordValid: true, secondFactor: 'not-enrolled' }))
       .then([changed]);
   });
 
-  it('the platform changes a password', () => {
+  it('an enrolled user changes their password with the current one and a fresh code', () => {
     account
       .given([registered])
-      .when({ type: 'ChangePassword', userId, passwordHash: newHash, actor: platform })
+      .when(byUser({ currentPasswordValid: true, secondFactor: 'verified' }))
       .then([changed]);
+  });
+
+  it('a wrong current password, or none, changes nothing', () => {
+    account
+      .given([registered])
+      .when(byUser({ currentPasswordValid: false, secondFactor: 'verified' }))
+      .thenFails('invalid-password');
+    account.given([registered]).when(byUser(null)).thenFails('invalid-password');
+  });
+
+  it('an enrolled user without a fresh code changes nothing', () => {
+    account
+      .given([registered])
+      .when(byUser({ currentPasswordValid: true, secondFactor: 'missing' }))
+      .thenFails('code-required');
+  });
+
+  it('the platform sets a password (after its own reset flow) without the old one', () => {
+    account.given([registered]).when(byUser(null, platform)).then([changed]);
+    account.given([registered]).when(byUser(null, system)).then([changed]);
   });
 
   it('nobody else changes a user password', () => {
     for (const actor of [admin, support, { id: 'user-2', role: 'member', officeId } satisfies Actor]) {
       account
         .given([registered])
-        .when({ type: 'ChangePassword', userId, passwordHash: newHash, actor })
+        .when({
+          type: 'ChangePassword',
+          userId,
+          passwordHash: newHash,
+          proof: { currentPasswordValid: true, secondFactor: 'verified' },
+          actor,
+        })
         .thenFails('not-permitted');
     }
   });
@@ -119,7 +149,7 @@ describe('user account: password change', () => {
   it('the password of an unknown user cannot change', () => {
     account
       .given([])
-      .when({ type: 'ChangePassword', userId, passwordHash: newHash, actor: platform })
+      .when({ type: 'ChangePassword', userId, passwordHash: newHash, proof: null, actor: platform })
       .thenFails('user-not-found');
   });
 });
@@ -164,7 +194,13 @@ describe('user account: erasure', () => {
     account.given([registered, erased]).when(register(platform)).thenFails('user-already-registered');
     account
       .given([registered, erased])
-      .when({ type: 'ChangePassword', userId, passwordHash: newHash, actor: self })
+      .when({
+        type: 'ChangePassword',
+        userId,
+        passwordHash: newHash,
+        proof: { currentPasswordValid: true, secondFactor: 'not-enrolled' },
+        actor: self,
+      })
       .thenFails('user-not-found');
     account
       .given([registered, erased])

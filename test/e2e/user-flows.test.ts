@@ -11,7 +11,7 @@ const apiKey = 'e2e-platform-key-0123456789abcdef0123456789';
 const password = 'correct horse battery staple';
 
 const deployments = [
-  { name: 'embedded (SQLite + in-memory read models)', redisUrl: undefined },
+  { name: 'embedded (SQLite events and read models)', redisUrl: undefined },
   ...(process.env.REDIS_URL ? [{ name: 'SQLite + Redis read models', redisUrl: process.env.REDIS_URL }] : []),
 ];
 if (!process.env.REDIS_URL)

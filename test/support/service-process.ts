@@ -21,11 +21,25 @@ export type ServiceProcess = {
   kill: (signal?: NodeJS.Signals) => Promise<void>;
 };
 
-/** `node src/main.ts` in a child process with its own port, ready once /readyz answers 200. */
-export const startServiceProcess = async (env: Record<string, string>): Promise<ServiceProcess> => {
+/**
+ * `node src/main.ts` in a child process with its own port, ready once /readyz answers 200 (or, with
+ * `until: 'listening'`, once it answers HTTP at all, ready or not).
+ */
+export const startServiceProcess = async (
+  env: Record<string, string>,
+  { until = 'ready' }: { until?: 'ready' | 'listening' } = {},
+): Promise<ServiceProcess> => {
   const port = await freePort();
   const child = spawn(process.execPath, [join(import.meta.dirname, '../../src/main.ts')], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // The store is the test's choice, not whatever the environment (CI) names for the contract suites.
+    env: {
+      ...process.env,
+      EVENTSTORE_URL: '',
+      DATABASE_URL: '',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -33,7 +47,7 @@ export const startServiceProcess = async (env: Record<string, string>): Promise<
   for (let attempt = 0; ; attempt += 1) {
     if (child.exitCode !== null) throw new Error(`service on ${port} exited with ${child.exitCode}`);
     const ready = await fetch(`${url}/readyz`).then(
-      (reply) => reply.status === 200,
+      (reply) => reply.status === 200 || until === 'listening',
       () => false,
     );
     if (ready) break;

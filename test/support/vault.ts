@@ -6,6 +6,7 @@ import { parseSecretKeys } from '../../src/adapters/crypto/keyring-file.ts';
 import { SqliteDataKeyStore } from '../../src/adapters/keys/sqlite-data-key-store.ts';
 import { MemoryDataKeyStore } from '../../src/adapters/memory/memory-data-key-store.ts';
 import { SystemClock } from '../../src/adapters/system/system-clock.ts';
+import type { DataKeyStore } from '../../src/application/ports/data-key-store.ts';
 
 /** A vault with keys in memory under a fresh random keyring: for tests that seal and open on their own. */
 export const memoryVault = (): DataKeyVault =>
@@ -15,10 +16,10 @@ export const memoryVault = (): DataKeyVault =>
     new SystemClock(),
   );
 
+/** The vault over these data keys with this SECRET_KEYS, as a service would open it. */
+export const vaultOver = (keys: DataKeyStore, secretKeys: string): DataKeyVault =>
+  new DataKeyVault(keys, new AesGcmSecretCipher(parseSecretKeys(secretKeys)), new SystemClock());
+
 /** The vault a service with this data directory and SECRET_KEYS uses, opened from outside it. */
 export const serviceVault = (dataDir: string, secretKeys: string): DataKeyVault =>
-  new DataKeyVault(
-    new SqliteDataKeyStore(join(dataDir, 'data-keys.sqlite')),
-    new AesGcmSecretCipher(parseSecretKeys(secretKeys)),
-    new SystemClock(),
-  );
+  vaultOver(new SqliteDataKeyStore(join(dataDir, 'data-keys.sqlite')), secretKeys);

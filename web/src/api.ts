@@ -173,6 +173,8 @@ export const api = {
     json<ConfirmedEnrollment>('POST', '/v1/me/two-factor/enrollment/confirm', body),
   disableTwoFactor: (proof: { code: string } | { password: string }) =>
     json<null>('DELETE', '/v1/me/two-factor', proof),
+  changePassword: (body: { currentPassword: string; newPassword: string; code?: string }) =>
+    json<null>('PUT', '/v1/me/password', body),
   regenerateRecoveryCodes: (proof: { code: string } | { password: string }) =>
     json<{ recoveryCodes: string[] }>('POST', '/v1/me/two-factor/recovery-codes', proof),
   officePolicy: async (officeId: string) => {

@@ -82,12 +82,13 @@ const locale = () => (current === 'nl' ? 'nl-BE' : 'en-GB');
 export const dateParam =
   (iso: string): (() => string) =>
   () =>
-    new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
+    // 'long' time names the time zone (CET, GMT+1…): a moment without its zone is ambiguous.
+    new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'long' }).format(new Date(iso));
 
 export const timeParam =
   (iso: string): (() => string) =>
   () =>
-    new Intl.DateTimeFormat(locale(), { timeStyle: 'medium' }).format(new Date(iso));
+    new Intl.DateTimeFormat(locale(), { timeStyle: 'long' }).format(new Date(iso));
 
 export const initLang = (): void => {
   document.documentElement.lang = current;

@@ -52,11 +52,20 @@ const header = document.getElementById('top') as HTMLElement;
 const main = document.getElementById('main') as HTMLElement;
 let firstRender = true;
 
+/** Set by the service with the session cookie (which the page cannot read): no marker, no session. */
+const mayBeSignedIn = () => document.cookie.split('; ').some((cookie) => cookie.startsWith('sf_signed_in='));
+
 const currentUser = async (): Promise<SessionUser | null> => {
+  if (!mayBeSignedIn()) return null;
   try {
     return await api.me();
   } catch (error) {
-    if (error instanceof ProblemError && error.problem.status === 401) return null;
+    if (error instanceof ProblemError && error.problem.status === 401) {
+      // The session ended elsewhere (expired, revoked): ask no more until the next login.
+      // biome-ignore lint/suspicious/noDocumentCookie: one fixed value; the Cookie Store API is not in every browser.
+      document.cookie = 'sf_signed_in=; Max-Age=0; path=/; SameSite=Strict';
+      return null;
+    }
     throw error;
   }
 };

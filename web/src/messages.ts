@@ -46,7 +46,7 @@ const nl = {
 
   'enrol.requiredTitle': 'Je kantoor verplicht twee-factor-authenticatie',
   'enrol.requiredWhy':
-    'De beheerder van jouw kantoor heeft twee-factor-authenticatie verplicht voor alle medewerkers. Naast je gebruikersnaam en wachtwoord geef je voortaan bij het inloggen ook een 6-cijferige code op uit een authenticator-app op je smartphone of ander toestel. Stel het nu in om verder te gaan; het duurt maar een minuutje.',
+    'Jouw kantoor verplicht twee-factor-authenticatie voor alle medewerkers. Naast je gebruikersnaam en wachtwoord geef je voortaan bij het inloggen ook een 6-cijferige code op uit een authenticator-app op je smartphone of ander toestel. Stel het nu in om verder te gaan; het duurt maar een minuutje.',
   'enrol.helpLink': 'Lees hoe twee-factor-authenticatie werkt',
   'enrol.title': 'Twee-factor-authenticatie instellen',
   'enrol.passwordIntro': 'Bevestig eerst je wachtwoord; daarna tonen we de QR-code.',
@@ -63,6 +63,7 @@ const nl = {
   'enrol.expires': 'Deze QR-code is geldig tot {time}.',
   'enrol.codeLabel': '6-cijferige code uit je app',
   'enrol.register': 'Registreer twee-factor-authenticatie',
+  'enrol.doneTitle': 'Twee-factor-authenticatie is ingesteld',
   'enrol.done':
     'Je hebt de twee-factor-authenticatie nu correct ingesteld. Vanaf nu krijg je bij het inloggen naast de gebruikersnaam en het wachtwoord nog een extra vraag: de 6-cijferige code uit je authenticator-app.',
 
@@ -99,6 +100,22 @@ const nl = {
     'De beheerder van jouw kantoor heeft deze beveiliging verplicht voor het kantoor. Daarom is het niet mogelijk om ze uit te schakelen: enkel de beheerder van jouw kantoor kan de extra beveiliging opnieuw uitschakelen.',
   'account.disableSubmit': 'Twee-factor-authenticatie uitschakelen',
   'account.disabled': 'Twee-factor-authenticatie is uitgeschakeld.',
+  'password.title': 'Wachtwoord wijzigen',
+  'password.intro':
+    'Kies een nieuw wachtwoord van minstens 8 tekens dat niet tot de meest gebruikte wachtwoorden behoort. Je andere sessies worden daarna afgemeld.',
+  'password.current': 'Huidig wachtwoord',
+  'password.new': 'Nieuw wachtwoord',
+  'password.newHint': 'Minstens 8 tekens. Een zin van enkele woorden is sterk en makkelijk te onthouden.',
+  'password.repeat': 'Herhaal het nieuwe wachtwoord',
+  'password.code': 'Code uit je authenticator-app',
+  'password.submit': 'Wachtwoord wijzigen',
+  'password.changed': 'Je wachtwoord is gewijzigd. Je andere sessies zijn afgemeld.',
+  'error.passwordMismatch': 'De twee nieuwe wachtwoorden zijn niet gelijk.',
+  'error.password-too-short': 'Het nieuwe wachtwoord is te kort: gebruik minstens 8 tekens.',
+  'error.password-too-long': 'Het nieuwe wachtwoord is te lang: gebruik hoogstens 128 tekens.',
+  'error.password-too-common':
+    'Dit wachtwoord staat in de lijst van meest gebruikte wachtwoorden. Kies een ander.',
+  'error.code-required': 'Geef ook de code uit je authenticator-app op.',
   'proof.legend': 'Bevestig dat jij het bent',
   'proof.withCode': 'Met een code uit mijn app',
   'proof.withPassword': 'Met mijn wachtwoord',
@@ -117,7 +134,8 @@ const nl = {
   'office.require': 'Twee-factor-authenticatie verplichten',
   'office.deadline': 'Verplicht vanaf (optioneel)',
   'office.deadlineHint':
-    'Laat leeg om het meteen te verplichten. Tot dat moment loggen medewerkers nog zonder code in en zien ze een herinnering.',
+    'Laat leeg om het meteen te verplichten. Schrijf als {format}, in jouw tijdzone ({zone}). Tot dat moment loggen medewerkers nog zonder code in en zien ze een herinnering.',
+  'office.deadlineFormat': 'dd-mm-jjjj uu:mm',
   'office.save': 'Opslaan',
   'office.saved': 'De instelling is opgeslagen.',
   'office.stateRequired': 'Twee-factor-authenticatie is verplicht voor dit kantoor.',
@@ -130,8 +148,14 @@ const nl = {
   'office.enrolledAt': 'Ingesteld op {date}',
   'office.mustEnrol': 'Moet nog instellen',
   'office.notEnrolled': 'Niet ingesteld',
-  'office.pendingCount': '{count} van de {total} getoonde medewerkers moeten nog instellen.',
-  'office.notEnrolledCount': '{count} van de {total} getoonde medewerkers hebben het niet ingesteld.',
+  'office.pendingCount.one':
+    '{count} van de {total} getoonde medewerkers moet twee-factor-authenticatie nog instellen.',
+  'office.pendingCount.other':
+    '{count} van de {total} getoonde medewerkers moeten twee-factor-authenticatie nog instellen.',
+  'office.notEnrolledCount.one':
+    '{count} van de {total} getoonde medewerkers heeft twee-factor-authenticatie niet ingesteld.',
+  'office.notEnrolledCount.other':
+    '{count} van de {total} getoonde medewerkers hebben twee-factor-authenticatie niet ingesteld.',
   'office.more': 'Meer medewerkers laden',
   'office.only': 'Deze pagina is voor beheerders van een kantoor.',
 
@@ -266,6 +290,9 @@ const nl = {
     'De gebruikersnaam komt niet overeen. Typ {name} om te bevestigen dat je deze gebruiker wil wissen. Er is nog niets gewist.',
   'error.eraseGone': 'Deze gebruiker bestaat niet (meer). Zoek de gebruiker opnieuw.',
   'error.not-found': 'Niet gevonden.',
+  'error.enforce-from-in-past':
+    'Deze datum ligt in het verleden. Kies een later moment, of laat het veld leeg om het meteen te verplichten.',
+  'error.deadlineFormat': 'Schrijf de datum als {format}, bijvoorbeeld {example}.',
   'error.revision-mismatch':
     'Iemand anders heeft deze instelling intussen gewijzigd. De pagina toont nu de nieuwste versie: controleer ze en sla opnieuw op.',
   'error.invalid-request': 'Deze invoer is niet geldig: {detail}',
@@ -363,7 +390,7 @@ const en: Record<MessageKey, string> = {
 
   'enrol.requiredTitle': 'Your office requires two-factor authentication',
   'enrol.requiredWhy':
-    'The admin of your office requires two-factor authentication for everyone. Besides your username and password, logging in will also ask for a 6-digit code from an authenticator app on your smartphone or other device. Set it up now to continue; it only takes a minute.',
+    'Your office requires two-factor authentication for everyone. Besides your username and password, logging in will also ask for a 6-digit code from an authenticator app on your smartphone or other device. Set it up now to continue; it only takes a minute.',
   'enrol.helpLink': 'Read how two-factor authentication works',
   'enrol.title': 'Set up two-factor authentication',
   'enrol.passwordIntro': 'First confirm your password; then we show the QR code.',
@@ -380,6 +407,7 @@ const en: Record<MessageKey, string> = {
   'enrol.expires': 'This QR code is valid until {time}.',
   'enrol.codeLabel': '6-digit code from your app',
   'enrol.register': 'Register two-factor authentication',
+  'enrol.doneTitle': 'Two-factor authentication is set up',
   'enrol.done':
     'Two-factor authentication is now set up. From now on, logging in asks for the 6-digit code from your authenticator app besides your username and password.',
 
@@ -414,6 +442,21 @@ const en: Record<MessageKey, string> = {
     'The admin of your office requires this security for the office, so you cannot turn it off: only the admin of your office can lift the requirement.',
   'account.disableSubmit': 'Turn off two-factor authentication',
   'account.disabled': 'Two-factor authentication is off.',
+  'password.title': 'Change password',
+  'password.intro':
+    'Choose a new password of at least 8 characters that is not among the most common passwords. Your other sessions are signed out afterwards.',
+  'password.current': 'Current password',
+  'password.new': 'New password',
+  'password.newHint': 'At least 8 characters. A sentence of a few words is strong and easy to remember.',
+  'password.repeat': 'Repeat the new password',
+  'password.code': 'Code from your authenticator app',
+  'password.submit': 'Change password',
+  'password.changed': 'Your password has been changed. Your other sessions are signed out.',
+  'error.passwordMismatch': 'The two new passwords are not the same.',
+  'error.password-too-short': 'The new password is too short: use at least 8 characters.',
+  'error.password-too-long': 'The new password is too long: use at most 128 characters.',
+  'error.password-too-common': 'This password is on the list of most common passwords. Choose another.',
+  'error.code-required': 'Also enter the code from your authenticator app.',
   'proof.legend': 'Confirm it is you',
   'proof.withCode': 'With a code from my app',
   'proof.withPassword': 'With my password',
@@ -432,7 +475,8 @@ const en: Record<MessageKey, string> = {
   'office.require': 'Require two-factor authentication',
   'office.deadline': 'Required from (optional)',
   'office.deadlineHint':
-    'Leave empty to require it right away. Until that moment members still log in without a code and see a reminder.',
+    'Leave empty to require it right away. Write it as {format}, in your time zone ({zone}). Until that moment members still log in without a code and see a reminder.',
+  'office.deadlineFormat': 'dd/mm/yyyy hh:mm',
   'office.save': 'Save',
   'office.saved': 'The setting has been saved.',
   'office.stateRequired': 'Two-factor authentication is required for this office.',
@@ -445,8 +489,14 @@ const en: Record<MessageKey, string> = {
   'office.enrolledAt': 'Set up on {date}',
   'office.mustEnrol': 'Still has to set up',
   'office.notEnrolled': 'Not set up',
-  'office.pendingCount': '{count} of the {total} members shown still have to set up.',
-  'office.notEnrolledCount': '{count} of the {total} members shown have not set it up.',
+  'office.pendingCount.one':
+    '{count} of the {total} members shown still has to set up two-factor authentication.',
+  'office.pendingCount.other':
+    '{count} of the {total} members shown still have to set up two-factor authentication.',
+  'office.notEnrolledCount.one':
+    '{count} of the {total} members shown has not set up two-factor authentication.',
+  'office.notEnrolledCount.other':
+    '{count} of the {total} members shown have not set up two-factor authentication.',
   'office.more': 'Load more members',
   'office.only': 'This page is for office admins.',
 
@@ -578,6 +628,9 @@ const en: Record<MessageKey, string> = {
     'The username does not match. Type {name} to confirm that you want to erase this user. Nothing has been erased yet.',
   'error.eraseGone': 'This user does not exist (any more). Search for the user again.',
   'error.not-found': 'Not found.',
+  'error.enforce-from-in-past':
+    'This date lies in the past. Pick a later moment, or leave the field empty to require it right away.',
+  'error.deadlineFormat': 'Write the date as {format}, for example {example}.',
   'error.revision-mismatch':
     'Someone else changed this setting meanwhile. The page now shows the latest version: check it and save again.',
   'error.invalid-request': 'This input is not valid: {detail}',

@@ -24,6 +24,7 @@ export const problemMessage = (error: unknown): { key: MessageKey; params: Param
       return { key: 'error.not-found', params: {} };
     case 'service-unavailable':
     case 'read-models-unavailable':
+    case 'read-models-rebuilding':
     case 'event-store-unavailable':
       return { key: 'error.unavailable', params: {} };
     default: {

@@ -13,6 +13,11 @@ export class AesGcmSecretCipher implements SecretCipher {
     this.keyring = keyring;
   }
 
+  /** Whether the ring holds a key with this id. */
+  hasKey(keyId: string): boolean {
+    return this.keyring.some((entry) => entry.id === keyId);
+  }
+
   /** The id of the key that encrypts (the newest). */
   get currentKeyId(): string {
     return this.keyring[0]!.id;

@@ -14,6 +14,11 @@ import type { EncryptedSecret } from '../../domain/shared/encrypted-secret.ts';
 import { subjectKeyId } from '../../domain/shared/personal-data.ts';
 import { AesGcmSecretCipher } from './aes-gcm-secret-cipher.ts';
 
+/** The keyring in use cannot unwrap the stored data keys: the service must not start with it. */
+export class KeyringMismatchError extends Error {
+  override name = 'KeyringMismatchError';
+}
+
 /** People's keys and the service's own index key live in separate namespaces of the store. */
 export const personKey = (subjectId: string) => `person:${subjectId}`;
 const usernameIndexKey = 'service:username-index';
@@ -74,6 +79,27 @@ export class DataKeyVault implements PersonalDataVault, BlindIndex, DataKeyRotat
     return createHmac('sha256', await this.indexKey)
       .update(value, 'utf8')
       .digest('base64url');
+  }
+
+  /**
+   * Refuses a keyring that cannot open the data keys already stored (a new SECRET_KEYS on every start
+   * would make every sealed name and secret unreadable): it unwraps the service's own index key, which
+   * exists as soon as one user was registered. A fresh store passes.
+   */
+  async checkKeyringOpensStoredKeys(): Promise<void> {
+    const stored = await this.store.find(usernameIndexKey);
+    if (stored === null || stored.state === 'erased') return;
+    const wrappedWith = (JSON.parse(stored.wrappedKey) as EncryptedSecret).keyId;
+    try {
+      unwrap(this.keyring, usernameIndexKey, stored.wrappedKey);
+    } catch (error) {
+      if (!(error instanceof SecretDecryptionError)) throw error;
+      throw new KeyringMismatchError(
+        `SECRET_KEYS cannot open the data keys this store already holds: they are wrapped with key "${wrappedWith}", ` +
+          `which ${this.keyring.hasKey(wrappedWith) ? 'is a different key under the same id' : 'is not in the keyring'}. ` +
+          'Start with the SECRET_KEYS that wrote them (put a new key first and keep the old one after it to rotate).',
+      );
+    }
   }
 
   get currentKeyId(): string {

@@ -5,11 +5,13 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { refuseCrossSiteRequests } from './cross-site.ts';
 import type { HttpDependencies, HttpOptions } from './dependencies.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
-import { sendProblem } from './problems.ts';
+import { swaggerOptions } from './openapi.ts';
+import { answerClientError, sendProblem } from './problems.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { freezeRoutes } from './routes/freeze-routes.ts';
 import { loginRoutes } from './routes/login-routes.ts';
@@ -17,9 +19,14 @@ import { meRoutes } from './routes/me-routes.ts';
 import { officeRoutes } from './routes/office-routes.ts';
 import { platformRoutes } from './routes/platform-routes.ts';
 import { supportRoutes } from './routes/support-routes.ts';
+import { decorateSessionCookie } from './session-cookie.ts';
 import { defaultWebRoot, webPages } from './web-pages.ts';
 
 export type { HttpDependencies, HttpOptions } from './dependencies.ts';
+
+/** A number of hops works in Fastify at run time, but its types know only the function form of it. */
+const fastifyTrustProxy = (trust: HttpOptions['trustProxy']) =>
+  typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
 
 /** Builds the Fastify app from its dependencies; listening is the caller's business. */
 export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Promise<FastifyInstance> => {
@@ -31,10 +38,13 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     // graceful shutdown never waits on it for Node's default 60 s.
     connectionTimeout: options.requestTimeoutMs,
     genReqId: () => crypto.randomUUID(),
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     routerOptions: { maxParamLength: 200 },
     // Malformed URLs (bad percent-encoding, over-long params) are answered by the router before any
     // hook runs: route them through the same problem+json answer as every other error.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error, deps.clock.now()),
+    // Requests Node's HTTP parser refuses (bad header bytes, duplicate Content-Length, a 20 KB header…).
+    clientErrorHandler: (error, socket) => answerClientError(deps.logger, error, socket),
   });
   deps.instrument?.(app);
   app.setValidatorCompiler(validatorCompiler);
@@ -73,6 +83,8 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     credentials: true,
   });
   await app.register(fastifyCookie);
+  decorateSessionCookie(app, options.cookieSecurity);
+  app.addHook('onRequest', refuseCrossSiteRequests(options.corsOrigins));
   await app.register(fastifyRateLimit, {
     global: false,
     // Redis down makes the login answer 503 from the read models anyway; the counter must not turn it into a 500.
@@ -81,27 +93,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
       ? {}
       : { redis: deps.rateLimitStore.redis, nameSpace: deps.rateLimitStore.prefix }),
   });
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'second-factor',
-        description: 'Two-factor authentication (TOTP) for a multi-office platform',
-        version: '1',
-      },
-      components: {
-        securitySchemes: {
-          session: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'Session token (or the sf_session cookie)',
-          },
-          platformKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
-        },
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(fastifySwagger, swaggerOptions);
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -5,18 +5,25 @@ import type { Session, SessionStore } from '../../application/ports/session-stor
 import type { UserRole } from '../../domain/shared/actor.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 
-export const sessionCookieName = 'sf_session';
-
-/** The bearer token of a request, from `Authorization: Bearer …` or the session cookie. */
-export const bearerToken = (request: FastifyRequest): string | null => {
+/** The token of an `Authorization: Bearer …` header, or null. */
+export const bearerHeaderToken = (request: FastifyRequest): string | null => {
   const header = request.headers.authorization;
-  if (typeof header === 'string' && header.toLowerCase().startsWith('bearer ')) {
-    const token = header.slice(7).trim();
-    return token === '' ? null : token;
-  }
-  const cookie = request.cookies?.[sessionCookieName];
+  if (typeof header !== 'string' || !header.toLowerCase().startsWith('bearer ')) return null;
+  const token = header.slice(7).trim();
+  return token === '' ? null : token;
+};
+
+/** The token of the session cookie in force for this request (see session-cookie.ts), or null. */
+export const cookieToken = (request: FastifyRequest): string | null => {
+  const cookie = request.cookies?.[request.sessionCookie.name];
   return typeof cookie === 'string' && cookie !== '' ? cookie : null;
 };
+
+/** The session token of a request, from `Authorization: Bearer …` or else the session cookie. */
+export const bearerToken = (request: FastifyRequest): string | null =>
+  request.headers.authorization?.toLowerCase().startsWith('bearer ') === true
+    ? bearerHeaderToken(request)
+    : cookieToken(request);
 
 export type Authenticated = { session: Session; token: string };
 

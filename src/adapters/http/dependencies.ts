@@ -36,13 +36,17 @@ export type HttpDependencies = {
   instrument?: (app: FastifyInstance) => void;
 };
 
+export type CookieSecurity = 'auto' | 'always' | 'never';
+
 export type HttpOptions = {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   corsOrigins: string[];
   sessionTtlSeconds: number;
-  /** Set the Secure flag on the session cookie (off only for plain-HTTP local use). */
-  secureCookies: boolean;
+  /** When the session cookie is Secure (`__Host-sf_session`): per request (`auto`), `always` or `never`. */
+  cookieSecurity: CookieSecurity;
+  /** Fastify's `trustProxy`: whose X-Forwarded-For/-Proto/-Host to believe. */
+  trustProxy: boolean | number | string[];
   loginRateLimitPerMinute: number;
   loginRateLimitPerAccountPerMinute: number;
   /** Folder of the built web pages served at `/`; web/dist when left out. */

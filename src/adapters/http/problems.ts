@@ -1,23 +1,40 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApplicationError } from '../../application/application-error.ts';
 import { ConcurrencyError, EventStoreUnavailableError } from '../../application/ports/event-store.ts';
 import { SubjectErasedError } from '../../application/ports/personal-data-vault.ts';
-import { ReadModelUnavailableError } from '../../application/ports/read-models.ts';
+import { ReadModelsRebuildingError, ReadModelUnavailableError } from '../../application/ports/read-models.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 
 export const problemSchema = z
   .object({
     type: z.string(),
     title: z.string(),
-    status: z.number().int(),
+    status: z.number().int().min(400).max(599),
     detail: z.string().optional(),
     code: z.string(),
     instance: z.string().optional(),
   })
   .catchall(z.unknown())
-  .describe('RFC 9457 problem details');
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; `code` is stable' });
+
+/** The problem answers a route can really give, e.g. `...problemResponses(400, 401, 503)`. */
+export const problemResponses = <const S extends number>(...statuses: S[]) =>
+  Object.fromEntries(statuses.map((status) => [status, problemSchema])) as Record<S, typeof problemSchema>;
+
+/** The HTTP layer refused a request before any use case saw it (e.g. from another site). */
+export class RequestRefused extends Error {
+  readonly code: 'cross-site-request';
+
+  constructor(code: 'cross-site-request', message: string) {
+    super(message);
+    this.name = 'RequestRefused';
+    this.code = code;
+  }
+}
 
 type Problem = {
   status: number;
@@ -30,11 +47,17 @@ type Problem = {
 /** HTTP status of every stable error code; the only place where codes meet statuses. */
 const statusOf: Record<string, number> = {
   'invalid-request': 400,
+  'bad-request': 400,
   'invalid-command': 400,
+  'password-too-short': 400,
+  'password-too-long': 400,
+  'password-too-common': 400,
+  'enforce-from-in-past': 400,
   'invalid-credentials': 401,
   'invalid-challenge': 401,
   'invalid-code': 401,
   'invalid-password': 401,
+  'code-required': 401,
   'code-already-used': 401,
   'invalid-recovery-code': 401,
   unauthenticated: 401,
@@ -44,11 +67,14 @@ const statusOf: Record<string, number> = {
   'invalid-freeze-token': 401,
   'no-temporary-access': 409,
   'not-frozen': 409,
+  'cross-site-request': 403,
   'not-found': 404,
   'office-not-found': 404,
   'user-not-found': 404,
   'enrollment-not-found': 404,
   'route-not-found': 404,
+  'unknown-method': 405,
+  'request-timeout': 408,
   'already-enrolled': 409,
   'not-enrolled': 409,
   'office-already-registered': 409,
@@ -61,9 +87,11 @@ const statusOf: Record<string, number> = {
   'locked-out': 429,
   'too-many-attempts': 429,
   'rate-limited': 429,
+  'header-too-large': 431,
   internal: 500,
   'service-unavailable': 503,
   'read-models-unavailable': 503,
+  'read-models-rebuilding': 503,
   'event-store-unavailable': 503,
 };
 
@@ -81,6 +109,13 @@ const safeDetails = (details: Record<string, unknown>): Record<string, unknown> 
   );
 
 const problemFor = (error: unknown): Problem => {
+  if (error instanceof RequestRefused)
+    return {
+      status: statusOf[error.code] ?? 403,
+      code: error.code,
+      title: titleOf(error.code),
+      detail: error.message,
+    };
   if (error instanceof DomainError || error instanceof ApplicationError) {
     return {
       status: statusOf[error.code] ?? 400,
@@ -104,11 +139,13 @@ const problemFor = (error: unknown): Problem => {
     };
   }
   const unavailable =
-    error instanceof ReadModelUnavailableError
-      ? 'read-models-unavailable'
-      : error instanceof EventStoreUnavailableError
-        ? 'event-store-unavailable'
-        : null;
+    error instanceof ReadModelsRebuildingError
+      ? 'read-models-rebuilding'
+      : error instanceof ReadModelUnavailableError
+        ? 'read-models-unavailable'
+        : error instanceof EventStoreUnavailableError
+          ? 'event-store-unavailable'
+          : null;
   if (unavailable !== null) {
     return { status: 503, code: unavailable, title: 'Service unavailable', detail: 'Try again shortly.' };
   }
@@ -174,4 +211,61 @@ export const sendProblem = (
       instance: request.id,
       ...problem.extra,
     });
+};
+
+/** What Node's HTTP parser refused, by its error code, before any request reached Fastify. */
+const clientErrorProblem = (errorCode: string | undefined): Problem => {
+  const problem = (code: string, detail: string): Problem => ({
+    status: statusOf[code] ?? 400,
+    code,
+    title: titleOf(code),
+    detail,
+  });
+  switch (errorCode) {
+    case 'HPE_HEADER_OVERFLOW':
+      return problem('header-too-large', 'The request headers are larger than this service accepts.');
+    case 'HPE_INVALID_METHOD':
+      // 405, not RFC 9110's 501: hostile input is the client's error and never earns a 5xx.
+      return problem('unknown-method', 'This service does not know that request method.');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return problem('request-timeout', 'The request did not arrive in time.');
+    default:
+      return problem('bad-request', 'The request is not well-formed HTTP/1.1.');
+  }
+};
+
+/**
+ * Answers a request Node's HTTP parser refused (Fastify's `clientErrorHandler`) with the same problem+json
+ * as every other error, written straight to the socket since there is no request object, then closes it.
+ */
+export const answerClientError = (
+  logger: FastifyBaseLogger,
+  error: Error & { code?: string },
+  socket: Duplex,
+): void => {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const problem = clientErrorProblem(error.code);
+  logger.debug({ code: error.code, status: problem.status }, 'refused a malformed request');
+  // Node's own rule: never write an answer into a response that has started (it would corrupt it).
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({
+    type: `urn:second-factor:problem:${problem.code}`,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    code: problem.code,
+  });
+  const head = [
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Error'}`,
+    'Content-Type: application/problem+json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'X-Content-Type-Options: nosniff',
+    'Connection: close',
+  ].join('\r\n');
+  // End after the answer is flushed, so the client reads it before the connection closes.
+  socket.end(`${head}\r\n\r\n${body}`, () => socket.destroy());
 };

@@ -13,16 +13,27 @@ export const idParam = z
   .regex(/^[\w.-]+$/, 'letters, digits, dot, dash or underscore');
 export const roleField = z.enum(userRoles);
 
-export const sessionUserSchema = z.object({
-  userId: z.string(),
-  officeId: z.string(),
-  role: roleField,
-  username: z.string(),
-});
+export const sessionUserSchema = z
+  .object({
+    userId: z.string(),
+    officeId: z.string(),
+    role: roleField,
+    username: z.string(),
+  })
+  .meta({ id: 'SessionUser', description: 'Who a session belongs to' });
 
-export const authenticatedSchema = z.object({
-  status: z.literal('authenticated'),
-  session: z.string().describe('Opaque session token; also set as an HttpOnly cookie'),
-  user: sessionUserSchema,
-  enrollmentDeadline: z.string().nullable().describe('Set when the office will require 2FA from this moment'),
-});
+export const authenticatedSchema = z
+  .object({
+    status: z.literal('authenticated'),
+    session: z.string().describe('Opaque session token; also set as an HttpOnly cookie'),
+    user: sessionUserSchema,
+    enrollmentDeadline: z
+      .string()
+      .nullable()
+      .describe('Set when the office will require 2FA from this moment'),
+  })
+  .meta({ id: 'Session', description: 'A signed-in session' });
+
+/** A stream revision or store position: counted from 0. */
+export const revisionField = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const countField = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

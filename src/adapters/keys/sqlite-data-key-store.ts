@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { DataKeyStore, StoredDataKey } from '../../application/ports/data-key-store.ts';
-import { openSqlite } from '../sqlite/open-sqlite.ts';
+import { inImmediateTransaction, openSqlite } from '../sqlite/open-sqlite.ts';
 
 /**
  * Data keys in their own SQLite file beside the events. `secure_delete` overwrites a deleted key's bytes
@@ -79,14 +79,6 @@ export class SqliteDataKeyStore implements DataKeyStore {
 
   /** IMMEDIATE takes the write lock up front, so two processes cannot both decide from a stale read. */
   private transaction<T>(work: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return inImmediateTransaction(this.db, work);
   }
 }

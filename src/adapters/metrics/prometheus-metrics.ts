@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventStore } from '../../application/ports/event-store.ts';
 import type { Notification, Notifier } from '../../application/ports/notifier.ts';
+import type { OriginVerdict } from '../../application/projections/origin-verdict.ts';
 
 export type LoginOutcome =
   | 'authenticated'
@@ -49,6 +50,13 @@ export class PrometheusMetrics {
     registers: [this.registry],
   });
 
+  private readonly originMismatch = new Gauge({
+    name: 'second_factor_read_models_origin_mismatch',
+    help: '1 while the read models do not answer for this event store: problem, its id and theirs',
+    labelNames: ['problem', 'store_id', 'read_models_store_id'],
+    registers: [this.registry],
+  });
+
   constructor(projections: ProjectionProbe[]) {
     collectDefaultMetrics({ register: this.registry, prefix: 'second_factor_' });
     new Gauge({
@@ -91,6 +99,20 @@ export class PrometheusMetrics {
 
   observeRequest(route: string, method: string, status: number, seconds: number): void {
     this.requestSeconds.observe({ route, method, status: String(status) }, seconds);
+  }
+
+  /** The gauge shows the latest verdict only: one series at 1 while not serving, none when serving. */
+  readModelsOrigin(verdict: OriginVerdict): void {
+    this.originMismatch.reset();
+    if (verdict.ok) return;
+    this.originMismatch.set(
+      {
+        problem: verdict.problem,
+        store_id: verdict.storeId,
+        read_models_store_id: verdict.readModelsStoreId ?? 'none',
+      },
+      1,
+    );
   }
 
   loginOutcome(outcome: LoginOutcome): void {

@@ -23,7 +23,10 @@ export const promoteGeneration = async (
 export const dropGeneration = (redis: RedisClient, prefix: string, generation: number): Promise<number> =>
   deleteKeysWithPrefix(redis, generationPrefix(prefix, generation));
 
-/** Every key and value of one generation, with the generation part of the key removed (for comparing). */
+/**
+ * Every key and value of one generation, with the generation part of the key removed (for comparing),
+ * but for `target`: where a build began says nothing about what it holds.
+ */
 export const dumpGeneration = async (
   redis: RedisClient,
   prefix: string,
@@ -33,6 +36,7 @@ export const dumpGeneration = async (
   const keys = (await keysWithPrefix(redis, base)).sort();
   const dump: Record<string, unknown> = {};
   for (const key of keys) {
+    if (key === `${base}target`) continue;
     dump[key.slice(base.length)] =
       (await redis.type(key)) === 'zset' ? await redis.zrange(key, '0', '-1') : await redis.get(key);
   }

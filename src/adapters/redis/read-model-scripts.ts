@@ -10,8 +10,19 @@ if generation == '' then generation = redis.call('GET', KEYS[1]) or '1' end
 local base = ARGV[1] .. 'g' .. generation .. ':'
 `;
 
+/**
+ * Readers answer only from a generation promoted complete (its `serving` key holds the store id it was
+ * built from): an emptied Redis, a generation being built or one found wrong answers nothing.
+ */
+const servingGuard = `
+if not redis.call('GET', base .. 'serving') then return redis.error_reply('REBUILDING read models are not complete') end
+`;
+
+/** The error readers get from a generation that does not serve. */
+export const rebuildingReply = 'REBUILDING';
+
 /** ARGV[3]: 'username' or 'user'; ARGV[4]: the username or user id. Returns {user, office} or {}. */
-export const loginLookupScript = `${generationBase}
+export const loginLookupScript = `${generationBase}${servingGuard}
 local userId = ARGV[4]
 if ARGV[3] == 'username' then userId = redis.call('GET', base .. 'username:' .. ARGV[4]) end
 if not userId then return {} end
@@ -22,7 +33,7 @@ return {user, office or ''}
 `;
 
 /** ARGV[3]: office id; ARGV[4]: ZRANGEBYLEX start; ARGV[5]: count. Returns member keys then user JSONs. */
-export const membersPageScript = `${generationBase}
+export const membersPageScript = `${generationBase}${servingGuard}
 local keys = redis.call('ZRANGEBYLEX', base .. 'members:' .. ARGV[3], ARGV[4], '+', 'LIMIT', 0, tonumber(ARGV[5]))
 local result = {}
 for i, key in ipairs(keys) do
@@ -33,11 +44,50 @@ end
 return result
 `;
 
-/** ARGV[3..]: document keys ('user:<id>', 'office:<id>'). Returns {generation, checkpoint, each document or ''}. */
+/**
+ * ARGV[3..]: document keys ('user:<id>', 'office:<id>'). Returns {generation, checkpoint, origin, target,
+ * serving, rejected, each document or ''} (origin: the store id the generation is built from, or '').
+ */
 export const readDocumentsScript = `${generationBase}
 local result = {generation, redis.call('GET', base .. 'checkpoint') or '0'}
-for i = 3, #ARGV do result[i] = redis.call('GET', base .. ARGV[i]) or '' end
+for i, key in ipairs({'origin', 'target', 'serving', 'rejected'}) do
+  result[i + 2] = redis.call('GET', base .. key) or ''
+end
+for i = 3, #ARGV do result[i + 4] = redis.call('GET', base .. ARGV[i]) or '' end
 return result
+`;
+
+/** With a fixed generation: ARGV[3] the store id, ARGV[4] the target position. Returns 'started' or 'exists'. */
+export const startBuildScript = `${generationBase}
+if redis.call('EXISTS', base .. 'checkpoint', base .. 'origin') > 0 then return 'exists' end
+redis.call('SET', base .. 'checkpoint', '0')
+redis.call('SET', base .. 'origin', ARGV[3])
+redis.call('SET', base .. 'target', ARGV[4])
+return 'started'
+`;
+
+/**
+ * With a fixed generation: when it has reached its target, marks it serving and points readers at it in
+ * one step, unless a newer generation is current already. Returns the generation replaced, or ''.
+ */
+export const promoteScript = `${generationBase}
+local origin = redis.call('GET', base .. 'origin')
+local checkpoint = tonumber(redis.call('GET', base .. 'checkpoint') or '-1')
+local target = tonumber(redis.call('GET', base .. 'target') or '0')
+if not origin or checkpoint < target or redis.call('GET', base .. 'rejected') then return '' end
+local current = redis.call('GET', KEYS[1]) or '1'
+if tonumber(current) > tonumber(generation) then return '' end
+redis.call('SET', base .. 'serving', origin)
+redis.call('SET', KEYS[1], generation)
+return current
+`;
+
+/** ARGV[3]: the generation judged. When it is still current, it answers nothing from now on and is never promoted again. */
+export const rejectScript = `${generationBase}
+if generation ~= ARGV[3] then return 'moved' end
+redis.call('DEL', base .. 'serving')
+redis.call('SET', base .. 'rejected', '1')
+return 'rejected'
 `;
 
 /**
@@ -51,6 +101,8 @@ local checkpoint = tonumber(redis.call('GET', base .. 'checkpoint') or '0')
 local last = tonumber(ARGV[5])
 if last <= checkpoint then return 'skipped' end
 if generation ~= ARGV[3] or checkpoint ~= tonumber(ARGV[4]) then return 'behind' end
+-- A generation never started (or emptied with Redis) takes nothing: it is built from the start instead.
+if not redis.call('GET', base .. 'origin') then return 'behind' end
 local i = 6
 local documents = tonumber(ARGV[i])
 for d = 1, documents do

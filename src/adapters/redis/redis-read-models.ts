@@ -6,7 +6,10 @@ import {
   type OfficePolicyView,
   type Page,
   type ProjectionTarget,
+  type ReadModelOrigin,
   type ReadModels,
+  type ReadModelsBuild,
+  ReadModelsRebuildingError,
   ReadModelUnavailableError,
 } from '../../application/ports/read-models.ts';
 import { CheckpointWaiters } from '../../application/projections/checkpoint-waiters.ts';
@@ -18,18 +21,58 @@ import {
 import { membersPage, memberView } from '../../application/projections/member-pages.ts';
 import { documentOf, projectEvent } from '../../application/projections/project-event.ts';
 import { LuaScript, type RedisClient } from './connect-redis.ts';
-import { generationKey, readModelBase } from './generations.ts';
+import { currentGeneration, dropGeneration, generationKey, readModelBase } from './generations.ts';
 import {
   applyBatchScript,
   loginLookupScript,
   membersPageScript,
+  promoteScript,
   readDocumentsScript,
+  rebuildingReply,
+  rejectScript,
+  startBuildScript,
 } from './read-model-scripts.ts';
 
 const loginLookup = new LuaScript(loginLookupScript);
 const applyBatch = new LuaScript(applyBatchScript);
 const readDocuments = new LuaScript(readDocumentsScript);
 const membersOfOffice = new LuaScript(membersPageScript);
+const startBuild = new LuaScript(startBuildScript);
+const promote = new LuaScript(promoteScript);
+const reject = new LuaScript(rejectScript);
+
+/** readDocuments answers these six first, then the documents asked for. */
+type GenerationHeader = [
+  generation: string,
+  checkpoint: string,
+  origin: string,
+  target: string,
+  serving: string,
+  rejected: string,
+];
+const headerLength = 6;
+
+const originOf = ([
+  generation,
+  checkpoint,
+  origin,
+  target,
+  serving,
+  rejected,
+]: GenerationHeader): ReadModelOrigin | null =>
+  origin === ''
+    ? null
+    : {
+        setId: generation,
+        storeId: origin,
+        target: Number(target),
+        checkpoint: Number(checkpoint),
+        serving: serving !== '',
+        rejected: rejected !== '',
+      };
+
+const notServing = () =>
+  new ReadModelsRebuildingError('The read models are being built from the event store.');
 
 export type RedisReadModelsOptions = {
   /** Key prefix shared by every instance of one deployment, e.g. `sf:`. */
@@ -46,14 +89,16 @@ const documentKey = (event: RecordedEvent): string | null => {
 /** Read models in Redis: one round trip per login lookup, checkpoint moved in the same script as the data. */
 export class RedisReadModels implements ReadModels, ProjectionTarget {
   private readonly redis: RedisClient;
+  private readonly prefix: string;
   /** `<prefix>{rm}:`, and the generation key under it (KEYS[1] of every script, for Cluster routing). */
   private readonly base: string;
   private readonly generationKey: string;
   private readonly generation: string;
-  private readonly waiters = new CheckpointWaiters(() => this.checkpoint());
+  private readonly waiters = new CheckpointWaiters(() => this.servingCheckpoint());
 
   constructor(redis: RedisClient, options: RedisReadModelsOptions) {
     this.redis = redis;
+    this.prefix = options.prefix;
     this.base = readModelBase(options.prefix);
     this.generationKey = generationKey(options.prefix);
     this.generation = options.generation === undefined ? '' : String(options.generation);
@@ -68,7 +113,9 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     const last = events.at(-1);
     if (last === undefined) return 'skipped';
     const keys = [...new Set(events.map(documentKey).filter((key): key is string => key !== null))];
-    const [generation, checkpoint, ...documents] = (await this.run(readDocuments, keys)) as string[];
+    const reply = (await this.run(readDocuments, keys)) as string[];
+    const [generation, checkpoint] = reply;
+    const documents = reply.slice(headerLength);
     if (last.position <= Number(checkpoint)) return 'skipped';
     if (Number(checkpoint) !== previousPosition) return 'behind';
     const current = new Map(
@@ -114,12 +161,60 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   }
 
   async checkpoint(): Promise<number> {
-    const [, checkpoint] = (await this.run(readDocuments, [])) as [string, string];
+    const [, checkpoint] = await this.header();
     return Number(checkpoint);
   }
 
-  waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    return this.waiters.waitFor(position, timeoutMs);
+  async origin(): Promise<ReadModelOrigin | null> {
+    return originOf(await this.header());
+  }
+
+  async reject(setId: string): Promise<void> {
+    await this.run(reject, [setId]);
+  }
+
+  /** Builds go into the generation after the current one, so readers never see one half-built. */
+  async unfinishedBuild(): Promise<ReadModelsBuild | null> {
+    const build = this.buildIn((await currentGeneration(this.redis, this.prefix)) + 1);
+    const origin = await build.origin();
+    return origin === null || origin.serving || origin.rejected ? null : build;
+  }
+
+  async startBuild(storeId: string, target: number): Promise<ReadModelsBuild> {
+    const generation = (await currentGeneration(this.redis, this.prefix)) + 1;
+    await dropGeneration(this.redis, this.prefix, generation);
+    const build = this.buildIn(generation);
+    await build.run(startBuild, [storeId, target]);
+    return build;
+  }
+
+  private buildIn(generation: number): RedisReadModels & ReadModelsBuild {
+    const build = new RedisReadModels(this.redis, { prefix: this.prefix, generation });
+    return Object.assign(build, {
+      promote: async () => {
+        const replaced = (await build.run(promote, [])) as string;
+        if (replaced === '') return false;
+        if (Number(replaced) !== generation) await dropGeneration(this.redis, this.prefix, Number(replaced));
+        return true;
+      },
+    });
+  }
+
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    const reached = await this.waiters.waitFor(position, timeoutMs);
+    // Reached by a generation that stopped serving meanwhile (rejected, emptied): still no answer.
+    await this.servingCheckpoint();
+    return reached;
+  }
+
+  private async header(): Promise<GenerationHeader> {
+    return ((await this.run(readDocuments, [])) as string[]).slice(0, headerLength) as GenerationHeader;
+  }
+
+  private async servingCheckpoint(): Promise<number> {
+    const header = await this.header();
+    if (header[4] === '') throw notServing();
+    return Number(header[1]);
   }
 
   loginByUsername(username: string): Promise<LoginLookup | null> {
@@ -131,7 +226,9 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   }
 
   async officePolicy(officeId: string): Promise<OfficePolicyView | null> {
-    const [, , json] = (await this.run(readDocuments, [`office:${officeId}`])) as [string, string, string];
+    const reply = (await this.run(readDocuments, [`office:${officeId}`])) as string[];
+    if (reply[4] === '') throw notServing();
+    const json = reply[headerLength] ?? '';
     return json === '' ? null : (JSON.parse(json) as OfficePolicyView);
   }
 
@@ -173,6 +270,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     try {
       return await script.run(this.redis, [this.generationKey], [this.base, this.generation, ...args]);
     } catch (error) {
+      if (error instanceof Error && error.message.startsWith(rebuildingReply)) throw notServing();
       throw new ReadModelUnavailableError('The read models (Redis) cannot be reached.', { cause: error });
     }
   }

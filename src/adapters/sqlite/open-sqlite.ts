@@ -58,11 +58,13 @@ const retryWhileBusy = <T>(path: string, stepName: string, retryForMs: number, s
   }
 };
 
-const inImmediateTransaction = (db: DatabaseSync, work: (db: DatabaseSync) => void): void => {
+/** Runs `work` in one transaction that takes the write lock up front (so the busy handler applies). */
+export const inImmediateTransaction = <T>(db: DatabaseSync, work: (db: DatabaseSync) => T): T => {
   db.exec('BEGIN IMMEDIATE');
   try {
-    work(db);
+    const result = work(db);
     db.exec('COMMIT');
+    return result;
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
     throw error;

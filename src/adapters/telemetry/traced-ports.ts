@@ -122,6 +122,10 @@ export const tracedReadModels = <T extends ReadModels & ProjectionTarget>(
     ping: () => inner.ping(),
     apply: (event, previousPosition) => inner.apply(event, previousPosition),
     applyBatch: (events, previousPosition) => inner.applyBatch(events, previousPosition),
+    origin: () => inner.origin(),
+    reject: (setId) => inner.reject(setId),
+    unfinishedBuild: () => inner.unfinishedBuild(),
+    startBuild: (storeId, target) => inner.startBuild(storeId, target),
   };
 };
 

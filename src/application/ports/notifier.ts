@@ -3,6 +3,7 @@ export type NotificationType =
   | 'two-factor-disabled'
   | 'two-factor-reset-by-support'
   | 'user-erased'
+  | 'password-changed'
   | 'second-factor-locked-out'
   | 'recovery-code-used'
   | 'temporary-access-issued'

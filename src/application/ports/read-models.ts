@@ -55,7 +55,18 @@ export class ReadModelUnavailableError extends Error {
   }
 }
 
-/** The login-time and admin views, fed by the projector. */
+/**
+ * Thrown while no complete read models of this event store are there to answer: being built, lost (an
+ * emptied Redis), or made from another store or a later history. Callers answer 503, never a guess.
+ */
+export class ReadModelsRebuildingError extends ReadModelUnavailableError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadModelsRebuildingError';
+  }
+}
+
+/** The login-time and admin views, fed by the projector. Reads throw ReadModelsRebuildingError until a complete set serves. */
 export interface ReadModels {
   /** The user with that username and their office's policy, or null when there is none. */
   loginByUsername(username: string): Promise<LoginLookup | null>;
@@ -76,8 +87,23 @@ export interface ReadModels {
 /** `skipped`: already applied; `behind`: the store moved past `previousPosition` (another projector, a rebuild). */
 export type ApplyOutcome = 'applied' | 'skipped' | 'behind';
 
-/** The projector's side of the read models: applies events and advances the checkpoint atomically. */
-export interface ProjectionTarget {
+/** Where a set of read models came from, and how far it got. */
+export type ReadModelOrigin = {
+  /** Which set this is (a Redis generation, a build of the SQLite file): `reject` names it. */
+  setId: string;
+  /** The event store's id (EventStore.storeId) the set was built from. */
+  storeId: string;
+  /** The store's head when the build began: the set serves only once its checkpoint has reached it. */
+  target: number;
+  checkpoint: number;
+  /** Readers use it: it was promoted complete and not rejected since. */
+  serving: boolean;
+  /** Found wrong (another store, beyond the store's head): never served or resumed again. */
+  rejected: boolean;
+};
+
+/** Applies events and advances the checkpoint atomically. */
+export interface AppliesEvents {
   /**
    * Applies one event and records its position in one transaction, only when the checkpoint is still
    * `previousPosition` (the position this projector applied last), so no event is skipped or doubled.
@@ -87,4 +113,29 @@ export interface ProjectionTarget {
   applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome>;
   /** Global position of the last event applied (0 before any). */
   checkpoint(): Promise<number>;
+}
+
+/** A set of read models being built; readers see it only once it is promoted. */
+export interface ReadModelsBuild extends AppliesEvents {
+  origin(): Promise<ReadModelOrigin | null>;
+  /** Switches readers to this set when its checkpoint has reached its target; false (nothing changed) otherwise. */
+  promote(): Promise<boolean>;
+}
+
+/** The projector's side of the read models. */
+export interface ProjectionTarget extends AppliesEvents {
+  /** Origin of the set readers use, or null when there is none (never built, or lost). */
+  origin(): Promise<ReadModelOrigin | null>;
+  /**
+   * Rejects the set readers use, when it is still `setId` (the set that was judged, not one promoted
+   * since): it answers nothing from now on and is never resumed.
+   */
+  reject(setId: string): Promise<void>;
+  /** A build that was started and neither promoted nor rejected (to resume it), or null. */
+  unfinishedBuild(): Promise<ReadModelsBuild | null>;
+  /**
+   * Starts an empty set built from `storeId` up to `target`. Where sets live side by side (Redis
+   * generations) the one readers use keeps serving until promoted over; a single set (SQLite) stops serving.
+   */
+  startBuild(storeId: string, target: number): Promise<ReadModelsBuild>;
 }

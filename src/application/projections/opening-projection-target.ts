@@ -1,7 +1,12 @@
 import { isSealed, type PersonalText } from '../../domain/shared/personal-data.ts';
 import type { RecordedEvent } from '../ports/event-store.ts';
 import { type PersonalDataVault, usernameAssociatedData } from '../ports/personal-data-vault.ts';
-import type { ApplyOutcome, ProjectionTarget } from '../ports/read-models.ts';
+import type {
+  ApplyOutcome,
+  ProjectionTarget,
+  ReadModelOrigin,
+  ReadModelsBuild,
+} from '../ports/read-models.ts';
 
 /**
  * Opens the sealed username before the read models see it: a login looks the user up by it. (The
@@ -16,15 +21,43 @@ export class OpeningProjectionTarget implements ProjectionTarget {
     this.vault = vault;
   }
 
+  origin(): Promise<ReadModelOrigin | null> {
+    return this.target.origin();
+  }
+
+  reject(setId: string): Promise<void> {
+    return this.target.reject(setId);
+  }
+
+  async unfinishedBuild(): Promise<ReadModelsBuild | null> {
+    const build = await this.target.unfinishedBuild();
+    return build === null ? null : this.opening(build);
+  }
+
+  async startBuild(storeId: string, target: number): Promise<ReadModelsBuild> {
+    return this.opening(await this.target.startBuild(storeId, target));
+  }
+
+  private opening(build: ReadModelsBuild): ReadModelsBuild {
+    return {
+      apply: async (event, previous) => build.apply(await this.opened(event), previous),
+      applyBatch: async (events, previous) => build.applyBatch(await this.openedAll(events), previous),
+      checkpoint: () => build.checkpoint(),
+      origin: () => build.origin(),
+      promote: () => build.promote(),
+    };
+  }
+
   async apply(event: RecordedEvent, previousPosition: number): Promise<ApplyOutcome> {
     return this.target.apply(await this.opened(event), previousPosition);
   }
 
   async applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome> {
-    return this.target.applyBatch(
-      await Promise.all(events.map((event) => this.opened(event))),
-      previousPosition,
-    );
+    return this.target.applyBatch(await this.openedAll(events), previousPosition);
+  }
+
+  private openedAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    return Promise.all(events.map((event) => this.opened(event)));
   }
 
   checkpoint(): Promise<number> {

@@ -11,6 +11,8 @@ import { secondFactorStep } from './login/second-factor-step.ts';
 import { loginRequirements } from './login-requirements.ts';
 import { officeMembers, officePolicy } from './office/office-queries.ts';
 import { setOfficePolicy } from './office/set-office-policy.ts';
+import { changeOwnPassword } from './password/change-own-password.ts';
+import { setPassword } from './password/set-password.ts';
 import { changeRole } from './provisioning/change-role.ts';
 import { registerOffice } from './provisioning/register-office.ts';
 import { registerUser } from './provisioning/register-user.ts';
@@ -43,6 +45,8 @@ export const createUseCases = (deps: ApplicationDeps) => ({
   registerOffice: registerOffice(deps),
   registerUser: registerUser(deps),
   changeRole: changeRole(deps),
+  changeOwnPassword: changeOwnPassword(deps),
+  setPassword: setPassword(deps),
   loginRequirements: loginRequirements(deps),
   auditEvents: auditEvents(deps),
   verifyStreamChain: (streamId: string) => verifyStream(deps.events, streamId),

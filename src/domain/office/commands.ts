@@ -2,5 +2,12 @@ import type { Actor } from '../shared/actor.ts';
 
 export type OfficeCommand =
   | { type: 'RegisterOffice'; officeId: string; name: string; actor: Actor }
-  | { type: 'RequireTwoFactor'; officeId: string; enforceFrom: string | null; actor: Actor }
+  | {
+      type: 'RequireTwoFactor';
+      officeId: string;
+      enforceFrom: string | null;
+      /** When the command is decided (UTC ISO): a new deadline must lie after it. */
+      now: string;
+      actor: Actor;
+    }
   | { type: 'LiftTwoFactorRequirement'; officeId: string; actor: Actor };

@@ -19,6 +19,10 @@ export const decideOffice = (command: OfficeCommand, state: OfficeState): Office
   if (state.status !== 'registered') throw new DomainError('office-not-found', 'No such office.');
   if (command.type === 'RequireTwoFactor') {
     if (state.twoFactorRequired && state.enforceFrom === command.enforceFrom) return [];
+    // Saving the deadline in force again is the no-op above; a new one in the past would mean "now"
+    // while the admin meant a date: refuse it rather than guess.
+    if (command.enforceFrom !== null && command.enforceFrom <= command.now)
+      throw new DomainError('enforce-from-in-past', 'The deadline lies in the past; pick a later moment.');
     return [
       {
         type: 'OfficeTwoFactorRequired',

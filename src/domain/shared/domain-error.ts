@@ -18,6 +18,11 @@ export const domainErrorCodes = [
   'not-frozen',
   'no-temporary-access',
   'invalid-command',
+  'code-required',
+  'password-too-short',
+  'password-too-long',
+  'password-too-common',
+  'enforce-from-in-past',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

@@ -1,10 +1,18 @@
 import type { Actor } from '../shared/actor.ts';
 import { DomainError } from '../shared/domain-error.ts';
-import type { UserAccountCommand } from './commands.ts';
+import type { PasswordChangeProof, UserAccountCommand } from './commands.ts';
 import type { UserAccountEvent } from './events.ts';
 import type { UserAccountState } from './state.ts';
 
 const isPlatform = (actor: Actor) => actor.role === 'platform' || actor.role === 'system';
+
+/** A user changing their own password proves it is them: the current password, and a code where enrolled. */
+const requireFreshProof = (proof: PasswordChangeProof | null) => {
+  if (proof === null || !proof.currentPasswordValid)
+    throw new DomainError('invalid-password', 'The current password is not right.');
+  if (proof.secondFactor === 'missing')
+    throw new DomainError('code-required', 'Two-factor authentication is on: send a current code too.');
+};
 
 export const decideUserAccount = (
   command: UserAccountCommand,
@@ -23,6 +31,7 @@ export const decideUserAccount = (
       throw new DomainError('not-permitted', 'Only the user or the platform changes a password.');
     }
     if (state.status !== 'registered') throw new DomainError('user-not-found', 'No such user.');
+    if (!isPlatform(command.actor)) requireFreshProof(command.proof);
     return [
       { type: 'PasswordChanged', data: { userId: command.userId, passwordHash: command.passwordHash } },
     ];

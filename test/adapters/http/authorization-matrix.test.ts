@@ -87,6 +87,15 @@ const matrix: Row[] = [
     expect: users(409),
   },
   {
+    route: 'PUT /v1/me/password (the same password again: allowed)',
+    request: () => ({
+      method: 'PUT',
+      url: '/v1/me/password',
+      body: { currentPassword: password, newPassword: password },
+    }),
+    expect: users(204),
+  },
+  {
     route: 'GET /v1/offices/{own office}/two-factor-policy',
     request: ({ officeId }) => ({ method: 'GET', url: `/v1/offices/${officeId}/two-factor-policy` }),
     expect: only({ 'office-admin': 200 }),
@@ -216,18 +225,45 @@ const matrix: Row[] = [
     expect: platformOnly(200),
   },
   {
+    route: 'PUT /v1/platform/users/{id}/password',
+    request: ({ resetTargetId }) => ({
+      method: 'PUT',
+      url: `/v1/platform/users/${resetTargetId}/password`,
+      body: { password },
+    }),
+    expect: platformOnly(204),
+  },
+  {
     route: 'GET /v1/platform/users/{id}/login-requirements',
     request: ({ memberId }) => ({ method: 'GET', url: `/v1/platform/users/${memberId}/login-requirements` }),
     expect: platformOnly(200),
   },
 ];
 
+/**
+ * The last column: the session of the caller the route is for (a member where no user may), sent as the
+ * cookie by a page of another site. State-changing methods refuse it (403 cross-site-request); reads answer
+ * as they do to that caller.
+ */
+const crossSite = 'cross-site cookie';
+const crossSiteCaller = (row: Row): Caller =>
+  callers.find(
+    (caller) =>
+      caller !== 'anonymous' && caller !== 'platform-key' && ![401, 403].includes(row.expect[caller]),
+  ) ?? 'member';
+const changesState = (row: Row) => row.route.split(' ')[0] !== 'GET';
+const crossSiteStatus = (row: Row) => (changesState(row) ? 403 : row.expect[crossSiteCaller(row)]);
+
 const renderMatrix = (): string => {
-  const header = `| route | ${callers.join(' | ')} |\n|---|${callers.map(() => '---').join('|')}|\n`;
+  const columns = [...callers, crossSite];
+  const header = `| route | ${columns.join(' | ')} |\n|---|${columns.map(() => '---').join('|')}|\n`;
   const rows = matrix
-    .map((row) => `| \`${row.route}\` | ${callers.map((caller) => row.expect[caller]).join(' | ')} |`)
+    .map(
+      (row) =>
+        `| \`${row.route}\` | ${callers.map((caller) => row.expect[caller]).join(' | ')} | ${crossSiteStatus(row)} |`,
+    )
     .join('\n');
-  return `# Authorization matrix\n\nGenerated from \`test/adapters/http/authorization-matrix.test.ts\`, which proves every cell against the\nrunning service. \`office-admin\` administers the office in the path; \`other-office-admin\` administers\nanother one. 401: no valid session or API key; 403: the caller's role may not do this.\n\n${header}${rows}\n`;
+  return `# Authorization matrix\n\nGenerated from \`test/adapters/http/authorization-matrix.test.ts\`, which proves every cell against the\nrunning service. \`office-admin\` administers the office in the path; \`other-office-admin\` administers\nanother one. 401: no valid session or API key; 403: the caller's role may not do this.\n\`${crossSite}\`: the session of the caller the route is for (a member where no user may), as the cookie\nof a request another site's page sent (\`Origin: http://evil.example\`); every method but GET refuses it\n(403 \`cross-site-request\`, \`test/adapters/http/cross-site-requests.test.ts\` covers every route).\n\n${header}${rows}\n`;
 };
 
 const apiKey = 'matrix-platform-key-0123456789abcdef012345';
@@ -311,6 +347,22 @@ describe('S12 authorization matrix: every route × every caller', () => {
           expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       });
     }
+  }
+
+  for (const row of matrix) {
+    const caller = crossSiteCaller(row);
+    it(`${row.route} with the ${caller} cookie from another site → ${crossSiteStatus(row)}`, async () => {
+      const token = tokens.get(caller)!.authorization!.slice('Bearer '.length);
+      const request = row.request(ids, run++);
+      const response = await service.app.inject({
+        method: request.method,
+        url: request.url,
+        headers: { cookie: `sf_session=${token}`, origin: 'http://evil.example' },
+        ...(request.body === undefined ? {} : { payload: request.body as object }),
+      });
+      expect(response.statusCode, response.body).toBe(crossSiteStatus(row));
+      if (changesState(row)) expect(response.json()).toMatchObject({ code: 'cross-site-request' });
+    });
   }
 
   it('docs/authorization-matrix.md is the table this test proves', () => {

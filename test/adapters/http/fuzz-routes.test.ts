@@ -36,6 +36,8 @@ type Operation = {
   parameters: Parameter[];
   body: JsonSchema | undefined;
   platformKey: boolean;
+  /** The statuses its OpenAPI operation declares. */
+  documented: number[];
 };
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type FuzzRequest = {
@@ -618,7 +620,15 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
     const document = (await service.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
       paths: Record<
         string,
-        Record<string, { parameters?: Parameter[]; requestBody?: unknown; security?: object[] }>
+        Record<
+          string,
+          {
+            parameters?: Parameter[];
+            requestBody?: unknown;
+            security?: object[];
+            responses?: Record<string, unknown>;
+          }
+        >
       >;
     };
     const operations: Operation[] = Object.entries(document.paths).flatMap(([path, methods]) =>
@@ -632,6 +642,7 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
           parameters: operation.parameters ?? [],
           body: body?.content?.['application/json']?.schema,
           platformKey: (operation.security ?? []).some((scheme) => 'platformKey' in scheme),
+          documented: Object.keys(operation.responses ?? {}).map(Number),
         };
       }),
     );
@@ -695,6 +706,14 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
     );
 
     expect(failures, failures.join('\n\n')).toEqual([]);
+    // The document lists every status a route really gave, so generated clients know them all.
+    const undocumented = operations.flatMap((operation) => {
+      const route = `${operation.method} ${operation.path}`;
+      return [...(statuses.get(route)?.keys() ?? [])]
+        .filter((status) => !operation.documented.includes(status))
+        .map((status) => `${route} answered ${status}`);
+    });
+    expect(undocumented).toEqual([]);
     expect(requests).toBeGreaterThanOrEqual(totalRequestsWanted);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
     expect(({} as Record<string, unknown>)[pollutionKey]).toBeUndefined();

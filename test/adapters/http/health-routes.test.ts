@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { healthRoutes } from '../../../src/adapters/http/health-routes.ts';
+import { ReadModelsRebuildingError } from '../../../src/application/ports/read-models.ts';
 
 const appWith = async (readiness: Record<string, () => Promise<void>>) => {
   const app = Fastify();
@@ -37,5 +38,22 @@ describe('health routes', () => {
       checks: { eventStore: 'ok', readModels: 'unreachable' },
     });
     expect(response.body).not.toContain('hunter2');
+  });
+
+  it('GET /readyz answers 503 with the reason while the read models are being built or were rejected', async () => {
+    const reason = 'Not serving: the read models come from event store a, not from b; rebuilding.';
+    const app = await appWith({
+      eventStore: async () => {},
+      readModels: async () => {
+        throw new ReadModelsRebuildingError(reason);
+      },
+    });
+    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({
+      status: 'not-ready',
+      checks: { eventStore: 'ok', readModels: 'rebuilding' },
+      reasons: { readModels: reason },
+    });
   });
 });

@@ -4,6 +4,7 @@ import { currentGeneration, dumpGeneration } from '../../../src/adapters/redis/g
 import { RedisReadModels } from '../../../src/adapters/redis/redis-read-models.ts';
 import { Projector } from '../../../src/application/projector.ts';
 import { rebuildRedisReadModels } from '../../../src/cli/rebuild-read-models.ts';
+import { untilServing } from '../../support/read-models.ts';
 import { findTestRedis, noRedisReason, privateRedis } from '../../support/redis.ts';
 import { appendStory } from '../../support/story-events.ts';
 import { memoryVault } from '../../support/vault.ts';
@@ -12,9 +13,9 @@ const silent = { info: () => {}, error: () => {} };
 const server = await findTestRedis();
 if (server === null) console.warn(`Redis projection recovery tests ${noRedisReason}`);
 
-const caughtUp = async (readModels: RedisReadModels, head: number) => {
-  expect(await readModels.waitFor(head, 20_000)).toBe(true);
-};
+const caughtUp = (readModels: RedisReadModels, head: number) => untilServing(readModels, head);
+const dumpCurrent = async (redis: Parameters<typeof currentGeneration>[0], prefix: string) =>
+  dumpGeneration(redis, prefix, await currentGeneration(redis, prefix));
 
 describe.skipIf(server === null)(
   'S18 Redis read models: resume from checkpoint, idempotent, identical rebuild',
@@ -38,10 +39,12 @@ describe.skipIf(server === null)(
       const interrupted = new RedisReadModels(redis, { prefix: `${prefix}resume:` });
       const first = new Projector(store, interrupted, silent);
       first.start();
-      while ((await interrupted.checkpoint()) < head / 3)
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      while (first.status().checkpoint < head / 3) await new Promise((resolve) => setTimeout(resolve, 5));
       await first.stop();
-      const stoppedAt = await interrupted.checkpoint();
+      // Stopped during the first build: nothing serves yet, the build resumes where it stopped.
+      expect((await interrupted.origin())?.serving ?? false).toBe(false);
+      const stoppedAt = await (await interrupted.unfinishedBuild())?.checkpoint();
+      expect(stoppedAt).toBeGreaterThan(0);
       expect(stoppedAt).toBeLessThan(head);
 
       const second = new Projector(store, interrupted, silent);
@@ -54,10 +57,10 @@ describe.skipIf(server === null)(
       once.start();
       await caughtUp(straight, head);
       await once.stop();
-      expect(await dumpGeneration(redis, `${prefix}resume:`, 1)).toEqual(
-        await dumpGeneration(redis, `${prefix}straight:`, 1),
+      expect(await dumpCurrent(redis, `${prefix}resume:`)).toEqual(
+        await dumpCurrent(redis, `${prefix}straight:`),
       );
-    });
+    }, 60_000);
 
     it('lets two projectors run at once without applying any event twice', async () => {
       const { redis, prefix } = redisOf;
@@ -66,20 +69,26 @@ describe.skipIf(server === null)(
       for (const projector of projectors) projector.start();
       await caughtUp(shared, head);
       await Promise.all(projectors.map((projector) => projector.stop()));
-      expect(await dumpGeneration(redis, `${prefix}pair:`, 1)).toEqual(
-        await dumpGeneration(redis, `${prefix}straight:`, 1),
+      expect(await dumpCurrent(redis, `${prefix}pair:`)).toEqual(
+        await dumpCurrent(redis, `${prefix}straight:`),
       );
-    });
+    }, 60_000);
 
     it('rebuilds into a fresh generation identical to the live projection and switches to it', async () => {
       const { redis, prefix } = redisOf;
       const live = `${prefix}straight:`;
-      const before = await dumpGeneration(redis, live, 1);
+      const serving = await currentGeneration(redis, live);
+      const before = await dumpGeneration(redis, live, serving);
       const outcome = await rebuildRedisReadModels(store, redis, live, memoryVault());
-      expect(outcome).toMatchObject({ applied: head, generation: 2, replaced: 1 });
-      expect(await currentGeneration(redis, live)).toBe(2);
-      expect(await dumpGeneration(redis, live, 2)).toEqual(before);
-      expect(await dumpGeneration(redis, live, 1)).toEqual({});
+      expect(outcome).toMatchObject({
+        applied: head,
+        generation: serving + 1,
+        replaced: serving,
+        promoted: true,
+      });
+      expect(await currentGeneration(redis, live)).toBe(serving + 1);
+      expect(await dumpGeneration(redis, live, serving + 1)).toEqual(before);
+      expect(await dumpGeneration(redis, live, serving)).toEqual({});
       const readers = new RedisReadModels(redis, { prefix: live });
       expect((await readers.loginByUsername('user0.0'))?.user.twoFactor).toBe('enrolled');
     });

@@ -5,7 +5,7 @@ import { RedisLease } from '../../../src/adapters/redis/redis-lease.ts';
 import { RedisReadModels } from '../../../src/adapters/redis/redis-read-models.ts';
 import { RedisSessionStore } from '../../../src/adapters/redis/redis-session-store.ts';
 import { ReadModelUnavailableError } from '../../../src/application/ports/read-models.ts';
-import { projectFromScratch } from '../../../src/application/projections/rebuild.ts';
+import { buildFromScratch } from '../../../src/application/projections/rebuild.ts';
 import { readModelsContract } from '../../contracts/read-models.contract.ts';
 import { sessionStoreContract } from '../../contracts/session-store.contract.ts';
 import { privateRedis } from '../../support/redis.ts';
@@ -46,7 +46,7 @@ if (sentinel === null) {
         await appendStory(store, 2, 5);
         const readModels = new RedisReadModels(redis, { prefix });
         const sessions = new RedisSessionStore(redis, prefix, new RandomTokens());
-        await projectFromScratch(store, readModels);
+        await buildFromScratch(store, readModels);
         const before = await readModels.loginByUsername('user1.2');
         expect(before?.user.officeId).toBe('office-1');
         const token = await sessions.createSession(

@@ -27,6 +27,7 @@ import {
   type ReadModels,
   ReadModelUnavailableError,
 } from '../../../src/application/ports/read-models.ts';
+import { servingMemoryReadModels } from '../../support/read-models.ts';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -152,7 +153,7 @@ describe('tracedEventStore', () => {
 
 describe('tracedReadModels', () => {
   it('names spans read-models <method>, says whether a lookup found something, never the username', async () => {
-    const readModels = tracedReadModels(new MemoryReadModels(), tracer, 'redis');
+    const readModels = tracedReadModels(await servingMemoryReadModels(), tracer, 'redis');
     await inRequest(async () => {
       expect(await readModels.loginByUsername('alice.secret')).toBeNull();
       await readModels.officePolicy('office-1');

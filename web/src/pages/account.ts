@@ -1,11 +1,13 @@
 import { api, type TwoFactorStatus } from '../api.ts';
 import type { Page, PageContext } from '../context.ts';
 import { h, replace } from '../dom.ts';
-import { dateParam, tx } from '../i18n.ts';
+import { dateParam, type MessageKey, tx } from '../i18n.ts';
 import {
   alertBox,
   breadcrumb,
   button,
+  codeField,
+  digits,
   enrolmentForm,
   inputField,
   onSubmit,
@@ -53,6 +55,7 @@ const render = async (
     status.enabled
       ? [regenerateSection(username, refreshSummary), disableSection(status, reload)]
       : setupSection(username, reload, refreshSummary),
+    passwordSection(status.enabled),
   );
 };
 
@@ -114,7 +117,7 @@ const setupSection = (
       const confirmed = await api.confirmEnrollment({ enrollmentId: started.enrollmentId, code });
       const done = h('p', { class: 'success' }, tx('enrol.done'));
       const codes = recoveryCodesPanel(confirmed.recoveryCodes, username, () => void reload());
-      replace(section, h('h2', { id: 'setup-title' }, tx('enrol.title')), done, codes.panel);
+      replace(section, h('h2', { id: 'setup-title' }, tx('enrol.doneTitle')), done, codes.panel);
       codes.heading.focus();
       await refreshSummary();
     });
@@ -153,6 +156,56 @@ const regenerateSection = (username: string, refreshSummary: () => Promise<void>
   });
   replace(section, h('h2', { id: 'regen-title' }, tx('account.regenTitle')), form, result);
   return section;
+};
+
+/** 'Wachtwoord wijzigen': the current password, the new one twice, and a code when 2FA is on. */
+const passwordSection = (enrolled: boolean) => {
+  const alert = alertBox();
+  const done = statusBox();
+  const field = (name: string, label: MessageKey, autocomplete: string, hint?: MessageKey) =>
+    inputField({ name, label, type: 'password', autocomplete, ...(hint === undefined ? {} : { hint }) });
+  const current = field('current-password', 'password.current', 'current-password');
+  const fresh = field('new-password', 'password.new', 'new-password', 'password.newHint');
+  const repeat = field('repeat-password', 'password.repeat', 'new-password');
+  const code = enrolled ? codeField('password-code', 'password.code') : null;
+  const form = h(
+    'form',
+    { novalidate: true },
+    h('p', {}, tx('password.intro')),
+    current.wrapper,
+    fresh.wrapper,
+    repeat.wrapper,
+    code?.wrapper ?? null,
+    alert.element,
+    button('password.submit'),
+  );
+  onSubmit(form, alert, async () => {
+    done.clear();
+    if (fresh.input.value !== repeat.input.value) {
+      alert.showKey('error.passwordMismatch');
+      return;
+    }
+    const typed = code === null ? '' : digits(code.input.value);
+    if (code !== null && typed.length !== 6) {
+      alert.showKey('error.codeFormat');
+      return;
+    }
+    await api.changePassword({
+      currentPassword: current.input.value,
+      newPassword: fresh.input.value,
+      ...(code === null ? {} : { code: typed }),
+    });
+    for (const input of [current.input, fresh.input, repeat.input, code?.input])
+      if (input !== undefined) input.value = '';
+    done.show('password.changed');
+  });
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'password-title' },
+    h('h2', { id: 'password-title' }, tx('password.title')),
+    form,
+    done.element,
+  );
 };
 
 /** 'Twee-factor-authenticatie uitschakelen', or why it cannot be while the office requires it. */

@@ -184,7 +184,7 @@ const showEnrolmentStep = async (
       () => context.navigate(afterLoginPath),
     );
     panel.classList.add('wide');
-    replace(container, pageHeading('enrol.title'), done, panel);
+    replace(container, pageHeading('enrol.doneTitle'), done, panel);
     context.focus(codesHeading);
   });
   replace(

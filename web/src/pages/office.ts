@@ -1,7 +1,8 @@
 import { api, type Member, type OfficePolicy } from '../api.ts';
 import type { Page } from '../context.ts';
+import { formatDeadline, parseDeadline, timeZoneName } from '../deadline-text.ts';
 import { h, replace, uid } from '../dom.ts';
-import { dateParam, type MessageKey, tx } from '../i18n.ts';
+import { dateParam, lang, type MessageKey, onLangChange, t, tx } from '../i18n.ts';
 import { alertBox, breadcrumb, button, onSubmit, pageHeading, statusBox } from '../ui.ts';
 import { notForYou, signInFirst } from './common.ts';
 
@@ -31,18 +32,32 @@ export const officePage: Page = async (context) => {
   const requireId = uid('require');
   const required = h('input', { type: 'checkbox', id: requireId, name: 'required' });
   const deadlineId = uid('deadline');
+  // A text field in the page's own date format: a datetime-local input shows the browser's format
+  // (mm/dd/yyyy on an English browser), whatever the page's language.
   const deadline = h('input', {
-    type: 'datetime-local',
+    type: 'text',
     id: deadlineId,
     name: 'enforceFrom',
-    step: '1',
+    inputmode: 'numeric',
+    autocomplete: 'off',
     'aria-describedby': `${deadlineId}-hint`,
+  });
+  const formatText = () => t('office.deadlineFormat');
+  onLangChange(() => {
+    // Keep what was typed, rewritten in the format of the new language.
+    const typed = parseDeadline(deadline.value);
+    if (typed !== 'invalid') deadline.value = formatDeadline(typed, lang());
+    deadline.placeholder = formatText();
   });
   const deadlineField = h(
     'div',
     { class: 'field' },
     h('label', { for: deadlineId }, tx('office.deadline')),
-    h('p', { class: 'hint', id: `${deadlineId}-hint` }, tx('office.deadlineHint')),
+    h(
+      'p',
+      { class: 'hint', id: `${deadlineId}-hint` },
+      tx('office.deadlineHint', { format: formatText, zone: timeZoneName() }),
+    ),
     deadline,
   );
   const members = h('div', { id: 'members' });
@@ -50,7 +65,7 @@ export const officePage: Page = async (context) => {
   const show = (next: OfficePolicy) => {
     policy = next;
     required.checked = next.required;
-    deadline.value = toLocalInput(next.enforceFrom);
+    deadline.value = formatDeadline(next.enforceFrom, lang());
     deadline.disabled = !next.required;
     const stateKey: MessageKey = !next.required
       ? 'office.stateOptional'
@@ -77,13 +92,25 @@ export const officePage: Page = async (context) => {
   );
   onSubmit(form, alert, async () => {
     saved.clear();
+    const enforceFrom = required.checked ? parseDeadline(deadline.value) : null;
+    if (enforceFrom === 'invalid') {
+      alert.showKey('error.deadlineFormat', {
+        format: formatText,
+        example: () => formatDeadline(new Date(Date.now() + 7 * 86_400_000).toISOString(), lang()),
+      });
+      deadline.focus();
+      return;
+    }
+    // A new deadline in the past: say so here (the service refuses it too); the one in force may stay.
+    if (enforceFrom !== null && enforceFrom !== policy.enforceFrom && Date.parse(enforceFrom) <= Date.now()) {
+      alert.showKey('error.enforce-from-in-past');
+      deadline.focus();
+      return;
+    }
     try {
       const answer = await api.setOfficePolicy(
         user.officeId,
-        {
-          required: required.checked,
-          enforceFrom: required.checked ? (fromLocalInput(deadline.value) ?? null) : null,
-        },
+        { required: required.checked, enforceFrom },
         etag,
       );
       etag = answer.etag;
@@ -137,10 +164,13 @@ const loadMembers = async (container: HTMLElement, officeId: string, policy: Off
     const missing = all.filter((member) => member.twoFactor !== 'enrolled').length;
     replace(
       summary,
-      tx(policy.required ? 'office.pendingCount' : 'office.notEnrolledCount', {
-        count: missing,
-        total: all.length,
-      }),
+      tx(
+        `${policy.required ? 'office.pendingCount' : 'office.notEnrolledCount'}.${missing === 1 ? 'one' : 'other'}`,
+        {
+          count: missing,
+          total: all.length,
+        },
+      ),
     );
   };
   more.addEventListener('click', () => {

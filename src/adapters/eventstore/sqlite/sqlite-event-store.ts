@@ -13,6 +13,7 @@ import {
 } from '../../../application/ports/event-store.ts';
 import { openSqlite } from '../../sqlite/open-sqlite.ts';
 import { followAll } from '../follow-all.ts';
+import { type AppendOutcome, type PendingAppend, settleAppends } from '../group-commit.ts';
 import { migrate } from './schema.ts';
 import { readOrCreateStoreId } from './store-identity.ts';
 
@@ -35,14 +36,6 @@ const toRecorded = (row: Row): RecordedEvent => ({
   data: JSON.parse(row.data),
   metadata: JSON.parse(row.metadata),
 });
-
-type PendingAppend = {
-  streamId: string;
-  events: EventToAppend[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-};
 
 /**
  * The embedded event store: one SQLite file in WAL mode, one transaction per append. Several processes
@@ -102,7 +95,7 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(new EventStoreUnavailableError('The event store is closed.'));
       return;
     }
-    const outcomes: ({ result: AppendResult } | { error: unknown })[] = [];
+    const outcomes: AppendOutcome[] = [];
     try {
       this.db.exec('BEGIN IMMEDIATE');
       for (const append of batch) {
@@ -127,11 +120,7 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(unavailable);
       return;
     }
-    batch.forEach((append, index) => {
-      const outcome = outcomes[index];
-      if (outcome !== undefined && 'result' in outcome) append.resolve(outcome.result);
-      else append.reject(outcome?.error);
-    });
+    settleAppends(batch, outcomes);
     for (const wake of this.listeners) wake();
   }
 

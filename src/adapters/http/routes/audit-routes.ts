@@ -1,19 +1,15 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { recoveryCodesPerIssue } from '../../../domain/user-security/policy.ts';
 import { requireRole } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
-import { idParam } from '../schemas.ts';
+import { problemResponses } from '../problems.ts';
+import { countField, idParam, revisionField } from '../schemas.ts';
 
 const readers = ['auditor', 'support'] as const;
-const problems = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  503: problemSchema,
-};
+const problems = problemResponses(400, 401, 403, 503);
+const problemsOfOne = problemResponses(400, 401, 403, 404, 503);
 const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
 
 const filterQuery = z.object({
@@ -24,17 +20,19 @@ const filterQuery = z.object({
   to: instant.optional(),
 });
 
-const auditEventSchema = z.object({
-  position: z.number().int(),
-  streamId: z.string(),
-  revision: z.number().int(),
-  type: z.string(),
-  occurredAt: z.string(),
-  actor: z.object({ id: z.string(), role: z.string(), officeId: z.string().optional() }),
-  correlationId: z.string(),
-  causationId: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
+const auditEventSchema = z
+  .object({
+    position: revisionField,
+    streamId: z.string(),
+    revision: revisionField,
+    type: z.string(),
+    occurredAt: z.string(),
+    actor: z.object({ id: z.string(), role: z.string(), officeId: z.string().optional() }),
+    correlationId: z.string(),
+    causationId: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AuditEvent', description: 'One event of the history, without ciphertexts or hashes' });
 
 /** Auditors (and support): the event history, an export of it, and any state at any past moment. */
 export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = async (app, { deps }) => {
@@ -52,7 +50,9 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
         response: {
-          200: z.object({ items: z.array(auditEventSchema), next: z.string().nullable() }),
+          200: z
+            .object({ items: z.array(auditEventSchema), next: z.string().nullable() })
+            .meta({ id: 'AuditEventPage' }),
           ...problems,
         },
       },
@@ -75,12 +75,12 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
         response: {
           200: z.object({
             streamId: z.string(),
-            eventsChecked: z.number().int(),
+            eventsChecked: countField,
             intact: z.boolean(),
             firstBroken: z
               .object({
-                revision: z.number().int(),
-                position: z.number().int().nullable(),
+                revision: revisionField,
+                position: revisionField.nullable(),
                 reason: z.string(),
               })
               .nullable(),
@@ -113,7 +113,13 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
         tags: ['audit'],
         summary: 'The whole filtered history as NDJSON (one event per line), streamed',
         querystring: filterQuery,
-        produces: ['application/x-ndjson'],
+        response: {
+          200: {
+            description: 'One AuditEvent (JSON) per line',
+            content: { 'application/x-ndjson': { schema: auditEventSchema } },
+          },
+          ...problems,
+        },
       },
     },
     async (request, reply) => {
@@ -123,7 +129,8 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
           yield `${JSON.stringify(event)}\n`;
       };
       reply.header('content-disposition', 'attachment; filename="audit-events.ndjson"');
-      return reply.type('application/x-ndjson').send(Readable.from(lines()));
+      // The typed reply knows the JSON shape of one line; the stream of lines is sent as it is.
+      return reply.type('application/x-ndjson').send(Readable.from(lines()) as never);
     },
   );
 
@@ -143,14 +150,14 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
             enrolledAt: z.string().nullable(),
             pendingEnrollment: z.boolean(),
             lockedUntil: z.string().nullable(),
-            recoveryCodesLeft: z.number().int(),
+            recoveryCodesLeft: z.number().int().min(0).max(recoveryCodesPerIssue),
             temporaryAccessUntil: z
               .string()
               .nullable()
               .describe('Deadline of a temporary access code open at that moment'),
             frozen: z.boolean().describe('Frozen by the user ("this wasn\'t me") at that moment'),
           }),
-          ...problems,
+          ...problemsOfOne,
         },
       },
     },
@@ -178,7 +185,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
             required: z.boolean(),
             enforceFrom: z.string().nullable(),
           }),
-          ...problems,
+          ...problemsOfOne,
         },
       },
     },

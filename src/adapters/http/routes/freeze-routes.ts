@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
+import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
 import { tokenField } from '../schemas.ts';
 
@@ -21,10 +21,7 @@ export const freezeRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; optio
         body: z.object({ token: tokenField }).strict(),
         response: {
           200: z.object({ status: z.literal('frozen') }),
-          400: problemSchema,
-          401: problemSchema,
-          429: problemSchema,
-          503: problemSchema,
+          ...problemResponses(400, 401, 429, 503),
         },
       },
     },

@@ -4,7 +4,7 @@ import { ApplicationError } from '../../../application/application-error.ts';
 import { normalizeUsername } from '../../../domain/user-account/username-events.ts';
 import { bearerToken } from '../authentication.ts';
 import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
+import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
 import { authenticatedSchema, codeField, passwordField, tokenField, usernameField } from '../schemas.ts';
 import { clearSession, issueSession } from '../session-cookie.ts';
@@ -15,13 +15,14 @@ const challengeAnswer = (status: 'second-factor-required' | 'enrollment-required
     challenge: z.string().describe('Single-use, short-lived; finishes this login only'),
   });
 
-const problems = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  429: problemSchema,
-  503: problemSchema,
-};
+const problems = problemResponses(400, 401, 403, 429, 503);
+const loginAnswerSchema = z
+  .discriminatedUnion('status', [
+    authenticatedSchema,
+    challengeAnswer('second-factor-required'),
+    challengeAnswer('enrollment-required'),
+  ])
+  .meta({ id: 'LoginAnswer', description: 'A session, or the challenge of the step still to come' });
 
 /** Anyone: the two steps of a login, and logout. */
 export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: HttpOptions }> = async (
@@ -66,11 +67,7 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
         summary: 'Log in with username and password (and the code, when the form has it)',
         body: z.object({ username: usernameField, password: passwordField, code: codeField.optional() }),
         response: {
-          200: z.discriminatedUnion('status', [
-            authenticatedSchema,
-            challengeAnswer('second-factor-required'),
-            challengeAnswer('enrollment-required'),
-          ]),
+          200: loginAnswerSchema,
           ...problems,
         },
       },

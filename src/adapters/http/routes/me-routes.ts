@@ -1,33 +1,32 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { maxPasswordLength, minPasswordLength } from '../../../application/password-policy.ts';
+import type { Session } from '../../../application/ports/session-store.ts';
 import type { EnrollmentAuth } from '../../../application/use-cases/enrollment/enrolling-user.ts';
+import type { RequestContext } from '../../../application/use-cases/login/second-factor-step.ts';
+import { recoveryCodesPerIssue } from '../../../domain/user-security/policy.ts';
 import { requireSession } from '../authentication.ts';
 import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
+import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
 import { codeField, passwordField, sessionUserSchema, tokenField } from '../schemas.ts';
 import { issueSession } from '../session-cookie.ts';
 
-const problems = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  410: problemSchema,
-  429: problemSchema,
-  503: problemSchema,
-};
-
-const statusSchema = z.object({
-  enabled: z.boolean(),
-  enrolledAt: z.string().nullable(),
-  requiredByOffice: z.boolean(),
-  enforceFrom: z.string().nullable(),
-  canDisable: z.boolean(),
-  recoveryCodesLeft: z.number().int(),
-});
+const statusSchema = z
+  .object({
+    enabled: z.boolean(),
+    enrolledAt: z.string().nullable(),
+    requiredByOffice: z.boolean(),
+    enforceFrom: z.string().nullable(),
+    canDisable: z.boolean(),
+    recoveryCodesLeft: z.number().int().min(0).max(recoveryCodesPerIssue),
+  })
+  .meta({ id: 'TwoFactorStatus' });
+const recoveryCodesSchema = z
+  .array(z.string())
+  .length(recoveryCodesPerIssue)
+  .describe('Shown once: each works once when the phone is lost');
 
 /** A fresh proof that it is the user: a current code or the password. */
 const proofBody = z.union([
@@ -48,13 +47,30 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
       ? { kind: 'session', session: (await requireSession(deps.sessions, request)).session }
       : { kind: 'challenge', challenge };
 
+  /** A command of the signed-in user that keeps this session: 204 once the read models have it. */
+  const noContentAfter = async <Body>(
+    request: FastifyRequest & { body: Body },
+    reply: FastifyReply,
+    command: (
+      session: Session,
+      token: string,
+      body: Body,
+      context: RequestContext,
+    ) => Promise<{ position: number | null }>,
+  ) => {
+    const { session, token } = await requireSession(deps.sessions, request);
+    const { position } = await command(session, token, request.body, requestContext(request));
+    await deps.waitForProjection(position);
+    return reply.code(204).send(null);
+  };
+
   app.get(
     '/v1/me',
     {
       schema: {
         tags: ['me'],
         summary: 'Who is signed in',
-        response: { 200: sessionUserSchema, 401: problemSchema },
+        response: { 200: sessionUserSchema, ...problemResponses(401, 503) },
       },
     },
     async (request) => {
@@ -65,7 +81,13 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
 
   app.get(
     '/v1/me/two-factor',
-    { schema: { tags: ['me'], summary: 'My 2FA settings', response: { 200: statusSchema, ...problems } } },
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'My 2FA settings',
+        response: { 200: statusSchema, ...problemResponses(401, 404, 503) },
+      },
+    },
     async (request) =>
       deps.useCases.twoFactorStatus((await requireSession(deps.sessions, request)).session.userId),
   );
@@ -80,14 +102,16 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
           'Signed in: send the current password as fresh proof. Held back at login: send the enrollment-required challenge instead.',
         body: z.object({ password: passwordField.optional(), challenge: tokenField.optional() }).strict(),
         response: {
-          200: z.object({
-            enrollmentId: z.string(),
-            otpauthUri: z.string(),
-            secret: z.string().describe('Base32 key for typing into the app by hand'),
-            qr: z.object({ pngDataUrl: z.string(), svg: z.string() }),
-            expiresAt: z.string(),
-          }),
-          ...problems,
+          200: z
+            .object({
+              enrollmentId: z.string(),
+              otpauthUri: z.string(),
+              secret: z.string().describe('Base32 key for typing into the app by hand'),
+              qr: z.object({ pngDataUrl: z.string(), svg: z.string() }),
+              expiresAt: z.string(),
+            })
+            .meta({ id: 'Enrollment' }),
+          ...problemResponses(400, 401, 409, 429, 503),
         },
       },
     },
@@ -118,12 +142,14 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
           })
           .strict(),
         response: {
-          200: z.object({
-            recoveryCodes: z.array(z.string()).describe('Shown once: each works once when the phone is lost'),
-            session: z.string().nullable(),
-            user: sessionUserSchema.nullable(),
-          }),
-          ...problems,
+          200: z
+            .object({
+              recoveryCodes: recoveryCodesSchema,
+              session: z.string().nullable().describe('Set when enrolling finished a held-back login'),
+              user: sessionUserSchema.nullable(),
+            })
+            .meta({ id: 'EnrollmentConfirmed' }),
+          ...problemResponses(400, 401, 404, 409, 410, 429, 503),
         },
       },
     },
@@ -147,20 +173,27 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
         tags: ['me'],
         summary: 'Disable two-factor authentication (refused while the office requires it)',
         body: proofBody,
-        response: { 204: z.null(), ...problems },
+        response: { 204: z.null().describe('Disabled'), ...problemResponses(400, 401, 403, 409, 429, 503) },
       },
     },
-    async (request, reply) => {
-      const { session, token } = await requireSession(deps.sessions, request);
-      const { position } = await deps.useCases.disableTwoFactor(
-        session,
-        token,
-        request.body,
-        requestContext(request),
-      );
-      await deps.waitForProjection(position);
-      return reply.code(204).send(null);
+    async (request, reply) => noContentAfter(request, reply, deps.useCases.disableTwoFactor),
+  );
+
+  app.put(
+    '/v1/me/password',
+    {
+      config: { rateLimit: { max: options.loginRateLimitPerMinute, timeWindow: 60_000 } },
+      schema: {
+        tags: ['me'],
+        summary: 'Change my password: the current one, and a current code when 2FA is on; other sessions end',
+        description: `The new password needs ${minPasswordLength} to ${maxPasswordLength} characters and must not be one of the most common passwords.`,
+        body: z
+          .object({ currentPassword: passwordField, newPassword: passwordField, code: codeField.optional() })
+          .strict(),
+        response: { 204: z.null().describe('Changed'), ...problemResponses(400, 401, 429, 503) },
+      },
     },
+    async (request, reply) => noContentAfter(request, reply, deps.useCases.changeOwnPassword),
   );
 
   app.post(
@@ -170,7 +203,10 @@ export const meRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; options: 
         tags: ['me'],
         summary: 'Replace my recovery codes (shown once; the old ones stop working)',
         body: proofBody,
-        response: { 200: z.object({ recoveryCodes: z.array(z.string()) }), ...problems },
+        response: {
+          200: z.object({ recoveryCodes: recoveryCodesSchema }),
+          ...problemResponses(400, 401, 409, 429, 503),
+        },
       },
     },
     async (request) => {

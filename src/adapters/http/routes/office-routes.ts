@@ -7,26 +7,19 @@ import { isOfficeAdminOf } from '../../../domain/shared/actor.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { requireRole } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
+import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
-import { idParam, roleField } from '../schemas.ts';
+import { idParam, revisionField, roleField } from '../schemas.ts';
 
-const problems = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  412: problemSchema,
-  503: problemSchema,
-};
-
-const policySchema = z.object({
-  officeId: z.string(),
-  name: z.string(),
-  required: z.boolean(),
-  enforceFrom: z.string().nullable(),
-  revision: z.number().int(),
-});
+const policySchema = z
+  .object({
+    officeId: z.string(),
+    name: z.string(),
+    required: z.boolean(),
+    enforceFrom: z.string().nullable(),
+    revision: revisionField,
+  })
+  .meta({ id: 'OfficePolicy' });
 
 const etagOf = (revision: number) => `"${revision}"`;
 
@@ -59,8 +52,9 @@ export const officeRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = a
         tags: ['office'],
         summary: "The office's 2FA requirement (ETag = its revision)",
         params: z.object({ officeId: idParam }),
-        response: { 200: policySchema, ...problems },
+        response: { 200: policySchema, ...problemResponses(400, 401, 403, 404, 503) },
       },
+      config: { sendsEtag: true },
     },
     async (request, reply) => {
       await adminOf(request, request.params.officeId);
@@ -92,7 +86,7 @@ export const officeRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = a
               .optional(),
           })
           .strict(),
-        response: { 200: policySchema, ...problems },
+        response: { 200: policySchema, ...problemResponses(400, 401, 403, 404, 409, 412, 503) },
       },
     },
     async (request, reply) => {
@@ -124,19 +118,23 @@ export const officeRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = a
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
         response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                userId: z.string(),
-                username: z.string(),
-                role: roleField,
-                twoFactor: z.enum(['none', 'enrolled']),
-                enrolledAt: z.string().nullable(),
-              }),
-            ),
-            next: z.string().nullable(),
-          }),
-          ...problems,
+          200: z
+            .object({
+              items: z.array(
+                z
+                  .object({
+                    userId: z.string(),
+                    username: z.string(),
+                    role: roleField,
+                    twoFactor: z.enum(['none', 'enrolled']),
+                    enrolledAt: z.string().nullable(),
+                  })
+                  .meta({ id: 'OfficeMember' }),
+              ),
+              next: z.string().nullable(),
+            })
+            .meta({ id: 'OfficeMemberPage' }),
+          ...problemResponses(400, 401, 403, 404, 503),
         },
       },
     },

@@ -2,17 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requirePlatformKey } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
+import { problemResponses, problemSchema } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
-import { idParam, roleField, usernameField } from '../schemas.ts';
+import { idParam, passwordField, roleField, usernameField } from '../schemas.ts';
 
-const problems = {
-  400: problemSchema,
-  401: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  503: problemSchema,
-};
 const platformActor = { id: 'platform', role: 'platform' as const };
 
 /** The platform, with its API key: provisioning and the login-requirements check. */
@@ -25,9 +18,8 @@ export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> =
       schema: {
         tags: ['platform'],
         summary: 'Register an office',
-        security: [{ platformKey: [] }],
         body: z.object({ officeId: idParam.optional(), name: z.string().trim().min(1).max(200) }).strict(),
-        response: { 201: z.object({ officeId: z.string() }), ...problems },
+        response: { 201: z.object({ officeId: z.string() }), ...problemResponses(400, 401, 409, 503) },
       },
     },
     async (request, reply) => {
@@ -47,17 +39,19 @@ export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> =
       schema: {
         tags: ['platform'],
         summary: 'Register a user in an office',
-        security: [{ platformKey: [] }],
         body: z
           .object({
             userId: idParam.optional(),
             officeId: idParam,
             username: usernameField,
-            password: z.string().min(8).max(1024),
+            password: passwordField,
             role: roleField,
           })
           .strict(),
-        response: { 201: z.object({ userId: z.string(), username: z.string() }), ...problems },
+        response: {
+          201: z.object({ userId: z.string(), username: z.string() }),
+          ...problemResponses(400, 401, 404, 409, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -77,10 +71,12 @@ export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> =
       schema: {
         tags: ['platform'],
         summary: "Change a user's role",
-        security: [{ platformKey: [] }],
         params: z.object({ userId: idParam }),
         body: z.object({ role: roleField }).strict(),
-        response: { 200: z.object({ userId: z.string(), role: roleField }), ...problems },
+        response: {
+          200: z.object({ userId: z.string(), role: roleField }),
+          ...problemResponses(400, 401, 404, 503),
+        },
       },
     },
     async (request) => {
@@ -94,17 +90,40 @@ export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> =
     },
   );
 
+  app.put(
+    '/v1/platform/users/:userId/password',
+    {
+      schema: {
+        tags: ['platform'],
+        summary: "Set a user's password after the platform's own reset flow: their sessions end",
+        params: z.object({ userId: idParam }),
+        body: z.object({ password: passwordField }).strict(),
+        response: { 204: z.null(), ...problemResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { position } = await deps.useCases.setPassword(
+        platformActor,
+        { userId: request.params.userId, password: request.body.password },
+        requestContext(request),
+      );
+      await deps.waitForProjection(position);
+      return reply.code(204).send(null);
+    },
+  );
+
   app.get(
     '/v1/platform/users/:userId/login-requirements',
     {
       schema: {
         tags: ['platform'],
         summary: 'What a login of this user must include after the password',
-        security: [{ platformKey: [] }],
         params: z.object({ userId: idParam }),
         response: {
-          200: z.object({ secondFactor: z.enum(['none', 'required', 'enrollment-required']) }),
-          ...problems,
+          200: z
+            .object({ secondFactor: z.enum(['none', 'required', 'enrollment-required']) })
+            .meta({ id: 'LoginRequirements' }),
+          ...problemResponses(400, 401, 404, 503),
           403: problemSchema.describe('account-frozen: refuse the login ("this wasn\'t me")'),
         },
       },

@@ -4,18 +4,13 @@ import { z } from 'zod';
 import type { Actor } from '../../../domain/shared/actor.ts';
 import { requireRole } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
-import { problemSchema } from '../problems.ts';
+import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
 import { idParam, roleField, usernameField } from '../schemas.ts';
 
-const problems = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  503: problemSchema,
-};
+const problems = problemResponses(400, 401, 403, 404, 503);
+/** Ending a temporary access or lifting a freeze also answers 409 when there is none to end. */
+const problemsOfAState = problemResponses(400, 401, 403, 404, 409, 503);
 
 const supportBody = z
   .object({ reason: z.string().trim().min(1).max(1000), ticket: z.string().trim().min(1).max(200) })
@@ -34,18 +29,20 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
         summary: 'Find a user by username',
         querystring: z.object({ username: usernameField }),
         response: {
-          200: z.object({
-            userId: z.string(),
-            username: z.string(),
-            officeId: z.string(),
-            role: roleField,
-            twoFactor: z.enum(['none', 'enrolled']),
-            enrolledAt: z.string().nullable(),
-            lockedUntil: z.string().nullable(),
-            officeRequiresTwoFactor: z.boolean(),
-            frozen: z.boolean().describe('Frozen by the user ("this wasn\'t me"): only support lifts it'),
-            temporaryAccessUntil: z.string().nullable().describe('Deadline of an open temporary access'),
-          }),
+          200: z
+            .object({
+              userId: z.string(),
+              username: z.string(),
+              officeId: z.string(),
+              role: roleField,
+              twoFactor: z.enum(['none', 'enrolled']),
+              enrolledAt: z.string().nullable(),
+              lockedUntil: z.string().nullable(),
+              officeRequiresTwoFactor: z.boolean(),
+              frozen: z.boolean().describe('Frozen by the user ("this wasn\'t me"): only support lifts it'),
+              temporaryAccessUntil: z.string().nullable().describe('Deadline of an open temporary access'),
+            })
+            .meta({ id: 'SupportUser' }),
           ...problems,
         },
       },
@@ -163,7 +160,7 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
           summary,
           params: z.object({ userId: idParam }),
           body: supportBody,
-          response: { 200: z.object({ userId: z.string() }), ...problems },
+          response: { 200: z.object({ userId: z.string() }), ...problemsOfAState },
         },
       },
       async (request) => {

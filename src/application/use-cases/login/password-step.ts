@@ -3,7 +3,7 @@ import { ApplicationError } from '../../application-error.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { secondFactorRequirement } from '../../login-requirement.ts';
 import { type OpenedSession, openSession } from '../../open-session.ts';
-import { passwordMatches } from '../../password-check.ts';
+import { passwordMatches, unknownUserStandIn } from '../../password-check.ts';
 import type { LoginLookup } from '../../ports/read-models.ts';
 
 export type PasswordLoginInput = { username: string; password: string };
@@ -19,22 +19,27 @@ export const accountFrozen = () =>
 const invalidCredentials = () => new ApplicationError('invalid-credentials', 'Invalid username or password.');
 
 /**
- * The first step of a login: the password. An unknown username costs a dummy hash check and gets the
- * same answer as a wrong password. What follows depends on the user's enrolment and office policy.
+ * The first step of a login: the password. An unknown username is checked against a stand-in user's
+ * sealed hash, so it does the work of a wrong password (one read-model lookup, one data key lookup and
+ * opening, one argon2id verification) and gets the same answer. What follows depends on the user's
+ * enrolment and office policy.
  */
-export const passwordStep =
-  (deps: Pick<ApplicationDeps, 'readModels' | 'passwords' | 'vault' | 'sessions' | 'clock' | 'settings'>) =>
-  async (input: PasswordLoginInput): Promise<PasswordLoginResult> => {
+export const passwordStep = (
+  deps: Pick<
+    ApplicationDeps,
+    'readModels' | 'passwords' | 'vault' | 'ids' | 'sessions' | 'clock' | 'settings'
+  >,
+) => {
+  const standIn = unknownUserStandIn(deps);
+  return async (input: PasswordLoginInput): Promise<PasswordLoginResult> => {
     const lookup = await deps.readModels.loginByUsername(normalizeUsername(input.username));
-    if (lookup === null) {
-      await deps.passwords.verifyAgainstDummy(input.password);
-      throw invalidCredentials();
-    }
-    if (!(await passwordMatches(deps, lookup.user, input.password))) throw invalidCredentials();
+    const matches = await passwordMatches(deps, lookup?.user ?? (await standIn()), input.password);
+    if (lookup === null || !matches) throw invalidCredentials();
     // Only after the right password: a guesser learns nothing about a freeze.
     if (lookup.user.frozen === true) throw accountFrozen();
     return afterPassword(deps, lookup);
   };
+};
 
 const afterPassword = async (
   deps: Pick<ApplicationDeps, 'sessions' | 'clock' | 'settings'>,

@@ -25,6 +25,7 @@ export const setOfficePolicy =
               type: 'RequireTwoFactor' as const,
               officeId: input.officeId,
               enforceFrom: input.enforceFrom,
+              now: deps.clock.now().toISOString(),
               actor,
             }
           : { type: 'LiftTwoFactorRequirement' as const, officeId: input.officeId, actor },

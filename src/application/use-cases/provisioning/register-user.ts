@@ -15,8 +15,10 @@ import { chainEvents } from '../../audit-chain/hash-chain.ts';
 import type { CommandContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { foldStream, handleCommand, stampFor } from '../../handle-command.ts';
+import { sealedPasswordHash } from '../../password-check.ts';
+import { requireAcceptablePassword } from '../../password-policy.ts';
 import { ConcurrencyError } from '../../ports/event-store.ts';
-import { passwordHashAssociatedData, usernameAssociatedData } from '../../ports/personal-data-vault.ts';
+import { usernameAssociatedData } from '../../ports/personal-data-vault.ts';
 import type { RequestContext } from '../login/second-factor-step.ts';
 
 export type RegisterUserInput = {
@@ -29,8 +31,14 @@ export type RegisterUserInput = {
 
 /** The platform creates a user in an existing office; the username is claimed first, so it is unique. */
 export const registerUser =
-  (deps: Pick<ApplicationDeps, 'events' | 'clock' | 'ids' | 'passwords' | 'vault' | 'blindIndex'>) =>
+  (
+    deps: Pick<
+      ApplicationDeps,
+      'events' | 'clock' | 'ids' | 'passwords' | 'vault' | 'blindIndex' | 'commonPasswords'
+    >,
+  ) =>
   async (actor: Actor, input: RegisterUserInput, request: RequestContext) => {
+    requireAcceptablePassword(deps, input.password);
     const office = foldStream(officeDecider, await deps.events.readStream(officeStream(input.officeId)));
     if (office.status !== 'registered') throw new DomainError('office-not-found', 'No such office.');
     const userId = input.userId ?? deps.ids.next();
@@ -48,11 +56,7 @@ export const registerUser =
     const context = { ...request, actor };
     const sealedUsername = await deps.vault.seal(userId, username, usernameAssociatedData(userId));
     await reserveUsername(deps, username, userId, sealedUsername, context);
-    const passwordHash = await deps.vault.seal(
-      userId,
-      await deps.passwords.hash(input.password),
-      passwordHashAssociatedData(userId),
-    );
+    const passwordHash = await sealedPasswordHash(deps, userId, input.password);
     const outcome = await handleCommand(
       deps,
       userAccountDecider,

@@ -62,6 +62,13 @@ describe('login routes', () => {
       expect(cookie).toContain(`sf_session=${body.session as string}`);
       expect(cookie).toMatch(/HttpOnly/i);
       expect(cookie).toMatch(/SameSite=Strict/i);
+      // The pages' marker that a session may exist: readable by scripts, holding no secret.
+      const marker = ([] as string[])
+        .concat(reply.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('sf_signed_in='));
+      expect(marker).toMatch(/^sf_signed_in=1;/);
+      expect(marker).not.toMatch(/HttpOnly/i);
+      expect(marker).toMatch(/SameSite=Strict/i);
     });
 
     it('accepts the username in another case and with surrounding spaces (200)', async () => {
@@ -440,6 +447,7 @@ describe('login routes', () => {
       expect(reply.statusCode).toBe(204);
       expect(reply.body).toBe('');
       expect(String(reply.headers['set-cookie'])).toMatch(/sf_session=;/);
+      expect(String(reply.headers['set-cookie'])).toMatch(/sf_signed_in=;/);
       expectProblem(await t.call('GET', '/v1/me', { token }), 401, 'unauthenticated');
     });
 

@@ -105,6 +105,17 @@ describe('office routes', () => {
       expect(reply.json()).toMatchObject({ required: true, enforceFrom: '2031-01-02T01:04:05.000Z' });
     });
 
+    it('refuses a new deadline in the past (400 enforce-from-in-past) and keeps the policy', async () => {
+      const { officeId, admin } = await officeWithAdmin();
+      const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+      expectProblem(
+        await putPolicy(officeId, admin, { required: true, enforceFrom: yesterday }),
+        400,
+        'enforce-from-in-past',
+      );
+      expect((await getPolicy(officeId, admin)).json()).toMatchObject({ required: false, enforceFrom: null });
+    });
+
     it('lifts the requirement and forgets the deadline (200)', async () => {
       const { officeId, admin } = await officeWithAdmin();
       await putPolicy(officeId, admin, { required: true, enforceFrom: '2031-01-01T00:00:00Z' });
@@ -242,7 +253,7 @@ describe('office routes', () => {
       });
     }
 
-    it('accepts the extreme deadlines that stay within the years 0000-9999 in UTC (200)', async () => {
+    it('accepts the latest deadline within the years 0000-9999 in UTC (200); the earliest lies in the past (400)', async () => {
       const { officeId, admin } = await officeWithAdmin();
       const late = await putPolicy(officeId, admin, {
         required: true,
@@ -251,8 +262,7 @@ describe('office routes', () => {
       expect(late.statusCode, late.body).toBe(200);
       expect(late.json()).toMatchObject({ enforceFrom: '9999-12-31T09:59:59.000Z' });
       const early = await putPolicy(officeId, admin, { required: true, enforceFrom: '0000-01-01T00:00:00Z' });
-      expect(early.statusCode, early.body).toBe(200);
-      expect(early.json()).toMatchObject({ enforceFrom: '0000-01-01T00:00:00.000Z' });
+      expectProblem(early, 400, 'enforce-from-in-past');
     });
   });
 

@@ -211,14 +211,14 @@ describe('platform routes', () => {
       expectProblem(reply, 404, 'office-not-found');
     });
 
-    it('refuses a password shorter than 8 characters (400 naming the field)', async () => {
+    it('refuses a password shorter than 8 characters (400 password-too-short)', async () => {
       const reply = await t.platform('POST', '/v1/platform/users', {
         officeId,
         username: 'short-pw',
         password: 'short',
         role: 'member',
       });
-      expectInvalidRequest(reply, 'password');
+      expectProblem(reply, 400, 'password-too-short');
     });
 
     it('refuses an unknown role (400 naming the field)', async () => {

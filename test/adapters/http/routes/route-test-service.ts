@@ -16,6 +16,8 @@ export type Json = Record<string, unknown>;
 /** The embedded service on a fresh data directory, with a few helpers for route tests. */
 export type RouteTestService = {
   service: RunningService;
+  /** The embedded store's folder (events.sqlite, keys). */
+  dataDir: string;
   stop: () => Promise<void>;
   /** Any request; `token` becomes a bearer header. */
   call: (
@@ -98,6 +100,7 @@ export const startRouteTestService = async (env: Record<string, string> = {}): P
   };
   return {
     service,
+    dataDir,
     call,
     platform,
     createOffice,
