@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { AesGcmSecretCipher } from './adapters/crypto/aes-gcm-secret-cipher.ts';
 import { Argon2idPasswordHasher } from './adapters/crypto/argon2id-password-hasher.ts';
 import { CommonPasswordList } from './adapters/crypto/common-password-list.ts';
 import { DataKeyVault, KeyringMismatchError } from './adapters/crypto/data-key-vault.ts';
+import { loadOrCreateAuditSigner } from './adapters/crypto/ed25519-audit-signer.ts';
 import { loadOrCreateKeyring, readOrCreateSecretFile } from './adapters/crypto/keyring-file.ts';
 import { OtplibTotp } from './adapters/crypto/otplib-totp.ts';
 import { RandomTokens } from './adapters/crypto/random-tokens.ts';
@@ -45,6 +46,7 @@ import { httpTracing } from './adapters/telemetry/http-tracing.ts';
 import { tracedEventStore, tracedReadModels, tracedSessionStore } from './adapters/telemetry/traced-ports.ts';
 import { tracedUseCases } from './adapters/telemetry/traced-use-cases.ts';
 import { startTracing } from './adapters/telemetry/tracing.ts';
+import { startPeriodicCheckpoints } from './application/audit-chain/periodic-checkpoints.ts';
 import type { ApplicationDeps } from './application/dependencies.ts';
 import { LeasedProjector } from './application/leased-projector.ts';
 import type { Clock } from './application/ports/clock.ts';
@@ -263,6 +265,11 @@ export const compose = (
     commonPasswords: new CommonPasswordList(),
     recoveryCodes: new Sha256RecoveryCodes(),
     qr: new QrcodeRenderer(),
+    auditSigner: loadOrCreateAuditSigner({
+      signingKeys: config.AUDIT_SIGNING_KEY,
+      dataDir: config.DATA_DIR,
+      warn: (message) => logger.warn(message),
+    }),
     settings: {
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
       challengeTtlSeconds,
@@ -346,6 +353,17 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
   // Judged before the first request: a restored or swapped store is never answered from old read models.
   await readModels.start(readModelsCheckMs);
   projector.start();
+  const useCases = scope.resolve<UseCases>(tokens.useCases);
+  const checkpoints = startPeriodicCheckpoints({
+    intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL,
+    isLeader: () => projector.isLeader(),
+    sign: () =>
+      useCases.signAuditCheckpointIfChanged({
+        actor: { id: 'audit-checkpoints', role: 'system' },
+        correlationId: randomUUID(),
+      }),
+    onError: (error) => log.warn({ err: error }, 'signing the periodic audit checkpoint failed'),
+  });
 
   const app = await buildApp(
     {
@@ -355,7 +373,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
         readModels: () => readModels.ping(),
         sessions: () => sessions.ping(),
       },
-      useCases: scope.resolve<UseCases>(tokens.useCases),
+      useCases,
       sessions,
       clock: scope.resolve<Clock>(tokens.clock),
       waitForProjection: async (position) => {
@@ -395,6 +413,7 @@ export const startService = async (config: Config, logger?: Logger): Promise<Run
     url: address,
     stop: async (options = {}) => {
       await app.close();
+      await checkpoints.stop();
       readModels.stop();
       await projector.stop();
       await events.close();

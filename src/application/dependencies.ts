@@ -1,3 +1,4 @@
+import type { AuditSigner } from './ports/audit-signer.ts';
 import type { Clock } from './ports/clock.ts';
 import type { CommonPasswords } from './ports/common-passwords.ts';
 import type { EventStore } from './ports/event-store.ts';
@@ -34,5 +35,7 @@ export type ApplicationDeps = {
   recoveryCodes: RecoveryCodes;
   qr: QrRenderer;
   notifier: Notifier;
+  /** Signs audit checkpoints (Ed25519). */
+  auditSigner: AuditSigner;
   settings: ApplicationSettings;
 };

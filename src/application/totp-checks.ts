@@ -1,9 +1,11 @@
 import type { EncryptedSecret } from '../domain/shared/encrypted-secret.ts';
+import type { TotpParameters } from '../domain/user-security/totp-parameters.ts';
 import type { ApplicationDeps } from './dependencies.ts';
 import { totpSecretAssociatedData } from './ports/secret-cipher.ts';
 import type { TotpCheck } from './ports/totp.ts';
 
-type Enrolment = { enrollmentId: string; secret: EncryptedSecret };
+/** A pending enrolment has no parameters: the service's own enrolments use the default ones. */
+type Enrolment = { enrollmentId: string; secret: EncryptedSecret; parameters?: TotpParameters };
 
 /** Checks a code against an enrolment's encrypted secret; no enrolment means no valid code. */
 export const checkCodeAgainst = async (
@@ -20,5 +22,5 @@ export const checkCodeAgainst = async (
   );
   // An erased user's secret cannot be read, so no code of theirs is valid.
   if (secret === null) return { valid: false, timeStep: null };
-  return deps.totp.check(secret, code, deps.clock.now());
+  return deps.totp.check(secret, code, deps.clock.now(), enrolment.parameters);
 };

@@ -11,7 +11,11 @@ const formatSeconds = (seconds: number): string =>
  * A progress bar with rate and ETA on a terminal; on anything else (CI, a log file) a plain line at
  * most every two seconds.
  */
-export const progressLine = (label: string, out: NodeJS.WriteStream = process.stderr): ProgressLine => {
+export const progressLine = (
+  label: string,
+  out: NodeJS.WriteStream = process.stderr,
+  unit = 'events',
+): ProgressLine => {
   const started = Date.now();
   let lastPlain = 0;
   const describe = (done: number, total: number) => {
@@ -21,7 +25,7 @@ export const progressLine = (label: string, out: NodeJS.WriteStream = process.st
     const eta = rate > 0 ? (total - done) / rate : Number.POSITIVE_INFINITY;
     return {
       fraction,
-      text: `${done.toLocaleString('en')}/${total.toLocaleString('en')} events, ${Math.round(rate).toLocaleString('en')}/s, ETA ${formatSeconds(eta)}`,
+      text: `${done.toLocaleString('en')}/${total.toLocaleString('en')} ${unit}, ${Math.round(rate).toLocaleString('en')}/s, ETA ${formatSeconds(eta)}`,
     };
   };
   return {

@@ -46,6 +46,24 @@ const otlpUrl = url(['https', 'http']).refine((value) => value === undefined || 
   message: 'expected a valid URL',
 });
 
+/** A duration as seconds (`3600`) or with a unit (`90s`, `15m`, `1h`), in seconds; `0` turns it off. */
+const durationSeconds = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .default(String(fallback))
+    .transform((value, context) => {
+      const match = /^(\d{1,7})([smh]?)$/.exec(value);
+      if (match === null) {
+        context.addIssue({
+          code: 'custom',
+          message: 'expected seconds, or a number with s, m or h (e.g. 1h)',
+        });
+        return z.NEVER;
+      }
+      return Number(match[1]) * ({ '': 1, s: 1, m: 60, h: 3600 } as const)[match[2] as '' | 's' | 'm' | 'h'];
+    });
+
 /** A proxy address: an IP, an IP/prefix, or one of proxy-addr's names for a whole range. */
 const isProxyAddress = (entry: string): boolean => {
   if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
@@ -109,6 +127,9 @@ export const configSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl,
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('second-factor'),
+  /** Ed25519 seeds that sign audit checkpoints, `id:base64,…`, newest first; unset: generated into DATA_DIR. */
+  AUDIT_SIGNING_KEY: optionalString,
+  AUDIT_CHECKPOINT_INTERVAL: durationSeconds(3600),
   /** Secure session cookie: per request (`auto`), `always` or `never`; see cookieSecurity for the default. */
   COOKIE_SECURE: z.enum(['auto', 'always', 'never']).optional(),
   TRUST_PROXY: trustProxy,
@@ -150,6 +171,7 @@ const withOneRedisTopology = configSchema.superRefine((config, context) => {
 /** Settings whose values may hold credentials: an error names them but never echoes the value. */
 const secretSettings = new Set([
   'SECRET_KEYS',
+  'AUDIT_SIGNING_KEY',
   'PLATFORM_API_KEY',
   'WEBHOOK_SECRET',
   'REDIS_URL',

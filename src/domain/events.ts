@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type AuditEvent, auditEventSchemas } from './audit/events.ts';
 import { type OfficeEvent, officeEventSchemas } from './office/events.ts';
 import { type UserAccountEvent, userAccountEventSchemas } from './user-account/events.ts';
 import { type UsernameEvent, usernameEventSchemas } from './user-account/username-events.ts';
@@ -10,6 +11,7 @@ export const eventSchemas = {
   ...userAccountEventSchemas,
   ...usernameEventSchemas,
   ...userSecurityEventSchemas,
+  ...auditEventSchemas,
 } as const satisfies Record<string, z.ZodType>;
 
 /**
@@ -26,7 +28,7 @@ export const eventSchemaVersion: Record<EventType, number> = Object.fromEntries(
   Object.keys(eventSchemas).map((type) => [type, sealedSince[type as EventType] ?? 1]),
 ) as Record<EventType, number>;
 
-export type AnyDomainEvent = OfficeEvent | UserAccountEvent | UsernameEvent | UserSecurityEvent;
+export type AnyDomainEvent = OfficeEvent | UserAccountEvent | UsernameEvent | UserSecurityEvent | AuditEvent;
 export type EventType = AnyDomainEvent['type'];
 export const eventTypes = Object.keys(eventSchemas) as EventType[];
 

@@ -524,7 +524,12 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     const exported = await page.request.get(`${service.url}${exportHref}`);
     expect(exported.status()).toBe(200);
     const lines = (await exported.text()).trim().split('\n');
-    expect(lines.length).toBe(types.length);
+    // One line per event shown, then the signed checkpoint that closes every export.
+    expect(lines.length).toBe(types.length + 1);
+    expect(JSON.parse(lines.at(-1) ?? '')).toMatchObject({
+      type: 'checkpoint',
+      checkpoint: { kind: 'export', eventCount: types.length },
+    });
 
     // The state right after bob enrolled, chosen from the history…
     await page.locator('#audit-events tbody tr[data-type="TotpEnrolled"] button').click();

@@ -38,6 +38,17 @@ describe('configuration', () => {
     expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it('reads the audit checkpoint interval as seconds or with a unit, hourly by default, 0 for off', () => {
+    expect(loadConfig({}).AUDIT_CHECKPOINT_INTERVAL).toBe(3600);
+    expect(loadConfig({ AUDIT_CHECKPOINT_INTERVAL: '90' }).AUDIT_CHECKPOINT_INTERVAL).toBe(90);
+    expect(loadConfig({ AUDIT_CHECKPOINT_INTERVAL: '15m' }).AUDIT_CHECKPOINT_INTERVAL).toBe(900);
+    expect(loadConfig({ AUDIT_CHECKPOINT_INTERVAL: '2h' }).AUDIT_CHECKPOINT_INTERVAL).toBe(7200);
+    expect(loadConfig({ AUDIT_CHECKPOINT_INTERVAL: '0' }).AUDIT_CHECKPOINT_INTERVAL).toBe(0);
+    expect(problemsOf({ AUDIT_CHECKPOINT_INTERVAL: 'hourly' })[0]).toMatch(
+      /^AUDIT_CHECKPOINT_INTERVAL: expected seconds/,
+    );
+  });
+
   it('names the variable and what was expected when a value is bad', () => {
     const [problem] = problemsOf({ PORT: 'abc' });
     expect(problem).toMatch(/^PORT: expected a whole number/);

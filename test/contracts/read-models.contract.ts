@@ -129,8 +129,10 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         secret,
         lastAcceptedStep: 59_000_000,
         recoveryCodesLeft: 9,
+        totpParameters: { algorithm: 'SHA1', digits: 6, period: 30 },
       });
       expect(bob).not.toHaveProperty('pending');
+      expect((await readModels.loginByUsername('alice'))?.user.totpParameters).toBeNull();
     });
 
     it('pages office members by username with a cursor', async () => {
@@ -308,6 +310,43 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
       expect(await readModels.loginByUserId('u-sealed')).toBeNull();
       const members = await readModels.officeMembers('o1', { after: null, limit: 10 });
       expect(members.items.map((member) => member.userId)).not.toContain('u-sealed');
+    });
+
+    it('carries the parameters of an imported enrolment, and restarts the replay guard when the step length changes', async () => {
+      const checkpoint = await readModels.checkpoint();
+      const imported = (userId: string, enrollmentId: string, offset: number, replaced: boolean) => ({
+        ...new RecordedEvents().record(userSecurityStream(userId), {
+          type: 'TotpImported',
+          data: {
+            userId,
+            enrollmentId,
+            secret,
+            parameters: { algorithm: 'SHA256', digits: 8, period: 60 },
+            source: { format: 'csv', line: 2 },
+            importedAt: '2026-11-27T09:00:00.000Z',
+            replaced,
+          },
+        }),
+        position: checkpoint + offset,
+      });
+      expect(await readModels.apply(imported('u-carol', 'i-carol', 1, false), checkpoint)).toBe('applied');
+      expect(await readModels.apply(imported('u-bob', 'i-bob', 2, true), checkpoint + 1)).toBe('applied');
+      expect((await readModels.loginByUsername('carol'))?.user).toMatchObject({
+        twoFactor: 'enrolled',
+        enrollmentId: 'i-carol',
+        enrolledAt: '2026-11-27T09:00:00.000Z',
+        secret,
+        totpParameters: { algorithm: 'SHA256', digits: 8, period: 60 },
+        lastAcceptedStep: null,
+        recoveryCodesLeft: 0,
+      });
+      // Bob's 30 s steps mean nothing on a 60 s scale: the replay guard starts afresh.
+      expect((await readModels.loginByUsername('bob'))?.user).toMatchObject({
+        enrollmentId: 'i-bob',
+        totpParameters: { algorithm: 'SHA256', digits: 8, period: 60 },
+        lastAcceptedStep: null,
+        recoveryCodesLeft: 0,
+      });
     });
   });
 

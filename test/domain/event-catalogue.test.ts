@@ -11,13 +11,15 @@ const streamOf = {
   Username: 'username-{blind index of the normalized username}',
 };
 const streamFor = (type: string) =>
-  type.startsWith('Office')
-    ? streamOf.Office
-    : type.startsWith('Username')
-      ? streamOf.Username
-      : ['UserRegistered', 'PasswordChanged', 'UserRoleChanged', 'UserErased'].includes(type)
-        ? streamOf.User
-        : 'user-security-{userId}';
+  type.startsWith('Audit')
+    ? 'audit-checkpoints'
+    : type.startsWith('Office')
+      ? streamOf.Office
+      : type.startsWith('Username')
+        ? streamOf.Username
+        : ['UserRegistered', 'PasswordChanged', 'UserRoleChanged', 'UserErased'].includes(type)
+          ? streamOf.User
+          : 'user-security-{userId}';
 
 /** Who may cause each event: the deciders' permission rules, in words. */
 const causedBy: Record<EventType, string> = {
@@ -33,6 +35,7 @@ const causedBy: Record<EventType, string> = {
   TotpEnrollmentStarted: 'the user (session + password, or an enrolment-required login)',
   TotpEnrolled: 'the user, with a valid code',
   RecoveryCodesIssued: 'the user, at enrolment or with a fresh proof',
+  TotpImported: 'platform (API key or CLI), importing a file of existing enrolments',
   TotpDisabled: 'the user, with a fresh proof, while the office does not require 2FA',
   SupportReset: 'support, with a reason and a ticket',
   RecoveryCodeUsed: 'the user, logging in',
@@ -44,6 +47,7 @@ const causedBy: Record<EventType, string> = {
   TemporaryAccessEnded: 'support (reason and ticket), a newer code, the enrolment, a reset or a freeze',
   AccountFrozen: 'the user, with a freeze token from a notification',
   AccountUnfrozen: 'support, with a reason and a ticket',
+  AuditCheckpointSigned: 'the service (hourly, on the projector leader), or an auditor on demand',
 };
 
 const fieldsOf = (type: EventType): string => {

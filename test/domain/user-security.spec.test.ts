@@ -14,6 +14,7 @@ import {
   failuresBeforeLockout,
   lockoutDurationsMs,
 } from '../../src/domain/user-security/policy.ts';
+import type { TotpParameters } from '../../src/domain/user-security/totp-parameters.ts';
 import { fold, spec } from './spec.ts';
 
 const userId = 'user-1';
@@ -1009,5 +1010,111 @@ describe('user security: freezing an account ("this wasn\'t me")', () => {
       { type: 'SupportReset', data: { userId, reason: 'r', ticket: 't' } } as UserSecurityEvent,
     ];
     expect(fold(userSecurityDecider, given).frozenAt).toBe(at(minutes(5)));
+  });
+});
+
+describe('user security: importing an existing enrolment', () => {
+  const platform: Actor = { id: 'platform', role: 'platform' };
+  const sha256: TotpParameters = { algorithm: 'SHA256', digits: 8, period: 60 };
+  const importAt = at(minutes(30));
+  const importTotp = (replace = false, actor = platform, parameters = sha256): UserSecurityCommand => ({
+    type: 'ImportTotp',
+    userId,
+    enrollmentId: 'import-1',
+    secret,
+    parameters,
+    source: { format: 'csv', line: 2 },
+    originallyEnrolledAt: '2024-01-05T08:00:00.000Z',
+    replace,
+    now: importAt,
+    actor,
+  });
+  const imported = (replaced: boolean, parameters = sha256): UserSecurityEvent => ({
+    type: 'TotpImported',
+    data: {
+      userId,
+      enrollmentId: 'import-1',
+      secret,
+      parameters,
+      source: { format: 'csv', line: 2 },
+      importedAt: importAt,
+      originallyEnrolledAt: '2024-01-05T08:00:00.000Z',
+      replaced,
+    },
+  });
+
+  it('the platform imports an enrolment for a user who has none', () => {
+    security
+      .given([])
+      .when(importTotp())
+      .then([imported(false)]);
+  });
+
+  it('an import replaces a pending enrolment: the user is enrolled with the imported parameters', () => {
+    const state = fold(userSecurityDecider, [started(), imported(false)]);
+    expect(state.pendingEnrollment).toBeNull();
+    expect(state.enrollment).toEqual({
+      enrollmentId: 'import-1',
+      secret,
+      enrolledAt: importAt,
+      parameters: sha256,
+    });
+  });
+
+  it('an enrolled user is left alone unless the import replaces (a re-run changes nothing)', () => {
+    security.given(enrolledUser).when(importTotp()).then([]);
+    security
+      .given([imported(false)])
+      .when(importTotp())
+      .then([]);
+    security
+      .given(enrolledUser)
+      .when(importTotp(true))
+      .then([imported(true)]);
+  });
+
+  it('only the platform (API key or CLI) imports', () => {
+    security.given([]).when(importTotp(false, self)).thenFails('not-permitted');
+    security.given([]).when(importTotp(false, support)).thenFails('not-permitted');
+    security.given([]).when(importTotp(false, admin)).thenFails('not-permitted');
+    security
+      .given([])
+      .when(importTotp(false, { id: 'cli', role: 'system' }))
+      .then([imported(false)]);
+  });
+
+  it('an imported user logs in with a code of a 60 s step, and that code cannot be replayed', () => {
+    const given = [imported(false)];
+    const step60 = Math.floor(Date.parse(importAt) / 60_000);
+    security
+      .given(given)
+      .when(verify(totp(valid(step60)), importAt))
+      .then([verified(step60)]);
+    security
+      .given([...given, verified(step60)])
+      .when(verify(totp(valid(step60)), importAt))
+      .then([rejectedEvent(1, 'code-already-used')]);
+    security
+      .given([...given, verified(step60)])
+      .when(verify(totp(valid(step60 + 1)), importAt))
+      .then([verified(step60 + 1)]);
+  });
+
+  it('replacing with the same step length keeps the last used step; another length starts the guard afresh', () => {
+    const used = [...enrolledUser, verified(firstStep + 1)];
+    const sameLength = fold(userSecurityDecider, [...used, imported(true, { ...sha256, period: 30 })]);
+    expect(sameLength.lastAcceptedStep).toBe(firstStep + 1);
+    expect(sameLength.unusedRecoveryCodes).toEqual([]);
+    security
+      .given([...used, imported(true, { ...sha256, period: 30 })])
+      .when(verify(totp(valid(firstStep + 1))))
+      .then([rejectedEvent(1, 'code-already-used')]);
+    const longer = fold(userSecurityDecider, [...used, imported(true)]);
+    expect(longer.lastAcceptedStep).toBeNull();
+    const step60 = Math.floor(Date.parse(importAt) / 60_000);
+    security
+      .given([...used, imported(true)])
+      .when(verify(totp(valid(step60)), importAt))
+      .then([verified(step60)]);
   });
 });

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { createLogger } from '../../src/config/logger.ts';
+import { independentCode } from '../support/independent-totp.ts';
 import { findTestRedis } from '../support/redis.ts';
 import { startHarness } from '../support/service-harness.ts';
 import { codeAt, waitForStepWithAtLeast } from '../support/totp-codes.ts';
@@ -44,27 +45,35 @@ const collectEverything = async (
   return { texts, eventCount: events.length };
 };
 
+/** The service with debug logs captured, on the deployment's read models under a fresh Redis prefix. */
+const harnessWithLogs = async (redisUrl: string | null, tag: string, env: Record<string, string> = {}) => {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const prefix = `${tag}:${process.pid}:${Date.now()}:`;
+  const h = await startHarness(
+    {
+      LOG_LEVEL: 'debug',
+      ...env,
+      ...(redisUrl === null ? {} : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }),
+    },
+    createLogger('debug', sink),
+  );
+  return { h, logs, prefix };
+};
+
 describe.each(deployments)('secrets stay secret: $name', ({ redisUrl }) => {
   it('S8 after every flow, the TOTP secret, otpauth URI, recovery and temporary codes and freeze tokens appear in no log line, event or Redis key (0 hits)', async () => {
-    const logs: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(chunk.toString());
-        done();
-      },
-    });
-    const prefix = `s8:${process.pid}:${Date.now()}:`;
     // The platform's webhook receives the freeze tokens, which must be nowhere else.
     const hooks = await webhookReceiver();
-    const h = await startHarness(
-      {
-        LOG_LEVEL: 'debug',
-        WEBHOOK_URL: hooks.url,
-        WEBHOOK_SECRET: 's8-webhook-secret',
-        ...(redisUrl === null ? {} : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }),
-      },
-      createLogger('debug', sink),
-    );
+    const { h, logs, prefix } = await harnessWithLogs(redisUrl, 's8', {
+      WEBHOOK_URL: hooks.url,
+      WEBHOOK_SECRET: 's8-webhook-secret',
+    });
     try {
       const officeId = await h.office();
       const userId = await h.user(officeId, 'secret.keeper');
@@ -132,6 +141,61 @@ describe.each(deployments)('secrets stay secret: $name', ({ redisUrl }) => {
     } finally {
       await h.stop();
       await hooks.close();
+    }
+  }, 90_000);
+});
+
+describe.each(deployments)('imported secrets stay secret: $name', ({ redisUrl }) => {
+  it('S8 an import (dry run, real run, re-run, replace, bad rows) and the logins after it leave no imported secret in any log, event, Redis key or answer', async () => {
+    const { h, logs, prefix } = await harnessWithLogs(redisUrl, 's8i');
+    try {
+      const officeId = await h.office();
+      await h.user(officeId, 'imported.one');
+      await h.user(officeId, 'imported.two');
+      await h.user(await h.office('Other'), 'elsewhere');
+      const secrets = {
+        one: 'KRUGS4ZANFZSAYLOEBUW24DPOJ2GKZBAONSWG4TF',
+        two: 'MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZ',
+        replacement: 'PJXXK4TTMVRXEZLUNFZWC3DTN5UW24DPOJ2GC3TU',
+        elsewhere: 'NBSWY3DPFQQHO33SNRSCCIJBEEQSCIJBEEQSCIJB',
+        short: 'JBSWY3DPEHPK3PXP',
+      };
+      const file = [
+        `imported.one,${secrets.one}`,
+        `imported.two,${secrets.two},8,60,SHA256`,
+        `elsewhere,${secrets.elsewhere}`,
+        `nobody,${secrets.short}`,
+        `"broken,${secrets.elsewhere}`,
+      ].join('\n');
+      const upload = (body: string, query = '') =>
+        h.call('POST', `/v1/platform/offices/${officeId}/imports${query}`, {
+          body,
+          apiKey: true,
+          headers: { 'content-type': 'text/csv' },
+        });
+      const answers = [
+        await upload(file, '?dryRun=true'),
+        await upload(file),
+        await upload(file),
+        await upload(`imported.one,${secrets.replacement},6,30,SHA512`, '?replace=true'),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      const login = await h.login('imported.two');
+      const verified = await h.call('POST', '/v1/login/second-factor', {
+        body: {
+          challenge: login.body.challenge,
+          code: independentCode(secrets.two, new Date(), { algorithm: 'SHA256', digits: 8, period: 60 }),
+        },
+      });
+      expect(verified.status).toBe(200);
+
+      const { texts } = await collectEverything(h.dataDir, logs, redisUrl, prefix);
+      const everything = [...texts, ...answers.map((answer) => JSON.stringify(answer.body))].join('\n');
+      const needles = Object.values(secrets).flatMap((secret) => [secret, secret.toLowerCase()]);
+      expect(needles.filter((needle) => everything.includes(needle))).toEqual([]);
+      expect(everything).toContain('TotpImported');
+    } finally {
+      await h.stop();
     }
   }, 90_000);
 });

@@ -259,6 +259,9 @@ const nl = {
   'help.loginTitle': '3. Inloggen met twee-factor-authenticatie',
   'help.login':
     "Naast je gebruikelijke gebruikersnaam en wachtwoord krijg je een extra vraag: 'Twee-factor authenticatie token'. Open je authenticator-applicatie en voer de 6-cijferige code in.",
+  'help.movingTitle': 'Je gebruikte al een authenticator-app bij ons vorige systeem?',
+  'help.moving':
+    'Dan heeft jouw kantoor je bestaande instelling misschien overgezet. Je logt dan meteen in met de code die je app al toont (ook als die 8 cijfers heeft of elke minuut verandert); je hoeft niets opnieuw te scannen. Herstelcodes krijg je zo niet: maak ze aan bij Instellingen > Account > Beveiliging.',
   'help.troubleTitle': '4. Probleem bij inloggen',
   'help.trouble':
     'Heb je geen toegang meer tot jouw authenticator-app? Gebruik een van je herstelcodes, of neem contact op met support@wegroup.be: support kan je twee-factor-authenticatie resetten.',
@@ -598,6 +601,9 @@ const en: Record<MessageKey, string> = {
   'help.loginTitle': '3. Logging in with two-factor authentication',
   'help.login':
     "Besides your usual username and password you get one more question: 'Two-factor authentication token'. Open your authenticator app and enter the 6-digit code.",
+  'help.movingTitle': 'Already used an authenticator app with our previous system?',
+  'help.moving':
+    'Your office may have moved your existing set-up over. Then you log in at once with the code your app already shows (also when it has 8 digits or changes every minute); there is nothing to scan again. Such a move brings no recovery codes: create them under Settings > Account > Security.',
   'help.troubleTitle': '4. Trouble logging in',
   'help.trouble':
     'Lost access to your authenticator app? Use one of your recovery codes, or contact support@wegroup.be: support can reset your two-factor authentication.',

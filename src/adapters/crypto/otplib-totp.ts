@@ -1,10 +1,17 @@
 import { generate, generateSecret, generateURI, verify } from 'otplib';
 import type { Totp, TotpCheck } from '../../application/ports/totp.ts';
+import { defaultTotpParameters, type TotpParameters } from '../../domain/user-security/totp-parameters.ts';
 
-const stepSeconds = 30;
-const sixAsciiDigits = /^[0-9]{6}$/;
+const asciiDigits = { 6: /^[0-9]{6}$/, 8: /^[0-9]{8}$/ } as const;
 
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) over otplib, with a window of 0 or 1 step either side. */
+const otplibOptions = (secret: string, parameters: TotpParameters) => ({
+  secret,
+  algorithm: parameters.algorithm.toLowerCase() as 'sha1' | 'sha256' | 'sha512',
+  digits: parameters.digits,
+  period: parameters.period,
+});
+
+/** RFC 6238 TOTP over otplib (SHA-1/256/512, 6 or 8 digits, 30 or 60 s), with a window of 0 or 1 step either side. */
 export class OtplibTotp implements Totp {
   private readonly window: 0 | 1;
   private readonly issuer: string;
@@ -18,17 +25,27 @@ export class OtplibTotp implements Totp {
     return generateSecret();
   }
 
-  async check(secret: string, code: string, at: Date): Promise<TotpCheck> {
-    // otplib throws on malformed tokens; anything but six ASCII digits is simply a wrong code.
-    if (!sixAsciiDigits.test(code)) return { valid: false, timeStep: null };
+  async check(
+    secret: string,
+    code: string,
+    at: Date,
+    parameters: TotpParameters = defaultTotpParameters,
+  ): Promise<TotpCheck> {
+    // otplib throws on malformed tokens; anything but the expected number of ASCII digits is simply wrong.
+    if (!asciiDigits[parameters.digits].test(code)) return { valid: false, timeStep: null };
     const epoch = Math.floor(at.getTime() / 1000);
-    const result = await verify({ secret, token: code, epoch, epochTolerance: this.window * stepSeconds });
+    const result = await verify({
+      ...otplibOptions(secret, parameters),
+      token: code,
+      epoch,
+      epochTolerance: this.window * parameters.period,
+    });
     if (!result.valid) return { valid: false, timeStep: null };
-    return { valid: true, timeStep: Math.floor(epoch / stepSeconds) + result.delta };
+    return { valid: true, timeStep: Math.floor(epoch / parameters.period) + result.delta };
   }
 
-  generate(secret: string, at: Date): Promise<string> {
-    return generate({ secret, epoch: Math.floor(at.getTime() / 1000) });
+  generate(secret: string, at: Date, parameters: TotpParameters = defaultTotpParameters): Promise<string> {
+    return generate({ ...otplibOptions(secret, parameters), epoch: Math.floor(at.getTime() / 1000) });
   }
 
   keyUri(secret: string, accountName: string): string {

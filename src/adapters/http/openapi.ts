@@ -40,11 +40,14 @@ const operationIds: Record<string, string> = {
   'PUT /v1/platform/users/:userId/role': 'changeRole',
   'PUT /v1/platform/users/:userId/password': 'setPassword',
   'GET /v1/platform/users/:userId/login-requirements': 'getLoginRequirements',
+  'POST /v1/platform/offices/:officeId/imports': 'importEnrolments',
   'GET /v1/audit/events': 'listAuditEvents',
   'GET /v1/audit/events/export': 'exportAuditEvents',
   'GET /v1/audit/verification': 'verifyStreamChain',
   'GET /v1/audit/users/:userId/two-factor': 'getUserTwoFactorAt',
   'GET /v1/audit/offices/:officeId/two-factor-policy': 'getOfficePolicyAt',
+  'POST /v1/audit/checkpoints': 'signAuditCheckpoint',
+  'GET /v1/audit/signing-key': 'getAuditSigningKeys',
 };
 
 const camel = (words: string[]) =>
@@ -70,6 +73,8 @@ const securityOf = (url: string): Security => {
   if (url === '/v1/login' || url.startsWith('/v1/login/') || url === '/v1/logout') return [];
   // The freeze link in the e-mail carries its own single-use token: no session.
   if (url === '/v1/freeze') return [];
+  // Anyone may fetch the keys that verify checkpoints: verifying must not need an account.
+  if (url === '/v1/audit/signing-key') return [];
   // Enrolment also accepts the challenge of a login held back for it, in the body, without a session.
   if (url.startsWith('/v1/me/two-factor/enrollment')) return [...session, {}];
   if (url.startsWith('/v1/')) return session;

@@ -11,7 +11,8 @@ export type NotificationType =
   | 'account-frozen'
   | 'account-unfrozen'
   | 'office-two-factor-required'
-  | 'office-two-factor-requirement-lifted';
+  | 'office-two-factor-requirement-lifted'
+  | 'audit-checkpoint-signed';
 
 export type Notification = {
   type: NotificationType;
@@ -21,6 +22,8 @@ export type Notification = {
   details?: Record<string, string | number | boolean | null>;
   /** Single-use, 7 days: the platform links `POST /v1/freeze` with it in the e-mail about a 2FA change. */
   freezeToken?: string;
+  /** With `audit-checkpoint-signed`: the signed checkpoint itself, so copies live outside the service. */
+  auditCheckpoint?: { checkpoint: object; signature: string };
 };
 
 /** Tells the platform about changes it may want to e-mail users about. Never blocks a command. */

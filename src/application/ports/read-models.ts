@@ -1,6 +1,7 @@
 import type { UserRole } from '../../domain/shared/actor.ts';
 import type { EncryptedSecret } from '../../domain/shared/encrypted-secret.ts';
 import type { PersonalText } from '../../domain/shared/personal-data.ts';
+import type { TotpParameters } from '../../domain/user-security/totp-parameters.ts';
 import type { RecordedEvent } from './event-store.ts';
 
 /** What a login needs to know about a user, projected from the user's two streams. */
@@ -16,6 +17,8 @@ export type UserLoginView = {
   enrolledAt: string | null;
   /** Ciphertext only: decrypted by the application when a code is checked. */
   secret: EncryptedSecret | null;
+  /** How the enrolled app computes its codes; null when not enrolled. */
+  totpParameters: TotpParameters | null;
   lastAcceptedStep: number | null;
   lockedUntil: string | null;
   recoveryCodesLeft: number;

@@ -1,4 +1,5 @@
 import type { EncryptedSecret } from '../../domain/shared/encrypted-secret.ts';
+import { defaultTotpParameters } from '../../domain/user-security/totp-parameters.ts';
 import type { OfficePolicyView, UserLoginView } from '../ports/read-models.ts';
 
 /** The stored user document: the login view plus the secret of an enrolment not yet confirmed. */
@@ -8,7 +9,11 @@ export type UserDocument = UserLoginView & {
 
 export type OfficeDocument = OfficePolicyView;
 
-export const toLoginView = ({ pending: _pending, ...view }: UserDocument): UserLoginView => view;
+/** Documents projected before imports carry no parameters: theirs are the default ones. */
+export const toLoginView = ({ pending: _pending, ...view }: UserDocument): UserLoginView => ({
+  ...view,
+  totpParameters: view.twoFactor === 'enrolled' ? (view.totpParameters ?? defaultTotpParameters) : null,
+});
 
 /** Members are listed by username; the key sorts that way byte by byte and stays unique. */
 export const memberKey = (username: string, userId: string): string => `${username}\u0000${userId}`;

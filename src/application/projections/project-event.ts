@@ -1,4 +1,5 @@
 import { parseDomainEvent } from '../../domain/events.ts';
+import { defaultTotpParameters, lastStepAfterChange } from '../../domain/user-security/totp-parameters.ts';
 import type { RecordedEvent } from '../ports/event-store.ts';
 import { memberKey, type OfficeDocument, type UserDocument } from './documents.ts';
 
@@ -23,6 +24,7 @@ const withoutAuthenticator = {
   enrollmentId: null,
   enrolledAt: null,
   secret: null,
+  totpParameters: null,
   lastAcceptedStep: null,
   recoveryCodesLeft: 0,
   pending: null,
@@ -86,6 +88,7 @@ export const projectEvent = (
           enrollmentId: null,
           enrolledAt: null,
           secret: null,
+          totpParameters: null,
           lastAcceptedStep: null,
           lockedUntil: null,
           recoveryCodesLeft: 0,
@@ -125,9 +128,24 @@ export const projectEvent = (
         enrollmentId: parsed.data.enrollmentId,
         enrolledAt: parsed.data.enrolledAt,
         secret: user.pending.secret,
+        totpParameters: defaultTotpParameters,
         lastAcceptedStep: parsed.data.acceptedStep,
         pending: null,
         temporaryAccessUntil: null,
+      });
+    }
+    case 'TotpImported': {
+      const { enrollmentId, importedAt, secret, parameters } = parsed.data;
+      const previousPeriod = user.totpParameters?.period ?? defaultTotpParameters.period;
+      return changed({
+        twoFactor: 'enrolled',
+        enrollmentId,
+        enrolledAt: importedAt,
+        secret,
+        totpParameters: parameters,
+        lastAcceptedStep: lastStepAfterChange(user.lastAcceptedStep, previousPeriod, parameters.period),
+        recoveryCodesLeft: 0,
+        pending: null,
       });
     }
     case 'TotpDisabled':

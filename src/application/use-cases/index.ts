@@ -1,11 +1,15 @@
+import { AuditCheckpointer } from '../audit-chain/checkpointer.ts';
 import { verifyStream } from '../audit-chain/verify-chain.ts';
+import type { CommandContext } from '../command-context.ts';
 import type { ApplicationDeps } from '../dependencies.ts';
-import { type AuditFilter, auditEvents, exportAuditEvents } from './audit/audit-events.ts';
+import { type AuditFilter, auditEvents } from './audit/audit-events.ts';
+import { signedAuditExport } from './audit/signed-export.ts';
 import { officePolicyAt, userTwoFactorAt } from './audit/state-at.ts';
 import { disableTwoFactor } from './disable-two-factor.ts';
 import { confirmEnrollment } from './enrollment/confirm-enrollment.ts';
 import { startEnrollment } from './enrollment/start-enrollment.ts';
 import { freezeAccount, unfreezeAccount } from './freeze-account.ts';
+import { importEnrolments } from './import/import-enrolments.ts';
 import { login } from './login/login.ts';
 import { secondFactorStep } from './login/second-factor-step.ts';
 import { loginRequirements } from './login-requirements.ts';
@@ -24,7 +28,7 @@ import { endTemporaryAccess, issueTemporaryAccess } from './support-temporary-ac
 import { twoFactorStatus } from './two-factor-status.ts';
 
 /** Every use case, bound to its ports: what the HTTP and CLI adapters call. */
-export const createUseCases = (deps: ApplicationDeps) => ({
+export const createUseCases = (deps: ApplicationDeps, checkpointer = new AuditCheckpointer(deps)) => ({
   login: login(deps),
   secondFactorStep: secondFactorStep(deps),
   startEnrollment: startEnrollment(deps),
@@ -45,12 +49,16 @@ export const createUseCases = (deps: ApplicationDeps) => ({
   registerOffice: registerOffice(deps),
   registerUser: registerUser(deps),
   changeRole: changeRole(deps),
+  importEnrolments: importEnrolments(deps),
   changeOwnPassword: changeOwnPassword(deps),
   setPassword: setPassword(deps),
   loginRequirements: loginRequirements(deps),
   auditEvents: auditEvents(deps),
   verifyStreamChain: (streamId: string) => verifyStream(deps.events, streamId),
-  exportAuditEvents: (filter: AuditFilter) => exportAuditEvents(deps, filter),
+  signedAuditExport: (filter: AuditFilter) => signedAuditExport(deps, filter),
+  signAuditCheckpoint: (context: CommandContext) => checkpointer.checkpoint(context),
+  signAuditCheckpointIfChanged: (context: CommandContext) => checkpointer.checkpointIfChanged(context),
+  auditSigningKeys: () => deps.auditSigner.publicKeys(),
   userTwoFactorAt: userTwoFactorAt(deps),
   officePolicyAt: officePolicyAt(deps),
 });

@@ -1,5 +1,8 @@
 import type { CliCommand } from '../command.ts';
+import { auditCheckpoint } from './audit-checkpoint.ts';
 import { auditVerify } from './audit-verify.ts';
+import { auditVerifyExport } from './audit-verify-export.ts';
+import { importEnrolmentsCommand } from './import.ts';
 import { keysRewrap } from './keys-rewrap.ts';
 import { officesCreate } from './offices-create.ts';
 import { officesList } from './offices-list.ts';
@@ -17,7 +20,10 @@ export const commands: CliCommand[] = [
   usersList,
   usersShow,
   usersErase,
+  importEnrolmentsCommand,
   keysRewrap,
   auditVerify,
+  auditCheckpoint,
+  auditVerifyExport,
   rebuild,
 ];

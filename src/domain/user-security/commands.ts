@@ -1,5 +1,6 @@
 import type { Actor } from '../shared/actor.ts';
 import type { EncryptedSecret } from '../shared/encrypted-secret.ts';
+import type { TotpParameters } from './totp-parameters.ts';
 
 /** The outcome of checking a TOTP code, established by the application (the domain does no crypto). */
 export type CodeCheck = { valid: boolean; timeStep: number | null };
@@ -34,6 +35,19 @@ export type UserSecurityCommand =
       userId: string;
       proof: Proof;
       officeRequiresTwoFactor: boolean;
+      now: string;
+      actor: Actor;
+    }
+  | {
+      type: 'ImportTotp';
+      userId: string;
+      enrollmentId: string;
+      secret: EncryptedSecret;
+      parameters: TotpParameters;
+      source: { format: 'csv' | 'otpauth-uri'; line: number };
+      originallyEnrolledAt?: string;
+      /** Take the place of an existing enrolment; without it an enrolled user is left as they are. */
+      replace: boolean;
       now: string;
       actor: Actor;
     }

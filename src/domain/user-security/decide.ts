@@ -188,6 +188,28 @@ export const decideUserSecurity = (
         ...endTemporaryAccess(userId, state, 'enrolled'),
       ];
     }
+    case 'ImportTotp': {
+      if (command.actor.role !== 'platform' && command.actor.role !== 'system')
+        throw new DomainError('not-permitted', 'Only the platform imports enrolments.');
+      const replaced = state.enrollment !== null;
+      if (replaced && !command.replace) return [];
+      const { enrollmentId, secret, parameters, source, originallyEnrolledAt, now } = command;
+      return [
+        {
+          type: 'TotpImported',
+          data: {
+            userId,
+            enrollmentId,
+            secret,
+            parameters,
+            source,
+            importedAt: now,
+            ...(originallyEnrolledAt === undefined ? {} : { originallyEnrolledAt }),
+            replaced,
+          },
+        },
+      ];
+    }
     case 'DisableTotp': {
       requireSelf(command.actor, userId);
       requireNotFrozen(state);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { encryptedSecretSchema } from '../shared/encrypted-secret.ts';
 import { entityId, isoInstant } from '../shared/schema.ts';
+import { totpParametersSchema } from './totp-parameters.ts';
 
 const timeStep = z.number().int().nonnegative();
 const recoveryCodeHash = z.string().min(1);
@@ -21,6 +22,21 @@ export const userSecurityEventSchemas = {
     enrollmentId: entityId,
     enrolledAt: isoInstant,
     acceptedStep: timeStep,
+  }),
+  /**
+   * An enrolment brought from another system: the secret sealed like a native one, the parameters the
+   * user's app already uses, and the file it came from. `replaced`: it took the place of an enrolment.
+   */
+  TotpImported: z.object({
+    userId: entityId,
+    enrollmentId: entityId,
+    secret: encryptedSecretSchema,
+    parameters: totpParametersSchema,
+    source: z.object({ format: z.enum(['csv', 'otpauth-uri']), line: z.number().int().positive() }),
+    importedAt: isoInstant,
+    /** When the user first enrolled in the system they came from, when the file said so. */
+    originallyEnrolledAt: isoInstant.optional(),
+    replaced: z.boolean(),
   }),
   TotpDisabled: z.object({ userId: entityId, enrollmentId: entityId, proof: z.enum(['code', 'password']) }),
   SupportReset: z.object({ userId: entityId, reason: supportReason, ticket: supportTicket }),

@@ -1,5 +1,6 @@
 import type { UserSecurityEvent } from './events.ts';
 import { initialUserSecurityState, type UserSecurityState } from './state.ts';
+import { defaultTotpParameters, lastStepAfterChange } from './totp-parameters.ts';
 
 export const evolveUserSecurity = (state: UserSecurityState, event: UserSecurityEvent): UserSecurityState => {
   switch (event.type) {
@@ -16,9 +17,21 @@ export const evolveUserSecurity = (state: UserSecurityState, event: UserSecurity
           enrollmentId: pending.enrollmentId,
           secret: pending.secret,
           enrolledAt: event.data.enrolledAt,
+          parameters: defaultTotpParameters,
         },
         pendingEnrollment: null,
         lastAcceptedStep: event.data.acceptedStep,
+      };
+    }
+    case 'TotpImported': {
+      const { enrollmentId, secret, importedAt, parameters } = event.data;
+      const previousPeriod = state.enrollment?.parameters.period ?? parameters.period;
+      return {
+        ...state,
+        enrollment: { enrollmentId, secret, enrolledAt: importedAt, parameters },
+        pendingEnrollment: null,
+        unusedRecoveryCodes: [],
+        lastAcceptedStep: lastStepAfterChange(state.lastAcceptedStep, previousPeriod, parameters.period),
       };
     }
     case 'TotpDisabled':

@@ -17,5 +17,7 @@ export const userSecurityDecider: Decider<UserSecurityCommand, UserSecurityEvent
   decide: decideUserSecurity,
   evolve: evolveUserSecurity,
   // Every login appends to this stream: snapshots keep a command's cost apart from the user's history.
-  snapshot: { schemaVersion: 2, schema: userSecurityStateSchema },
+  // Version 2: an enrolment carries its TOTP parameters (algorithm, digits, period). Version 3: also
+  // temporary access and a freeze.
+  snapshot: { schemaVersion: 3, schema: userSecurityStateSchema },
 };

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { encryptedSecretSchema } from '../shared/encrypted-secret.ts';
+import { totpParametersSchema } from './totp-parameters.ts';
 
 /** The state as plain JSON (times as ISO strings), so that a snapshot of it reads back the same. */
 export const userSecurityStateSchema = z.object({
   enrollment: z
-    .object({ enrollmentId: z.string(), secret: encryptedSecretSchema, enrolledAt: z.string() })
+    .object({
+      enrollmentId: z.string(),
+      secret: encryptedSecretSchema,
+      enrolledAt: z.string(),
+      parameters: totpParametersSchema,
+    })
     .nullable(),
   pendingEnrollment: z
     .object({ enrollmentId: z.string(), secret: encryptedSecretSchema, expiresAt: z.string() })

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OtplibTotp } from '../../../src/adapters/crypto/otplib-totp.ts';
+import type { TotpParameters } from '../../../src/domain/user-security/totp-parameters.ts';
+import { independentCode, oracleName } from '../../support/independent-totp.ts';
 
 /** RFC 6238 appendix B: SHA-1 with the ASCII secret "12345678901234567890", in base32. */
 const rfcSecret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
@@ -157,6 +159,71 @@ describe('OtplibTotp', () => {
       expect(decodeURIComponent(uri.pathname)).toContain('bob smith&co?x=1');
       expect(uri.searchParams.get('secret')).toBe(rfcSecret);
       expect(uri.searchParams.get('issuer')).toBe('Second Factor');
+    });
+  });
+
+  describe(`imported parameters, against ${oracleName}`, () => {
+    /** A 160-bit secret as another system would have handed it out. */
+    const imported = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const parameterSets: TotpParameters[] = [
+      { algorithm: 'SHA1', digits: 6, period: 30 },
+      { algorithm: 'SHA256', digits: 8, period: 60 },
+      { algorithm: 'SHA512', digits: 8, period: 30 },
+      { algorithm: 'SHA1', digits: 6, period: 60 },
+    ];
+    const label = (p: TotpParameters) => `${p.algorithm}/${p.digits}/${p.period}`;
+
+    it.each(parameterSets.map((p) => [label(p), p] as const))(
+      '%s: accepts the independent code with the step of that period',
+      async (_label, parameters) => {
+        const now = at(1_700_000_000);
+        const code = independentCode(imported, now, parameters);
+        expect(code).toHaveLength(parameters.digits);
+        expect(await strict.check(imported, code, now, parameters)).toEqual({
+          valid: true,
+          timeStep: Math.floor(1_700_000_000 / parameters.period),
+        });
+        expect(await totp.generate(imported, now, parameters)).toBe(code);
+      },
+    );
+
+    it('SHA256/8/60: the window is one 60 s step either side, not 30 s', async () => {
+      const parameters: TotpParameters = { algorithm: 'SHA256', digits: 8, period: 60 };
+      const middle = 1_700_000_000 - (1_700_000_000 % 60) + 30;
+      const step = middle / 60 - 0.5;
+      for (const offset of [-1, 1]) {
+        const code = independentCode(imported, at(middle + offset * 60), parameters);
+        expect(await totp.check(imported, code, at(middle), parameters)).toEqual({
+          valid: true,
+          timeStep: step + offset,
+        });
+      }
+      for (const offset of [-2, 2]) {
+        const code = independentCode(imported, at(middle + offset * 60), parameters);
+        expect((await totp.check(imported, code, at(middle), parameters)).valid).toBe(false);
+      }
+    });
+
+    it('refuses a code computed with other parameters than the enrolment', async () => {
+      const now = at(1_700_000_000);
+      const sha1 = independentCode(imported, now, { algorithm: 'SHA1', digits: 8, period: 30 });
+      const parameters: TotpParameters = { algorithm: 'SHA256', digits: 8, period: 30 };
+      expect(await strict.check(imported, sha1, now, parameters)).toEqual({ valid: false, timeStep: null });
+      const sixDigits = independentCode(imported, now, { ...parameters, digits: 6 });
+      expect(await strict.check(imported, sixDigits, now, parameters)).toEqual({
+        valid: false,
+        timeStep: null,
+      });
+    });
+
+    it('with 8 digits still answers malformed codes as wrong, never throws', async () => {
+      const parameters: TotpParameters = { algorithm: 'SHA256', digits: 8, period: 60 };
+      for (const code of ['', '1234567', '123456789', '1234567a', '１２３４５６７８']) {
+        await expect(totp.check(imported, code, at(59), parameters)).resolves.toEqual({
+          valid: false,
+          timeStep: null,
+        });
+      }
     });
   });
 });

@@ -33,7 +33,12 @@ type Row = {
   request: (
     ids: Ids,
     run: number,
-  ) => { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; body?: unknown };
+  ) => {
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    url: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  };
   expect: Record<Caller, number>;
 };
 
@@ -198,6 +203,16 @@ const matrix: Row[] = [
     expect: only({ support: 200, auditor: 200 }),
   },
   {
+    route: 'GET /v1/audit/signing-key',
+    request: () => ({ method: 'GET', url: '/v1/audit/signing-key' }),
+    expect: users(200, 200, 200),
+  },
+  {
+    route: 'POST /v1/audit/checkpoints',
+    request: () => ({ method: 'POST', url: '/v1/audit/checkpoints' }),
+    expect: only({ auditor: 201 }),
+  },
+  {
     route: 'POST /v1/platform/offices',
     request: (_ids, run) => ({
       method: 'POST',
@@ -221,6 +236,16 @@ const matrix: Row[] = [
       method: 'PUT',
       url: `/v1/platform/users/${memberId}/role`,
       body: { role: 'member' },
+    }),
+    expect: platformOnly(200),
+  },
+  {
+    route: 'POST /v1/platform/offices/{id}/imports',
+    request: ({ officeId }) => ({
+      method: 'POST',
+      url: `/v1/platform/offices/${officeId}/imports?dryRun=true`,
+      body: 'username,secret\nnobody,JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n',
+      headers: { 'content-type': 'text/csv' },
     }),
     expect: platformOnly(200),
   },
@@ -339,7 +364,7 @@ describe('S12 authorization matrix: every route × every caller', () => {
         const response = await service.app.inject({
           method: request.method,
           url: request.url,
-          headers: tokens.get(caller)!,
+          headers: { ...tokens.get(caller)!, ...request.headers },
           ...(request.body === undefined ? {} : { payload: request.body as object }),
         });
         expect(response.statusCode, response.body).toBe(row.expect[caller]);

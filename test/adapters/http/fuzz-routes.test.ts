@@ -35,6 +35,8 @@ type Operation = {
   path: string;
   parameters: Parameter[];
   body: JsonSchema | undefined;
+  /** The route reads a text file (text/csv, text/plain) rather than JSON. */
+  textBody: boolean;
   platformKey: boolean;
   /** The statuses its OpenAPI operation declares. */
   documented: number[];
@@ -506,17 +508,60 @@ const cleanRequestFor = (operation: Operation): fc.Arbitrary<FuzzRequest> =>
         { nil: undefined },
       ),
       body: operation.body === undefined ? fc.constant(undefined) : validFor(operation.body),
+      file: operation.textBody ? enrolmentFile() : fc.constant(undefined),
     })
-    .map(({ pathValues, query, credentials, ifMatch, body }) => {
+    .map(({ pathValues, query, credentials, ifMatch, body, file }) => {
       const headers: Record<string, string> = { ...credentials };
       if (ifMatch !== undefined) headers['if-match'] = ifMatch;
       if (body !== undefined) headers['content-type'] = 'application/json';
+      if (file !== undefined) headers['content-type'] = 'text/csv';
       return {
         url: `${fillPath(operation.path, pathValues, percentEncode)}${query}`,
         headers,
-        payload: body === undefined ? undefined : JSON.stringify(body),
+        payload: file ?? (body === undefined ? undefined : JSON.stringify(body)),
       };
     });
+
+/** A file of enrolments as the platform might send one: real and unknown users, good and broken rows. */
+const enrolmentFile = (): fc.Arbitrary<string> =>
+  fc
+    .array(
+      fc.oneof(
+        fc
+          .record({
+            username: fc.oneof(fc.constantFrom(...known.usernames, 'nobody'), fc.string({ maxLength: 20 })),
+            secret: fc.oneof(
+              fc.stringMatching(/^[A-Z2-7]{16,40}$/),
+              fc.string({ maxLength: 50 }),
+              fc.constantFrom('', '====', 'a'.repeat(5000)),
+            ),
+            rest: fc.array(
+              fc.constantFrom('6', '8', '7', '30', '60', '0', 'SHA1', 'sha256', 'MD5', '', '"'),
+              {
+                maxLength: 5,
+              },
+            ),
+          })
+          .map(({ username, secret, rest }) => [username, secret, ...rest].join(',')),
+        fc
+          .tuple(
+            fc.constantFrom('totp', 'hotp', ''),
+            fc.stringMatching(/^[A-Z2-7]{0,40}$/),
+            fc.string({ maxLength: 30 }),
+          )
+          .map(
+            ([kind, secret, label]) =>
+              `otpauth://${kind}/${encodeURIComponent(label)}?secret=${secret}&digits=8`,
+          ),
+        fc.string({ maxLength: 80 }),
+      ),
+      { maxLength: 12 },
+    )
+    .chain((lines) =>
+      fc
+        .tuple(fc.boolean(), fc.constantFrom('\n', '\r\n', '\r'))
+        .map(([bom, end]) => `${bom ? '\uFEFF' : ''}${lines.join(end)}`),
+    );
 
 /** A request with something off somewhere: path, query, headers, content type or body. */
 const dirtyRequestFor = (operation: Operation): fc.Arbitrary<FuzzRequest> => {
@@ -641,6 +686,7 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
           path,
           parameters: operation.parameters ?? [],
           body: body?.content?.['application/json']?.schema,
+          textBody: body?.content?.['text/csv'] !== undefined,
           platformKey: (operation.security ?? []).some((scheme) => 'platformKey' in scheme),
           documented: Object.keys(operation.responses ?? {}).map(Number),
         };

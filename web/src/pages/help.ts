@@ -25,6 +25,7 @@ export const helpPage: Page = () =>
     ),
     section('help.officeTitle', para('help.office')),
     section('help.loginTitle', para('help.login')),
+    section('help.movingTitle', para('help.moving')),
     section('help.troubleTitle', para('help.trouble')),
     section('help.disableTitle', para('help.disable')),
     section('help.temporaryTitle', para('help.temporary')),

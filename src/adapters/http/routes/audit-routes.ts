@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { exportCheckpointSchema } from '../../../application/audit-chain/checkpoints.ts';
 import { recoveryCodesPerIssue } from '../../../domain/user-security/policy.ts';
 import { requireRole } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
@@ -33,6 +34,10 @@ const auditEventSchema = z
     data: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'AuditEvent', description: 'One event of the history, without ciphertexts or hashes' });
+
+const signedExportCheckpointSchema = z
+  .object({ checkpoint: exportCheckpointSchema, signature: z.string() })
+  .meta({ id: 'SignedExportCheckpoint', description: 'Covers exactly the lines before it; verify offline' });
 
 /** Auditors (and support): the event history, an export of it, and any state at any past moment. */
 export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = async (app, { deps }) => {
@@ -111,12 +116,15 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
     {
       schema: {
         tags: ['audit'],
-        summary: 'The whole filtered history as NDJSON (one event per line), streamed',
+        summary:
+          'The whole filtered history as NDJSON (one event per line), streamed; the last line is a signed checkpoint over the lines before it',
         querystring: filterQuery,
         response: {
           200: {
-            description: 'One AuditEvent (JSON) per line',
-            content: { 'application/x-ndjson': { schema: auditEventSchema } },
+            description: 'One AuditEvent (JSON) per line; the last line is the signed export checkpoint',
+            content: {
+              'application/x-ndjson': { schema: z.union([auditEventSchema, signedExportCheckpointSchema]) },
+            },
           },
           ...problems,
         },
@@ -124,13 +132,11 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
     },
     async (request, reply) => {
       await requireRole(deps.sessions, request, readers);
-      const lines = async function* () {
-        for await (const event of deps.useCases.exportAuditEvents(request.query))
-          yield `${JSON.stringify(event)}\n`;
-      };
       reply.header('content-disposition', 'attachment; filename="audit-events.ndjson"');
       // The typed reply knows the JSON shape of one line; the stream of lines is sent as it is.
-      return reply.type('application/x-ndjson').send(Readable.from(lines()) as never);
+      return reply
+        .type('application/x-ndjson')
+        .send(Readable.from(deps.useCases.signedAuditExport(request.query)) as never);
     },
   );
 

@@ -113,19 +113,3 @@ export const auditEvents =
     }
     return { items, next: String(position) };
   };
-
-/** Every matching event, oldest first, for an NDJSON export of any size. */
-export async function* exportAuditEvents(
-  deps: Pick<ApplicationDeps, 'events' | 'vault'>,
-  filter: AuditFilter,
-): AsyncGenerator<AuditEvent> {
-  let position = 0;
-  for (;;) {
-    const batch = await deps.events.readAll(position, pageSize);
-    if (batch.length === 0) return;
-    for (const event of batch) {
-      position = event.position;
-      if (matchesAudit(event, filter)) yield await toAuditEvent(deps.vault, event);
-    }
-  }
-}

@@ -264,15 +264,20 @@ describe('audit routes', () => {
   });
 
   describe('GET /v1/audit/events/export', () => {
-    it('streams the whole history as NDJSON, one event per line (200)', async () => {
+    it('streams the whole history as NDJSON, one event per line, closed by a signed checkpoint (200)', async () => {
       const reply = await get('/v1/audit/events/export');
       expect(reply.statusCode).toBe(200);
       expect(reply.headers['content-type']).toMatch(/^application\/x-ndjson/);
       expect(reply.headers['content-disposition']).toBe('attachment; filename="audit-events.ndjson"');
       const lines = reply.body.trimEnd().split('\n');
-      const exported = lines.map((line) => JSON.parse(line) as AuditEvent);
+      const exported = lines.slice(0, -1).map((line) => JSON.parse(line) as AuditEvent);
       const listed = (await events('?limit=1000')).items;
       expect(exported).toEqual(listed);
+      expect(JSON.parse(lines.at(-1) ?? '')).toMatchObject({
+        type: 'checkpoint',
+        checkpoint: { kind: 'export', eventCount: listed.length, filter: {} },
+        signature: expect.any(String),
+      });
       expect(reply.body).not.toMatch(/argon2/);
     });
 
@@ -280,14 +285,18 @@ describe('audit routes', () => {
       const reply = await get(`/v1/audit/events/export?userId=${enrolledId}&type=TotpEnrolled`);
       expect(reply.statusCode).toBe(200);
       const lines = reply.body.trimEnd().split('\n');
-      expect(lines).toHaveLength(1);
+      expect(lines).toHaveLength(2);
       expect(JSON.parse(lines[0] ?? '')).toMatchObject({ type: 'TotpEnrolled' });
+      expect(JSON.parse(lines[1] ?? '')).toMatchObject({
+        checkpoint: { eventCount: 1, filter: { userId: enrolledId, type: 'TotpEnrolled' } },
+      });
     });
 
-    it('exports nothing when nothing matches (200, empty body)', async () => {
+    it('exports no event when nothing matches, only the checkpoint saying so (200)', async () => {
       const reply = await get('/v1/audit/events/export?type=NoSuchEvent');
       expect(reply.statusCode).toBe(200);
-      expect(reply.body).toBe('');
+      expect(reply.body.trimEnd().split('\n')).toHaveLength(1);
+      expect(JSON.parse(reply.body)).toMatchObject({ checkpoint: { kind: 'export', eventCount: 0 } });
     });
 
     it('refuses a from that is no ISO date-time (400 invalid-request)', async () => {
