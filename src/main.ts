@@ -288,7 +288,11 @@ export const compose = (
       dataDir: config.DATA_DIR,
       warn: (message) => logger.warn(message),
     }),
-    settings: { sessionTtlSeconds: config.SESSION_TTL_SECONDS, challengeTtlSeconds },
+    settings: {
+      sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      challengeTtlSeconds,
+      temporaryAccessHours: config.TEMPORARY_ACCESS_MAX_HOURS,
+    },
   }));
   single<UseCases>(tokens.useCases, (resolve) =>
     traced(createUseCases(resolve(tokens.applicationDeps)), tracedUseCases),

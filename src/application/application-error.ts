@@ -6,6 +6,8 @@ export const applicationErrorCodes = [
   'revision-mismatch',
   'too-many-attempts',
   'service-unavailable',
+  'account-frozen',
+  'invalid-freeze-token',
 ] as const;
 export type ApplicationErrorCode = (typeof applicationErrorCodes)[number];
 

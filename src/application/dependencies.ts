@@ -15,6 +15,8 @@ import type { Totp } from './ports/totp.ts';
 export type ApplicationSettings = {
   sessionTtlSeconds: number;
   challengeTtlSeconds: number;
+  /** How long a temporary access code from support stays good (TEMPORARY_ACCESS_MAX_HOURS). */
+  temporaryAccessHours: number;
 };
 
 /** Every port the use cases need; each use case takes only the part it uses. */

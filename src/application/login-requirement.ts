@@ -2,7 +2,7 @@ import type { OfficePolicyView, UserLoginView } from './ports/read-models.ts';
 
 /**
  * What a user's next login must include.
- * - `required`: enrolled, so a code is asked.
+ * - `required`: enrolled (or holding a temporary access code from support), so a code is asked.
  * - `enrollment-required`: the office requires 2FA (deadline passed or none) and the user has none.
  * - `enrollment-recommended`: the office requires 2FA from a future deadline; until then no code.
  * - `none`: nothing beyond the password.
@@ -10,12 +10,16 @@ import type { OfficePolicyView, UserLoginView } from './ports/read-models.ts';
 export type SecondFactorRequirement = 'none' | 'required' | 'enrollment-required' | 'enrollment-recommended';
 
 export const secondFactorRequirement = (
-  user: Pick<UserLoginView, 'twoFactor'>,
+  user: Pick<UserLoginView, 'twoFactor' | 'temporaryAccessUntil'>,
   office: Pick<OfficePolicyView, 'required' | 'enforceFrom'> | null,
   now: Date,
 ): SecondFactorRequirement => {
-  if (user.twoFactor === 'enrolled') return 'required';
+  if (user.twoFactor === 'enrolled' || hasTemporaryAccess(user, now)) return 'required';
   if (!office?.required) return 'none';
   if (office.enforceFrom !== null && now < new Date(office.enforceFrom)) return 'enrollment-recommended';
   return 'enrollment-required';
 };
+
+/** An open temporary access: asked for in place of the code, then the user enrols a new authenticator. */
+export const hasTemporaryAccess = (user: Pick<UserLoginView, 'temporaryAccessUntil'>, now: Date): boolean =>
+  typeof user.temporaryAccessUntil === 'string' && now < new Date(user.temporaryAccessUntil);

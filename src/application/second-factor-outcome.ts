@@ -1,21 +1,22 @@
 import { DomainError } from '../domain/shared/domain-error.ts';
 import type { UserSecurityEvent } from '../domain/user-security/events.ts';
 import type { ApplicationDeps } from './dependencies.ts';
+import { notifyTwoFactorChange } from './notify-two-factor-change.ts';
 import type { UserLoginView } from './ports/read-models.ts';
 
 /**
  * A rejected code is recorded (so the lock-out counts it) and only then reported: this turns the
  * recorded rejection into the error the caller sees, and tells the notifier about a lock-out.
  */
-export const throwIfRejected = (
-  deps: Pick<ApplicationDeps, 'notifier'>,
+export const throwIfRejected = async (
+  deps: Pick<ApplicationDeps, 'notifier' | 'sessions'>,
   user: Pick<UserLoginView, 'userId' | 'officeId'>,
   newEvents: UserSecurityEvent[],
   now: Date,
-): void => {
+): Promise<void> => {
   for (const event of newEvents) {
     if (event.type === 'SecondFactorLockedOut') {
-      deps.notifier.notify({
+      await notifyTwoFactorChange(deps, {
         type: 'second-factor-locked-out',
         occurredAt: now.toISOString(),
         userId: user.userId,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { temporaryAccessMaxHoursLimit } from '../domain/user-security/policy.ts';
 
 const optionalString = z
   .string()
@@ -114,6 +115,7 @@ export const configSchema = z.object({
   TOTP_ISSUER: z.string().min(1).max(100).default('second-factor'),
   TOTP_WINDOW: integer(1, 0, 1),
   SESSION_TTL_SECONDS: integer(8 * 3600, 60, 30 * 24 * 3600),
+  TEMPORARY_ACCESS_MAX_HOURS: integer(24, 1, temporaryAccessMaxHoursLimit),
   PROJECTION_WAIT_MS: integer(2000, 0, 60_000),
   CORS_ORIGINS: optionalString.transform((value) =>
     value === undefined ? [] : value.split(',').map((origin) => origin.trim()),

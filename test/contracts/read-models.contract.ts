@@ -194,6 +194,46 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
       });
     });
 
+    it('knows an open temporary access by its deadline only, and a freeze until it is lifted', async () => {
+      const checkpoint = await readModels.checkpoint();
+      const security = new RecordedEvents();
+      const next = (offset: number, event: Parameters<RecordedEvents['record']>[1]): RecordedEvent => ({
+        ...security.record(userSecurityStream('u-alice'), event),
+        position: checkpoint + offset,
+      });
+      const until = '2026-11-27T10:00:00.000Z';
+      const steps: RecordedEvent[] = [
+        next(1, {
+          type: 'TemporaryAccessIssued',
+          data: {
+            userId: 'u-alice',
+            temporaryCodeHash: 'temp-hash',
+            issuedAt: '2026-11-26T10:00:00.000Z',
+            expiresAt: until,
+            reason: 'lost phone',
+            ticket: 'T-1',
+          },
+        }),
+        next(2, { type: 'TemporaryAccessEnded', data: { userId: 'u-alice', why: 'frozen' } }),
+        next(3, { type: 'AccountFrozen', data: { userId: 'u-alice', frozenAt: '2026-11-26T11:00:00.000Z' } }),
+        next(4, { type: 'AccountUnfrozen', data: { userId: 'u-alice', reason: 'checked', ticket: 'T-2' } }),
+      ];
+      const alice = async () => (await readModels.loginByUserId('u-alice'))?.user;
+      let previous = checkpoint;
+      const apply = async (event: RecordedEvent) => {
+        expect(await readModels.apply(event, previous)).toBe('applied');
+        previous = event.position;
+      };
+      await apply(steps[0]!);
+      expect(await alice()).toMatchObject({ twoFactor: 'none', temporaryAccessUntil: until });
+      expect(JSON.stringify(await alice())).not.toContain('temp-hash');
+      await apply(steps[1]!);
+      await apply(steps[2]!);
+      expect(await alice()).toMatchObject({ temporaryAccessUntil: null, frozen: true });
+      await apply(steps[3]!);
+      expect(await alice()).toMatchObject({ frozen: false });
+    });
+
     it('takes the new password hash of PasswordChanged, by name and by id, so the next login checks it', async () => {
       const checkpoint = await readModels.checkpoint();
       const sealedHash = { keyId: '@subject', iv: 'bmV3', ciphertext: 'bmV3LWhhc2g=', tag: 'dGFn' };

@@ -42,6 +42,11 @@ const causedBy: Record<EventType, string> = {
   SecondFactorVerified: 'the user, logging in or proving a change',
   SecondFactorRejected: 'the user (or a guesser), with a wrong code',
   SecondFactorLockedOut: 'the fifth consecutive rejection',
+  TemporaryAccessIssued: 'support, with a reason and a ticket',
+  TemporaryAccessUsed: 'the user, logging in with the temporary code',
+  TemporaryAccessEnded: 'support (reason and ticket), a newer code, the enrolment, a reset or a freeze',
+  AccountFrozen: 'the user, with a freeze token from a notification',
+  AccountUnfrozen: 'support, with a reason and a ticket',
   AuditCheckpointSigned: 'the service (hourly, on the projector leader), or an auditor on demand',
 };
 

@@ -58,6 +58,7 @@ export const commandArb = (minute: number, verifyWeight = 1): fc.Arbitrary<UserS
         .oneof(
           check.map((c) => ({ method: 'totp' as const, ...c })),
           fc.nat(5).map((tag) => ({ method: 'recovery-code' as const, codeHash: `hash-${tag}-${tag}` })),
+          fc.nat(2).map((tag) => ({ method: 'temporary-access' as const, codeHash: `temp-${tag}` })),
         )
         .map((c) => ({ type: 'VerifySecondFactor' as const, userId, check: c, now, actor: self })),
     },
@@ -66,6 +67,32 @@ export const commandArb = (minute: number, verifyWeight = 1): fc.Arbitrary<UserS
       userId,
       reason: 'lost phone',
       ticket: 'T-1',
+      actor: support,
+    }),
+    fc.tuple(fc.nat(2), fc.integer({ min: 1, max: 30 })).map(([tag, minutes]) => ({
+      type: 'IssueTemporaryAccess' as const,
+      userId,
+      codeHash: `temp-${tag}`,
+      expiresAt: at(minute + minutes),
+      reason: 'lost phone',
+      ticket: 'T-2',
+      now,
+      actor: support,
+    })),
+    fc.constant({
+      type: 'EndTemporaryAccess' as const,
+      userId,
+      reason: 'found it',
+      ticket: 'T-3',
+      now,
+      actor: support,
+    }),
+    fc.constant({ type: 'FreezeAccount' as const, userId, now, actor: self }),
+    fc.constant({
+      type: 'UnfreezeAccount' as const,
+      userId,
+      reason: 'checked',
+      ticket: 'T-4',
       actor: support,
     }),
     fc.tuple(proof, fc.nat(5)).map(([p, tag]) => ({

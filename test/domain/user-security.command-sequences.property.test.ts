@@ -11,6 +11,9 @@ const invariantsHold = (state: UserSecurityState) => {
   expect(state.unusedRecoveryCodes.length).toBeLessThanOrEqual(10);
   expect(new Set(state.unusedRecoveryCodes).size).toBe(state.unusedRecoveryCodes.length);
   expect(state.consecutiveFailures).toBeGreaterThanOrEqual(0);
+  // A temporary code stands in for a lost authenticator: never both at once.
+  if (state.enrollment !== null) expect(state.temporaryAccess).toBeNull();
+  if (state.frozenAt !== null) expect(state.temporaryAccess).toBeNull();
 };
 
 describe('user security under any command sequence', () => {
@@ -26,6 +29,9 @@ describe('user security under any command sequence', () => {
             expect(error).toBeInstanceOf(DomainError);
             continue;
           }
+          if (state.frozenAt !== null) {
+            expect(events.map((event) => event.type)).not.toContain('SecondFactorVerified');
+          }
           if (command.type === 'DisableTotp' && command.officeRequiresTwoFactor) {
             expect(events.map((event) => event.type)).not.toContain('TotpDisabled');
           }
@@ -35,7 +41,10 @@ describe('user security under any command sequence', () => {
           const before = state.lastAcceptedStep;
           state = events.reduce(userSecurityDecider.evolve, state);
           const cleared = events.some(
-            (event) => event.type === 'TotpDisabled' || event.type === 'SupportReset',
+            (event) =>
+              event.type === 'TotpDisabled' ||
+              event.type === 'SupportReset' ||
+              event.type === 'TemporaryAccessIssued',
           );
           if (!cleared && before !== null && state.lastAcceptedStep !== null) {
             expect(state.lastAcceptedStep).toBeGreaterThanOrEqual(before);

@@ -683,6 +683,336 @@ describe('user security: support reset', () => {
   });
 });
 
+// --- temporary access and freezes -------------------------------------------------------------------
+const hours = (n: number): number => n * 3_600_000;
+const tempHash = 'temp-hash-1';
+const issueTemporary = (
+  codeHash = tempHash,
+  now = at(minutes(2)),
+  expiresAt = at(minutes(2) + hours(24)),
+  actor = support,
+  reason = 'Lost phone',
+  ticket = 'SUP-7',
+): UserSecurityCommand => ({
+  type: 'IssueTemporaryAccess',
+  userId,
+  codeHash,
+  expiresAt,
+  reason,
+  ticket,
+  now,
+  actor,
+});
+const temporaryIssued = (codeHash = tempHash, now = at(minutes(2))): UserSecurityEvent => ({
+  type: 'TemporaryAccessIssued',
+  data: {
+    userId,
+    temporaryCodeHash: codeHash,
+    issuedAt: now,
+    expiresAt: at(Date.parse(now) - Date.parse(t0) + hours(24)),
+    reason: 'Lost phone',
+    ticket: 'SUP-7',
+  },
+});
+const temporaryEnded = (
+  why: 'replaced' | 'enrolled' | 'reset' | 'frozen',
+): Extract<UserSecurityEvent, { type: 'TemporaryAccessEnded' }> => ({
+  type: 'TemporaryAccessEnded',
+  data: { userId, why },
+});
+const temporary = (codeHash = tempHash): SecondFactorCheck => ({ method: 'temporary-access', codeHash });
+const temporaryUsed = (now: string): UserSecurityEvent[] => [
+  { type: 'TemporaryAccessUsed', data: { userId, usedAt: now } },
+  { type: 'SecondFactorVerified', data: { userId, method: 'temporary-access', timeStep: null } },
+];
+const endTemporary = (now = at(minutes(5)), actor = support): UserSecurityCommand => ({
+  type: 'EndTemporaryAccess',
+  userId,
+  reason: 'Found the phone',
+  ticket: 'SUP-8',
+  now,
+  actor,
+});
+const freeze = (now = at(minutes(5)), actor = self): UserSecurityCommand => ({
+  type: 'FreezeAccount',
+  userId,
+  now,
+  actor,
+});
+const frozen = (now = at(minutes(5))): UserSecurityEvent => ({
+  type: 'AccountFrozen',
+  data: { userId, frozenAt: now },
+});
+const unfreeze = (
+  actor = support,
+  reason = 'Checked with the user',
+  ticket = 'SUP-9',
+): UserSecurityCommand => ({
+  type: 'UnfreezeAccount',
+  userId,
+  reason,
+  ticket,
+  actor,
+});
+const withTemporary = [...enrolledUser, temporaryIssued()];
+
+describe('user security: temporary access', () => {
+  it('support issues a temporary code for a lost authenticator; the old one stops working', () => {
+    security.given(enrolledUser).when(issueTemporary()).then([temporaryIssued()]);
+    security
+      .given(withTemporary)
+      .when(verify(totp(valid(firstStep + 10)), at(minutes(3))))
+      .then([
+        {
+          type: 'SecondFactorRejected',
+          data: { userId, reason: 'invalid-code', consecutiveFailures: 1 },
+        },
+      ]);
+    security
+      .given(withTemporary)
+      .when(verify(recovery('rc-hash-0'), at(minutes(3))))
+      .then([rejectedEvent(1, 'invalid-recovery-code')]);
+    expect(fold(userSecurityDecider, withTemporary).unusedRecoveryCodes).toEqual([]);
+  });
+
+  it('only support issues it, with a reason and a ticket, for at most a week', () => {
+    for (const actor of [self, admin, { id: 'platform', role: 'platform' } satisfies Actor]) {
+      security
+        .given(enrolledUser)
+        .when(issueTemporary(tempHash, undefined, undefined, actor))
+        .thenFails('not-permitted');
+    }
+    security
+      .given(enrolledUser)
+      .when(issueTemporary(tempHash, at(minutes(2)), at(minutes(2)), support, 'Lost phone', ' '))
+      .thenFails('invalid-command');
+    security
+      .given(enrolledUser)
+      .when(issueTemporary(tempHash, at(minutes(2)), at(minutes(2) + hours(168) + 1)))
+      .thenFails('invalid-command');
+    security
+      .given(enrolledUser)
+      .when(issueTemporary(tempHash, at(minutes(2)), at(minutes(2))))
+      .thenFails('invalid-command');
+  });
+
+  it('the code logs in, every time until its deadline, and every use is an event', () => {
+    security
+      .given(withTemporary)
+      .when(verify(temporary(), at(minutes(3))))
+      .then(temporaryUsed(at(minutes(3))));
+    security
+      .given([...withTemporary, ...temporaryUsed(at(minutes(3)))])
+      .when(verify(temporary(), at(minutes(4))))
+      .then(temporaryUsed(at(minutes(4))));
+  });
+
+  it('a temporary code after its deadline is rejected and counts towards the lock-out', () => {
+    security
+      .given(withTemporary)
+      .when(verify(temporary(), at(minutes(2) + hours(24))))
+      .then([
+        {
+          type: 'SecondFactorRejected',
+          data: { userId, reason: 'invalid-temporary-access', consecutiveFailures: 1 },
+        },
+      ]);
+  });
+
+  it('a wrong temporary code counts towards the lock-out, and a lock-out refuses even the right one', () => {
+    const now = at(minutes(3));
+    const events = security
+      .given([...withTemporary, ...failures(1, 4)])
+      .when(verify(temporary('wrong'), now))
+      .events();
+    expect(events.map((event) => event.type)).toEqual(['SecondFactorRejected', 'SecondFactorLockedOut']);
+    security
+      .given([...withTemporary, ...failures(1, 5), lockedOut(1, at(minutes(4)))])
+      .when(verify(temporary(), now))
+      .thenFails('locked-out');
+  });
+
+  it('a temporary code after re-enrolment is rejected: enrolling ends it', () => {
+    const reEnrolling = [...withTemporary, started('enrol-2', at(minutes(3)))];
+    security
+      .given(reEnrolling)
+      .when(confirm(valid(firstStep + 20), at(minutes(4)), 'enrol-2', codes('new')))
+      .then([
+        enrolled(firstStep + 20, 'enrol-2', at(minutes(4))),
+        issued(codes('new'), 'enrol-2'),
+        temporaryEnded('enrolled'),
+      ]);
+    const after = [
+      ...reEnrolling,
+      enrolled(firstStep + 20, 'enrol-2', at(minutes(4))),
+      issued(codes('new'), 'enrol-2'),
+      temporaryEnded('enrolled'),
+    ];
+    security
+      .given(after)
+      .when(verify(temporary(), at(minutes(5))))
+      .then([
+        {
+          type: 'SecondFactorRejected',
+          data: { userId, reason: 'invalid-temporary-access', consecutiveFailures: 1 },
+        },
+      ]);
+  });
+
+  it('a temporary code after a new one was issued is rejected: the new one replaces it', () => {
+    security
+      .given(withTemporary)
+      .when(issueTemporary('temp-hash-2', at(minutes(3)), at(minutes(3) + hours(24))))
+      .then([temporaryEnded('replaced'), temporaryIssued('temp-hash-2', at(minutes(3)))]);
+    const replaced = [
+      ...withTemporary,
+      temporaryEnded('replaced'),
+      temporaryIssued('temp-hash-2', at(minutes(3))),
+    ];
+    security
+      .given(replaced)
+      .when(verify(temporary(), at(minutes(4))))
+      .then([
+        {
+          type: 'SecondFactorRejected',
+          data: { userId, reason: 'invalid-temporary-access', consecutiveFailures: 1 },
+        },
+      ]);
+    security
+      .given(replaced)
+      .when(verify(temporary('temp-hash-2'), at(minutes(4))))
+      .then(temporaryUsed(at(minutes(4))));
+  });
+
+  it('support ends it early with a reason and a ticket; nothing open to end is refused', () => {
+    security
+      .given(withTemporary)
+      .when(endTemporary())
+      .then([
+        {
+          type: 'TemporaryAccessEnded',
+          data: { userId, why: 'ended-by-support', reason: 'Found the phone', ticket: 'SUP-8' },
+        },
+      ]);
+    security
+      .given(withTemporary)
+      .when(endTemporary(at(minutes(5)), self))
+      .thenFails('not-permitted');
+    security.given(enrolledUser).when(endTemporary()).thenFails('no-temporary-access');
+    security
+      .given(withTemporary)
+      .when(endTemporary(at(minutes(2) + hours(25))))
+      .thenFails('no-temporary-access');
+  });
+
+  it('a reset ends it too', () => {
+    security
+      .given(withTemporary)
+      .when(supportReset())
+      .then([
+        temporaryEnded('reset'),
+        { type: 'SupportReset', data: { userId, reason: 'Lost phone', ticket: 'SUP-42' } },
+      ]);
+  });
+});
+
+describe('user security: freezing an account ("this wasn\'t me")', () => {
+  it('the user freezes the account; freezing again changes nothing', () => {
+    security.given(enrolledUser).when(freeze()).then([frozen()]);
+    security
+      .given([...enrolledUser, frozen()])
+      .when(freeze(at(minutes(6))))
+      .then([]);
+  });
+
+  it('only the user themselves freezes (the token stands for them)', () => {
+    security
+      .given(enrolledUser)
+      .when(freeze(at(minutes(5)), otherUser))
+      .thenFails('not-permitted');
+  });
+
+  it('a frozen account cannot log in even with the right code', () => {
+    security
+      .given([...enrolledUser, frozen()])
+      .when(verify(totp(valid(firstStep + 20)), at(minutes(6))))
+      .thenFails('account-frozen');
+    security
+      .given([...enrolledUser, frozen()])
+      .when(verify(recovery('rc-hash-0'), at(minutes(6))))
+      .thenFails('account-frozen');
+  });
+
+  it('a freeze ends a temporary access, which does not come back with the unfreeze', () => {
+    security
+      .given(withTemporary)
+      .when(freeze())
+      .then([temporaryEnded('frozen'), frozen()]);
+    const unfrozen: UserSecurityEvent = {
+      type: 'AccountUnfrozen',
+      data: { userId, reason: 'Checked with the user', ticket: 'SUP-9' },
+    };
+    security
+      .given([...withTemporary, temporaryEnded('frozen'), frozen(), unfrozen])
+      .when(verify(temporary(), at(minutes(7))))
+      .thenFails('not-enrolled');
+  });
+
+  it('2FA changes are refused while frozen, by the user and by support', () => {
+    const given = [...enrolledUser, frozen()];
+    security
+      .given(given)
+      .when(disable(passwordProof(true), false, at(minutes(6))))
+      .thenFails('account-frozen');
+    security
+      .given(given)
+      .when(regenerate(passwordProof(true), codes('new'), at(minutes(6))))
+      .thenFails('account-frozen');
+    security.given(given).when(supportReset()).thenFails('account-frozen');
+    security
+      .given(given)
+      .when(issueTemporary(tempHash, at(minutes(6)), at(minutes(6) + hours(1))))
+      .thenFails('account-frozen');
+    security
+      .given([frozen()])
+      .when(start(at(minutes(6))))
+      .thenFails('account-frozen');
+  });
+
+  it('support lifts the freeze with a reason and a ticket; a login works again', () => {
+    const given = [...enrolledUser, frozen()];
+    security
+      .given(given)
+      .when(unfreeze())
+      .then([
+        { type: 'AccountUnfrozen', data: { userId, reason: 'Checked with the user', ticket: 'SUP-9' } },
+      ]);
+    security.given(given).when(unfreeze(self)).thenFails('not-permitted');
+    security
+      .given(given)
+      .when(unfreeze(support, 'ok', ''))
+      .thenFails('invalid-command');
+    security.given(enrolledUser).when(unfreeze()).thenFails('not-frozen');
+    const lifted = [
+      ...given,
+      { type: 'AccountUnfrozen', data: { userId, reason: 'x', ticket: 'y' } } as UserSecurityEvent,
+    ];
+    security
+      .given(lifted)
+      .when(verify(totp(valid(firstStep + 20)), at(minutes(7))))
+      .then([verified(firstStep + 20)]);
+  });
+
+  it('a reset keeps a freeze in place', () => {
+    const given = [
+      ...enrolledUser,
+      frozen(),
+      { type: 'SupportReset', data: { userId, reason: 'r', ticket: 't' } } as UserSecurityEvent,
+    ];
+    expect(fold(userSecurityDecider, given).frozenAt).toBe(at(minutes(5)));
+  });
+});
+
 describe('user security: importing an existing enrolment', () => {
   const platform: Actor = { id: 'platform', role: 'platform' };
   const sha256: TotpParameters = { algorithm: 'SHA256', digits: 8, period: 60 };

@@ -8,6 +8,7 @@ import { independentCode } from '../support/independent-totp.ts';
 import { findTestRedis } from '../support/redis.ts';
 import { startHarness } from '../support/service-harness.ts';
 import { codeAt, waitForStepWithAtLeast } from '../support/totp-codes.ts';
+import { webhookReceiver } from '../support/webhook-receiver.ts';
 
 const server = await findTestRedis();
 const deployments = [
@@ -45,7 +46,7 @@ const collectEverything = async (
 };
 
 /** The service with debug logs captured, on the deployment's read models under a fresh Redis prefix. */
-const harnessWithLogs = async (redisUrl: string | null, tag: string) => {
+const harnessWithLogs = async (redisUrl: string | null, tag: string, env: Record<string, string> = {}) => {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -55,15 +56,24 @@ const harnessWithLogs = async (redisUrl: string | null, tag: string) => {
   });
   const prefix = `${tag}:${process.pid}:${Date.now()}:`;
   const h = await startHarness(
-    { LOG_LEVEL: 'debug', ...(redisUrl === null ? {} : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }) },
+    {
+      LOG_LEVEL: 'debug',
+      ...env,
+      ...(redisUrl === null ? {} : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }),
+    },
     createLogger('debug', sink),
   );
   return { h, logs, prefix };
 };
 
 describe.each(deployments)('secrets stay secret: $name', ({ redisUrl }) => {
-  it('S8 after every flow, the TOTP secret and otpauth URI appear in no log line, event or Redis key (0 hits)', async () => {
-    const { h, logs, prefix } = await harnessWithLogs(redisUrl, 's8');
+  it('S8 after every flow, the TOTP secret, otpauth URI, recovery and temporary codes and freeze tokens appear in no log line, event or Redis key (0 hits)', async () => {
+    // The platform's webhook receives the freeze tokens, which must be nowhere else.
+    const hooks = await webhookReceiver();
+    const { h, logs, prefix } = await harnessWithLogs(redisUrl, 's8', {
+      WEBHOOK_URL: hooks.url,
+      WEBHOOK_SECRET: 's8-webhook-secret',
+    });
     try {
       const officeId = await h.office();
       const userId = await h.user(officeId, 'secret.keeper');
@@ -91,14 +101,36 @@ describe.each(deployments)('secrets stay secret: $name', ({ redisUrl }) => {
         body: { reason: 'lost phone', ticket: 'S8-1' },
         token: support,
       });
+      const temporary = await h.call('POST', `/v1/support/users/${userId}/temporary-access`, {
+        body: { reason: 'lost phone again', ticket: 'S8-2' },
+        token: support,
+      });
+      const temporaryCode = String(temporary.body.code);
+      const third = await h.login('secret.keeper');
+      const withTemporary = await h.call('POST', '/v1/login/second-factor', {
+        body: { challenge: third.body.challenge, code: temporaryCode },
+      });
+      expect(withTemporary.body.status).toBe('enrollment-required');
+      const { freezeToken } = await hooks.nth('temporary-access-used', userId);
+      expect((await h.call('POST', '/v1/freeze', { body: { token: freezeToken } })).status).toBe(200);
+      for (const type of ['two-factor-enrolled', 'recovery-code-used', 'two-factor-reset-by-support'])
+        await hooks.nth(type, userId);
+      await hooks.nth('temporary-access-issued', userId);
+      const freezeTokens = hooks.received.map((notification) => notification.freezeToken ?? '');
+      expect(freezeTokens.filter((token) => token.length >= 43).length).toBeGreaterThanOrEqual(5);
 
       const { texts, eventCount } = await collectEverything(h.dataDir, logs, redisUrl, prefix);
       expect(eventCount).toBeGreaterThan(10);
       expect(logs.length).toBeGreaterThan(10);
       const everything = texts.join('\n');
-      const hits = [secret, otpauthUri, encodeURIComponent(otpauthUri), ...recoveryCodes].filter((needle) =>
-        everything.includes(needle),
-      );
+      const hits = [
+        secret,
+        otpauthUri,
+        encodeURIComponent(otpauthUri),
+        ...recoveryCodes,
+        temporaryCode,
+        ...freezeTokens.filter((token) => token !== ''),
+      ].filter((needle) => everything.includes(needle));
       expect(hits).toEqual([]);
 
       // S10: password hashes never leave the service (audit, support and me answers).
@@ -108,6 +140,7 @@ describe.each(deployments)('secrets stay secret: $name', ({ redisUrl }) => {
       expect(recoveryCodes).toHaveLength(10);
     } finally {
       await h.stop();
+      await hooks.close();
     }
   }, 90_000);
 });

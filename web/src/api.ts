@@ -74,6 +74,8 @@ export type SupportUser = {
   enrolledAt: string | null;
   lockedUntil: string | null;
   officeRequiresTwoFactor: boolean;
+  frozen: boolean;
+  temporaryAccessUntil: string | null;
 };
 
 export type AuditEvent = {
@@ -161,7 +163,8 @@ export const api = {
   me: () => json<SessionUser>('GET', '/v1/me'),
   login: (body: { username: string; password: string }) => json<LoginAnswer>('POST', '/v1/login', body),
   secondFactor: (body: { challenge: string; code: string } | { challenge: string; recoveryCode: string }) =>
-    json<LoginAnswer & { status: 'authenticated' }>('POST', '/v1/login/second-factor', body),
+    json<Exclude<LoginAnswer, { status: 'second-factor-required' }>>('POST', '/v1/login/second-factor', body),
+  freeze: (token: string) => json<{ status: 'frozen' }>('POST', '/v1/freeze', { token }),
   logout: () => json<null>('POST', '/v1/logout'),
   twoFactor: () => json<TwoFactorStatus>('GET', '/v1/me/two-factor'),
   startEnrollment: (body: { password: string } | { challenge: string }) =>
@@ -206,6 +209,20 @@ export const api = {
       `/v1/support/users/${encodeURIComponent(userId)}/two-factor-reset`,
       body,
     ),
+  issueTemporaryAccess: (userId: string, body: { reason: string; ticket: string }) =>
+    json<{ userId: string; code: string; expiresAt: string }>(
+      'POST',
+      `/v1/support/users/${encodeURIComponent(userId)}/temporary-access`,
+      body,
+    ),
+  endTemporaryAccess: (userId: string, body: { reason: string; ticket: string }) =>
+    json<{ userId: string }>(
+      'POST',
+      `/v1/support/users/${encodeURIComponent(userId)}/temporary-access/end`,
+      body,
+    ),
+  unfreeze: (userId: string, body: { reason: string; ticket: string }) =>
+    json<{ userId: string }>('POST', `/v1/support/users/${encodeURIComponent(userId)}/unfreeze`, body),
   eraseUser: (userId: string, body: { reason: string; ticket: string }) =>
     json<{ userId: string; erasedAt: string }>(
       'POST',

@@ -4,6 +4,7 @@ import { h, replace } from './dom.ts';
 import { initLang, lang, type MessageKey, onLangChange, resetBindings, setLang, t, tx } from './i18n.ts';
 import { accountPage } from './pages/account.ts';
 import { auditPage } from './pages/audit.ts';
+import { freezePage } from './pages/freeze.ts';
 import { helpPage } from './pages/help.ts';
 import { loginPage } from './pages/login.ts';
 import { officePage } from './pages/office.ts';
@@ -44,6 +45,7 @@ const routes: Record<string, Route> = {
     show: (user) => user?.role === 'auditor' || user?.role === 'support',
   },
   '/help': { page: helpPage, title: 'help.title', nav: 'nav.help' },
+  '/freeze': { page: freezePage, title: 'freeze.title' },
 };
 
 const header = document.getElementById('top') as HTMLElement;

@@ -303,6 +303,48 @@ const nl = {
   'error.network': 'Geen verbinding met de dienst. Controleer je verbinding en probeer opnieuw.',
   'error.codeFormat': 'Geef de 6 cijfers uit je authenticator-app op.',
   'error.fallback': '{title}: {detail}',
+  'enrol.afterTemporaryTitle': 'Stel een nieuwe authenticator-app in',
+  'enrol.afterTemporaryWhy':
+    'Je logde in met een tijdelijke code van support. Stel nu een nieuwe app in: daarna werkt de tijdelijke code niet meer.',
+  'login.temporaryLabel': 'Tijdelijke code van support',
+  'login.temporaryHint': 'De code die support je gaf, bijvoorbeeld abcd-efgh-jkmn-pqrs.',
+  'login.useTemporary': 'Ik heb een tijdelijke code van support',
+  'support.temporaryUntil': 'Tijdelijke toegang tot',
+  'support.noTemporary': 'Geen tijdelijke toegang',
+  'support.frozen': 'Bevroren',
+  'support.frozenYes': 'Ja: de gebruiker heeft het account bevroren',
+  'support.temporaryTitle': 'Tijdelijke toegang geven',
+  'support.temporaryIntro':
+    'Voor een verloren smartphone: de gebruiker logt in met een tijdelijke code in plaats van de code uit de app en stelt daarna een nieuwe app in. De oude app en herstelcodes werken niet meer.',
+  'support.temporaryIssue': 'Tijdelijke code aanmaken',
+  'support.temporaryIssued': 'Tijdelijke code voor {name}, geldig tot {date}:',
+  'support.temporaryOnce': 'Lees de code voor aan de gebruiker. Ze wordt niet opnieuw getoond.',
+  'support.endTitle': 'Tijdelijke toegang beëindigen',
+  'support.end': 'Tijdelijke toegang beëindigen',
+  'support.ended': 'De tijdelijke code van {name} werkt niet meer.',
+  'support.unfreezeTitle': 'Bevriezing opheffen',
+  'support.unfreezeIntro':
+    'De gebruiker heeft het account bevroren na een melding over een wijziging. Hef de bevriezing pas op na controle bij de gebruiker.',
+  'support.unfreeze': 'Bevriezing opheffen',
+  'support.unfrozen': 'De bevriezing van {name} is opgeheven; inloggen werkt weer.',
+  'freeze.title': 'Dit was ik niet',
+  'freeze.question': 'Account bevriezen?',
+  'freeze.what':
+    'Je kreeg een melding over een wijziging aan je twee-factor-authenticatie die je niet zelf deed. Bevries je account: alle sessies stoppen, niemand kan nog inloggen of de twee-factor-authenticatie wijzigen tot support de bevriezing opheft.',
+  'freeze.submit': 'Account bevriezen',
+  'freeze.done': 'Je account is bevroren.',
+  'freeze.next': 'Neem contact op met support@wegroup.be om het account weer vrij te geven.',
+  'freeze.noToken': 'Deze link is onvolledig. Open de link uit de e-mail opnieuw.',
+  'error.account-frozen': 'Dit account is bevroren. Neem contact op met support.',
+  'error.invalid-freeze-token': 'Deze link is verlopen of werd al gebruikt. Neem contact op met support.',
+  'error.no-temporary-access': 'Deze gebruiker heeft geen open tijdelijke toegang.',
+  'error.not-frozen': 'Dit account is niet bevroren.',
+  'help.temporaryTitle': '6. Smartphone verloren: tijdelijke toegang',
+  'help.temporary':
+    'Support controleert wie je bent en geeft je een tijdelijke code. Log in met je gebruikersnaam en wachtwoord, kies bij de code "Ik heb een tijdelijke code van support" en typ de code. Je stelt daarna meteen een nieuwe authenticator-app in. De code werkt tot de vermelde datum (hoogstens een week) of tot je een nieuwe app instelt.',
+  'help.freezeTitle': '7. "Dit was ik niet": je account bevriezen',
+  'help.freeze':
+    'Bij elke wijziging aan je twee-factor-authenticatie krijg je een e-mail. Deed je die wijziging niet zelf? Klik op de link in de e-mail (7 dagen geldig) en bevries je account. Alle sessies stoppen en niemand kan nog inloggen tot support, na controle bij jou, de bevriezing opheft.',
 };
 
 export type MessageKey = keyof typeof nl;
@@ -602,6 +644,48 @@ const en: Record<MessageKey, string> = {
   'error.network': 'Cannot reach the service. Check your connection and try again.',
   'error.codeFormat': 'Enter the 6 digits from your authenticator app.',
   'error.fallback': '{title}: {detail}',
+  'enrol.afterTemporaryTitle': 'Set up a new authenticator app',
+  'enrol.afterTemporaryWhy':
+    'You logged in with a temporary code from support. Set up a new app now: after that the temporary code stops working.',
+  'login.temporaryLabel': 'Temporary code from support',
+  'login.temporaryHint': 'The code support gave you, for example abcd-efgh-jkmn-pqrs.',
+  'login.useTemporary': 'I have a temporary code from support',
+  'support.temporaryUntil': 'Temporary access until',
+  'support.noTemporary': 'No temporary access',
+  'support.frozen': 'Frozen',
+  'support.frozenYes': 'Yes: the user froze the account',
+  'support.temporaryTitle': 'Give temporary access',
+  'support.temporaryIntro':
+    'For a lost phone: the user logs in with a temporary code instead of the code from the app, and then sets up a new app. The old app and recovery codes stop working.',
+  'support.temporaryIssue': 'Create a temporary code',
+  'support.temporaryIssued': 'Temporary code for {name}, valid until {date}:',
+  'support.temporaryOnce': 'Read the code to the user. It is not shown again.',
+  'support.endTitle': 'End temporary access',
+  'support.end': 'End temporary access',
+  'support.ended': "{name}'s temporary code no longer works.",
+  'support.unfreezeTitle': 'Lift the freeze',
+  'support.unfreezeIntro':
+    'The user froze the account after a notification about a change. Lift the freeze only after checking with the user.',
+  'support.unfreeze': 'Lift the freeze',
+  'support.unfrozen': 'The freeze on {name} is lifted; logging in works again.',
+  'freeze.title': "This wasn't me",
+  'freeze.question': 'Freeze your account?',
+  'freeze.what':
+    'You were told about a change to your two-factor authentication that you did not make. Freeze your account: every session ends, and nobody can log in or change the two-factor authentication until support lifts the freeze.',
+  'freeze.submit': 'Freeze my account',
+  'freeze.done': 'Your account is frozen.',
+  'freeze.next': 'Contact support@wegroup.be to release the account again.',
+  'freeze.noToken': 'This link is incomplete. Open the link from the e-mail again.',
+  'error.account-frozen': 'This account is frozen. Contact support.',
+  'error.invalid-freeze-token': 'This link has expired or was used already. Contact support.',
+  'error.no-temporary-access': 'This user has no open temporary access.',
+  'error.not-frozen': 'This account is not frozen.',
+  'help.temporaryTitle': '6. Lost your phone: temporary access',
+  'help.temporary':
+    'Support checks who you are and gives you a temporary code. Log in with your username and password, choose "I have a temporary code from support" at the code step and type the code. You then set up a new authenticator app straight away. The code works until the date support tells you (a week at most) or until you set up a new app.',
+  'help.freezeTitle': '7. "This wasn\'t me": freezing your account',
+  'help.freeze':
+    'Every change to your two-factor authentication is e-mailed to you. Did you not make it? Click the link in the e-mail (valid for 7 days) and freeze your account. Every session ends and nobody can log in until support, after checking with you, lifts the freeze.',
 };
 
 export const messages = { nl, en } as const;

@@ -22,6 +22,11 @@ export class Sha256RecoveryCodes implements RecoveryCodes {
     return { codes: [...codes], hashes: [...codes].map((code) => this.hash(code)) };
   }
 
+  generateOne(): { code: string; hash: string } {
+    const code = newCode();
+    return { code, hash: this.hash(code) };
+  }
+
   hash(code: string): string {
     return createHash('sha256').update(normalize(code)).digest('hex');
   }

@@ -14,6 +14,7 @@ import { answerClientError, sendProblem } from './problems.ts';
 import { requestLog } from './request-log.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { checkpointRoutes } from './routes/checkpoint-routes.ts';
+import { freezeRoutes } from './routes/freeze-routes.ts';
 import { importRoutes } from './routes/import-routes.ts';
 import { loginRoutes } from './routes/login-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
@@ -91,6 +92,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   await app.register(meRoutes, { deps, options });
   await app.register(officeRoutes, { deps });
   await app.register(supportRoutes, { deps });
+  await app.register(freezeRoutes, { deps, options });
   await app.register(platformRoutes, { deps });
   await app.register(importRoutes, { deps });
   await app.register(auditRoutes, { deps });

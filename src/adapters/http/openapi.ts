@@ -31,6 +31,10 @@ const operationIds: Record<string, string> = {
   'GET /v1/support/users': 'findUser',
   'POST /v1/support/users/:userId/two-factor-reset': 'resetTwoFactor',
   'POST /v1/support/users/:userId/erasure': 'eraseUser',
+  'POST /v1/support/users/:userId/temporary-access': 'issueTemporaryAccess',
+  'POST /v1/support/users/:userId/temporary-access/end': 'endTemporaryAccess',
+  'POST /v1/support/users/:userId/unfreeze': 'unfreezeAccount',
+  'POST /v1/freeze': 'freezeAccount',
   'POST /v1/platform/offices': 'registerOffice',
   'POST /v1/platform/users': 'registerUser',
   'PUT /v1/platform/users/:userId/role': 'changeRole',
@@ -67,6 +71,8 @@ const session: Security = [{ session: [] }, { sessionCookie: [] }];
 const securityOf = (url: string): Security => {
   if (url.startsWith('/v1/platform/')) return [{ platformKey: [] }];
   if (url === '/v1/login' || url.startsWith('/v1/login/') || url === '/v1/logout') return [];
+  // The freeze link in the e-mail carries its own single-use token: no session.
+  if (url === '/v1/freeze') return [];
   // Anyone may fetch the keys that verify checkpoints: verifying must not need an account.
   if (url === '/v1/audit/signing-key') return [];
   // Enrolment also accepts the challenge of a login held back for it, in the body, without a session.

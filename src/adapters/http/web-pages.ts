@@ -14,6 +14,7 @@ export const pagePaths = [
   '/support',
   '/audit',
   '/help',
+  '/freeze',
 ] as const;
 
 /**

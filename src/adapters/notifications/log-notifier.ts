@@ -9,7 +9,9 @@ export class LogNotifier implements Notifier {
     this.log = log;
   }
 
-  notify(notification: Notification): void {
-    this.log.info({ notification }, 'notification');
+  notify({ freezeToken, ...notification }: Notification): void {
+    // The freeze token is a bearer secret: the log says only that there was one.
+    const logged = freezeToken === undefined ? notification : { ...notification, freezeToken: '[redacted]' };
+    this.log.info({ notification: logged }, 'notification');
   }
 }

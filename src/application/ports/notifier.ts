@@ -5,6 +5,11 @@ export type NotificationType =
   | 'user-erased'
   | 'password-changed'
   | 'second-factor-locked-out'
+  | 'recovery-code-used'
+  | 'temporary-access-issued'
+  | 'temporary-access-used'
+  | 'account-frozen'
+  | 'account-unfrozen'
   | 'office-two-factor-required'
   | 'office-two-factor-requirement-lifted'
   | 'audit-checkpoint-signed';
@@ -15,6 +20,8 @@ export type Notification = {
   userId?: string;
   officeId?: string;
   details?: Record<string, string | number | boolean | null>;
+  /** Single-use, 7 days: the platform links `POST /v1/freeze` with it in the e-mail about a 2FA change. */
+  freezeToken?: string;
   /** With `audit-checkpoint-signed`: the signed checkpoint itself, so copies live outside the service. */
   auditCheckpoint?: { checkpoint: object; signature: string };
 };

@@ -22,6 +22,10 @@ export type UserLoginView = {
   lastAcceptedStep: number | null;
   lockedUntil: string | null;
   recoveryCodesLeft: number;
+  /** Deadline of a temporary access code support issued (the code itself is only in the stream, hashed). */
+  temporaryAccessUntil?: string | null;
+  /** "This wasn't me": no login until support lifts it. */
+  frozen?: boolean;
 };
 
 export type OfficePolicyView = {

@@ -8,10 +8,13 @@ export type Session = {
   createdAt: string;
 };
 
-/** A half-finished login: the password was right, a second factor or an enrolment is still owed. */
+/**
+ * A half-finished login: the password was right, a second factor or an enrolment is still owed. A
+ * `freeze` token is kept the same way (single-use, with a TTL) but only ever freezes the account.
+ */
 export type LoginChallenge = {
   userId: string;
-  kind: 'second-factor' | 'enrollment';
+  kind: 'second-factor' | 'enrollment' | 'freeze';
   createdAt: string;
 };
 

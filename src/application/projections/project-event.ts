@@ -18,6 +18,18 @@ export type ProjectionChange =
   /** The user is forgotten: their document, username entry and membership go. */
   | { kind: 'user-erased'; userId: string; officeId: string; username: string; memberKey: string };
 
+/** What a disable, a reset or a temporary access leaves of the user's authenticator: nothing. */
+const withoutAuthenticator = {
+  twoFactor: 'none',
+  enrollmentId: null,
+  enrolledAt: null,
+  secret: null,
+  totpParameters: null,
+  lastAcceptedStep: null,
+  recoveryCodesLeft: 0,
+  pending: null,
+} satisfies Partial<UserDocument>;
+
 /** Cheap: looks at the type and one id field only; `projectEvent` validates the whole event. */
 export const documentOf = (event: RecordedEvent): DocumentRef => {
   const data = event.data as { officeId?: unknown; userId?: unknown };
@@ -119,6 +131,7 @@ export const projectEvent = (
         totpParameters: defaultTotpParameters,
         lastAcceptedStep: parsed.data.acceptedStep,
         pending: null,
+        temporaryAccessUntil: null,
       });
     }
     case 'TotpImported': {
@@ -136,18 +149,9 @@ export const projectEvent = (
       });
     }
     case 'TotpDisabled':
+      return changed(withoutAuthenticator);
     case 'SupportReset':
-      return changed({
-        twoFactor: 'none',
-        enrollmentId: null,
-        enrolledAt: null,
-        secret: null,
-        totpParameters: null,
-        lastAcceptedStep: null,
-        recoveryCodesLeft: 0,
-        pending: null,
-        ...(parsed.type === 'SupportReset' ? { lockedUntil: null } : {}),
-      });
+      return changed({ ...withoutAuthenticator, lockedUntil: null, temporaryAccessUntil: null });
     case 'RecoveryCodesIssued':
       return changed({ recoveryCodesLeft: parsed.data.codeHashes.length });
     case 'RecoveryCodeUsed':
@@ -158,6 +162,17 @@ export const projectEvent = (
       return { kind: 'none' };
     case 'SecondFactorLockedOut':
       return changed({ lockedUntil: parsed.data.lockedUntil });
+    case 'TemporaryAccessIssued':
+      return changed({
+        ...withoutAuthenticator,
+        lockedUntil: null,
+        temporaryAccessUntil: parsed.data.expiresAt,
+      });
+    case 'TemporaryAccessEnded':
+      return changed({ temporaryAccessUntil: null });
+    case 'AccountFrozen':
+    case 'AccountUnfrozen':
+      return changed({ frozen: parsed.type === 'AccountFrozen' });
   }
   return { kind: 'none' };
 };

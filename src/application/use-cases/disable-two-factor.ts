@@ -3,6 +3,7 @@ import { userSecurityDecider } from '../../domain/user-security/index.ts';
 import type { ApplicationDeps } from '../dependencies.ts';
 import { checkProof, type ProofInput, signedInUser } from '../fresh-proof.ts';
 import { handleCommand } from '../handle-command.ts';
+import { notifyTwoFactorChange } from '../notify-two-factor-change.ts';
 import { officeRequiresTwoFactor } from '../office-requirement.ts';
 import type { Session } from '../ports/session-store.ts';
 import { throwIfRejected } from '../second-factor-outcome.ts';
@@ -42,9 +43,9 @@ export const disableTwoFactor =
       }),
       { ...request, actor },
     );
-    throwIfRejected(deps, user, outcome.newEvents, now);
+    await throwIfRejected(deps, user, outcome.newEvents, now);
     await deps.sessions.revokeUserSessions(user.userId, sessionToken);
-    deps.notifier.notify({
+    await notifyTwoFactorChange(deps, {
       type: 'two-factor-disabled',
       occurredAt: now.toISOString(),
       userId: user.userId,

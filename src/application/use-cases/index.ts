@@ -8,6 +8,7 @@ import { officePolicyAt, userTwoFactorAt } from './audit/state-at.ts';
 import { disableTwoFactor } from './disable-two-factor.ts';
 import { confirmEnrollment } from './enrollment/confirm-enrollment.ts';
 import { startEnrollment } from './enrollment/start-enrollment.ts';
+import { freezeAccount, unfreezeAccount } from './freeze-account.ts';
 import { importEnrolments } from './import/import-enrolments.ts';
 import { login } from './login/login.ts';
 import { secondFactorStep } from './login/second-factor-step.ts';
@@ -23,6 +24,7 @@ import { regenerateRecoveryCodes } from './regenerate-recovery-codes.ts';
 import { eraseUser } from './support-erase-user.ts';
 import { findUserForSupport } from './support-find-user.ts';
 import { supportReset } from './support-reset.ts';
+import { endTemporaryAccess, issueTemporaryAccess } from './support-temporary-access.ts';
 import { twoFactorStatus } from './two-factor-status.ts';
 
 /** Every use case, bound to its ports: what the HTTP and CLI adapters call. */
@@ -40,6 +42,10 @@ export const createUseCases = (deps: ApplicationDeps, checkpointer = new AuditCh
   findUserForSupport: findUserForSupport(deps),
   supportReset: supportReset(deps),
   eraseUser: eraseUser(deps),
+  issueTemporaryAccess: issueTemporaryAccess(deps),
+  endTemporaryAccess: endTemporaryAccess(deps),
+  freezeAccount: freezeAccount(deps),
+  unfreezeAccount: unfreezeAccount(deps),
   registerOffice: registerOffice(deps),
   registerUser: registerUser(deps),
   changeRole: changeRole(deps),

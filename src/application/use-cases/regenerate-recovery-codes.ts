@@ -21,6 +21,7 @@ export const regenerateRecoveryCodes =
       | 'vault'
       | 'recoveryCodes'
       | 'notifier'
+      | 'sessions'
     >,
   ) =>
   async (
@@ -45,6 +46,6 @@ export const regenerateRecoveryCodes =
       }),
       { ...request, actor },
     );
-    throwIfRejected(deps, user, outcome.newEvents, now);
+    await throwIfRejected(deps, user, outcome.newEvents, now);
     return { recoveryCodes: recovery.codes, position: outcome.position };
   };

@@ -1,10 +1,8 @@
 import type { Actor } from '../../domain/shared/actor.ts';
-import { userSecurityStream } from '../../domain/user-security/events.ts';
-import { userSecurityDecider } from '../../domain/user-security/index.ts';
-import { ApplicationError } from '../application-error.ts';
 import type { ApplicationDeps } from '../dependencies.ts';
-import { handleCommand } from '../handle-command.ts';
+import { notifyTwoFactorChange } from '../notify-two-factor-change.ts';
 import { officeRequiresTwoFactor } from '../office-requirement.ts';
+import { supportCommand } from '../support-command.ts';
 import type { RequestContext } from './login/second-factor-step.ts';
 
 export type SupportResetResult = {
@@ -26,29 +24,21 @@ export const supportReset =
     input: { userId: string; reason: string; ticket: string },
     request: RequestContext,
   ): Promise<SupportResetResult> => {
-    const lookup = await deps.readModels.loginByUserId(input.userId);
-    if (lookup === null) throw new ApplicationError('not-found', 'No such user.');
-    const outcome = await handleCommand(
+    const { user, outcome } = await supportCommand(
       deps,
-      userSecurityDecider,
-      userSecurityStream(input.userId),
-      () => ({
-        type: 'ResetTwoFactorBySupport' as const,
-        userId: input.userId,
-        reason: input.reason,
-        ticket: input.ticket,
-        actor,
-      }),
-      { ...request, actor },
+      actor,
+      input.userId,
+      { type: 'ResetTwoFactorBySupport', ...input, actor },
+      request,
     );
     await deps.sessions.revokeUserSessions(input.userId);
-    deps.notifier.notify({
+    await notifyTwoFactorChange(deps, {
       type: 'two-factor-reset-by-support',
       occurredAt: deps.clock.now().toISOString(),
       userId: input.userId,
-      officeId: lookup.user.officeId,
+      officeId: user.officeId,
       details: { ticket: input.ticket },
     });
-    const required = await officeRequiresTwoFactor(deps, lookup.user.officeId);
+    const required = await officeRequiresTwoFactor(deps, user.officeId);
     return { position: outcome.position, nextLogin: required ? 'enrollment-required' : 'password-only' };
   };

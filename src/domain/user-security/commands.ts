@@ -9,7 +9,8 @@ export type Proof = ({ kind: 'code' } & CodeCheck) | { kind: 'password'; valid: 
 
 export type SecondFactorCheck =
   | ({ method: 'totp' } & CodeCheck)
-  | { method: 'recovery-code'; codeHash: string };
+  | { method: 'recovery-code'; codeHash: string }
+  | { method: 'temporary-access'; codeHash: string };
 
 export type UserSecurityCommand =
   | {
@@ -59,4 +60,17 @@ export type UserSecurityCommand =
       recoveryCodeHashes: string[];
       now: string;
       actor: Actor;
-    };
+    }
+  | {
+      type: 'IssueTemporaryAccess';
+      userId: string;
+      codeHash: string;
+      expiresAt: string;
+      reason: string;
+      ticket: string;
+      now: string;
+      actor: Actor;
+    }
+  | { type: 'EndTemporaryAccess'; userId: string; reason: string; ticket: string; now: string; actor: Actor }
+  | { type: 'FreezeAccount'; userId: string; now: string; actor: Actor }
+  | { type: 'UnfreezeAccount'; userId: string; reason: string; ticket: string; actor: Actor };

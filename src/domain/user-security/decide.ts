@@ -8,6 +8,7 @@ import {
   failuresBeforeLockout,
   lockoutDurationMs,
   recoveryCodesPerIssue,
+  temporaryAccessMaxHoursLimit,
 } from './policy.ts';
 import type { UserSecurityState } from './state.ts';
 
@@ -17,6 +18,31 @@ const requireSelf = (actor: Actor, userId: string) => {
   if (actor.id !== userId)
     throw new DomainError('not-permitted', 'Users manage only their own two-factor authentication.');
 };
+
+const requireNotFrozen = (state: UserSecurityState) => {
+  if (state.frozenAt !== null)
+    throw new DomainError('account-frozen', 'The account is frozen; support can lift the freeze.');
+};
+
+/** A support action: by the support role, with a reason and a ticket reference (both trimmed). */
+const requireSupport = (actor: Actor, action: string, reason: string, ticket: string) => {
+  if (actor.role !== 'support') throw new DomainError('not-permitted', `Only support ${action}.`);
+  const trimmed = { reason: reason.trim(), ticket: ticket.trim() };
+  if (trimmed.reason === '' || trimmed.ticket === '')
+    throw new DomainError('invalid-command', 'Support needs a reason and a ticket reference.');
+  return trimmed;
+};
+
+const openTemporaryAccess = (state: UserSecurityState, now: string) =>
+  state.temporaryAccess !== null && now < state.temporaryAccess.expiresAt ? state.temporaryAccess : null;
+
+/** Ends a temporary access still on record (open or past its deadline) for `why`. */
+const endTemporaryAccess = (
+  userId: string,
+  state: UserSecurityState,
+  why: 'replaced' | 'enrolled' | 'reset' | 'frozen',
+): UserSecurityEvent[] =>
+  state.temporaryAccess === null ? [] : [{ type: 'TemporaryAccessEnded', data: { userId, why } }];
 
 const requireEnrolled = (state: UserSecurityState) => {
   if (state.enrollment === null)
@@ -91,6 +117,14 @@ const verify = (
   state: UserSecurityState,
   now: string,
 ): UserSecurityEvent[] => {
+  if (check.method === 'temporary-access') {
+    if (openTemporaryAccess(state, now)?.codeHash !== check.codeHash)
+      return rejected(userId, 'invalid-temporary-access', state, now);
+    return [
+      { type: 'TemporaryAccessUsed', data: { userId, usedAt: now } },
+      { type: 'SecondFactorVerified', data: { userId, method: 'temporary-access', timeStep: null } },
+    ];
+  }
   if (check.method === 'recovery-code') {
     if (!state.unusedRecoveryCodes.includes(check.codeHash))
       return rejected(userId, 'invalid-recovery-code', state, now);
@@ -99,7 +133,9 @@ const verify = (
       { type: 'SecondFactorVerified', data: { userId, method: 'recovery-code', timeStep: null } },
     ];
   }
-  if (!check.valid || check.timeStep === null) return rejected(userId, 'invalid-code', state, now);
+  // Without an enrolment (temporary access only) there is no secret a TOTP code could match.
+  if (state.enrollment === null || !check.valid || check.timeStep === null)
+    return rejected(userId, 'invalid-code', state, now);
   if (state.lastAcceptedStep !== null && check.timeStep <= state.lastAcceptedStep) {
     return rejected(userId, 'code-already-used', state, now);
   }
@@ -114,6 +150,7 @@ export const decideUserSecurity = (
   switch (command.type) {
     case 'StartTotpEnrollment': {
       requireSelf(command.actor, userId);
+      requireNotFrozen(state);
       if (state.enrollment !== null)
         throw new DomainError('already-enrolled', 'Two-factor authentication is already enabled.');
       const { enrollmentId, secret, now } = command;
@@ -126,6 +163,7 @@ export const decideUserSecurity = (
     }
     case 'ConfirmTotpEnrollment': {
       requireSelf(command.actor, userId);
+      requireNotFrozen(state);
       if (state.enrollment !== null)
         throw new DomainError('already-enrolled', 'Two-factor authentication is already enabled.');
       const pending = state.pendingEnrollment;
@@ -147,6 +185,7 @@ export const decideUserSecurity = (
           type: 'RecoveryCodesIssued',
           data: { userId, enrollmentId, codeHashes: command.recoveryCodeHashes },
         },
+        ...endTemporaryAccess(userId, state, 'enrolled'),
       ];
     }
     case 'ImportTotp': {
@@ -173,6 +212,7 @@ export const decideUserSecurity = (
     }
     case 'DisableTotp': {
       requireSelf(command.actor, userId);
+      requireNotFrozen(state);
       const enrollment = requireEnrolled(state);
       if (command.officeRequiresTwoFactor) {
         throw new DomainError(
@@ -193,21 +233,79 @@ export const decideUserSecurity = (
     }
     case 'VerifySecondFactor': {
       requireSelf(command.actor, userId);
-      requireEnrolled(state);
+      requireNotFrozen(state);
+      if (state.temporaryAccess === null) requireEnrolled(state);
       requireNotLocked(state, command.now);
       return verify(userId, command.check, state, command.now);
     }
     case 'ResetTwoFactorBySupport': {
-      if (command.actor.role !== 'support')
-        throw new DomainError('not-permitted', 'Only support resets two-factor authentication.');
-      const reason = command.reason.trim();
-      const ticket = command.ticket.trim();
-      if (reason === '' || ticket === '')
-        throw new DomainError('invalid-command', 'A reset needs a reason and a ticket reference.');
-      return [{ type: 'SupportReset', data: { userId, reason, ticket } }];
+      const { reason, ticket } = requireSupport(
+        command.actor,
+        'resets two-factor authentication',
+        command.reason,
+        command.ticket,
+      );
+      requireNotFrozen(state);
+      return [
+        ...endTemporaryAccess(userId, state, 'reset'),
+        { type: 'SupportReset', data: { userId, reason, ticket } },
+      ];
+    }
+    case 'IssueTemporaryAccess': {
+      const { reason, ticket } = requireSupport(
+        command.actor,
+        'issues temporary access',
+        command.reason,
+        command.ticket,
+      );
+      requireNotFrozen(state);
+      const { now, expiresAt } = command;
+      if (expiresAt <= now || expiresAt > addMs(now, temporaryAccessMaxHoursLimit * 3_600_000)) {
+        throw new DomainError(
+          'invalid-command',
+          `Temporary access lasts up to ${temporaryAccessMaxHoursLimit} hours.`,
+        );
+      }
+      return [
+        ...endTemporaryAccess(userId, state, 'replaced'),
+        {
+          type: 'TemporaryAccessIssued',
+          data: { userId, temporaryCodeHash: command.codeHash, issuedAt: now, expiresAt, reason, ticket },
+        },
+      ];
+    }
+    case 'EndTemporaryAccess': {
+      const { reason, ticket } = requireSupport(
+        command.actor,
+        'ends temporary access',
+        command.reason,
+        command.ticket,
+      );
+      if (openTemporaryAccess(state, command.now) === null)
+        throw new DomainError('no-temporary-access', 'The user has no open temporary access.');
+      return [{ type: 'TemporaryAccessEnded', data: { userId, why: 'ended-by-support', reason, ticket } }];
+    }
+    case 'FreezeAccount': {
+      requireSelf(command.actor, userId);
+      if (state.frozenAt !== null) return [];
+      return [
+        ...endTemporaryAccess(userId, state, 'frozen'),
+        { type: 'AccountFrozen', data: { userId, frozenAt: command.now } },
+      ];
+    }
+    case 'UnfreezeAccount': {
+      const { reason, ticket } = requireSupport(
+        command.actor,
+        'lifts a freeze',
+        command.reason,
+        command.ticket,
+      );
+      if (state.frozenAt === null) throw new DomainError('not-frozen', 'The account is not frozen.');
+      return [{ type: 'AccountUnfrozen', data: { userId, reason, ticket } }];
     }
     case 'RegenerateRecoveryCodes': {
       requireSelf(command.actor, userId);
+      requireNotFrozen(state);
       const enrollment = requireEnrolled(state);
       requireNotLocked(state, command.now);
       const rejection = codeProofRejection(userId, command.proof, state, command.now);

@@ -5,6 +5,8 @@ import { totpParametersSchema } from './totp-parameters.ts';
 
 const timeStep = z.number().int().nonnegative();
 const recoveryCodeHash = z.string().min(1);
+const supportReason = z.string().min(1).max(1000);
+const supportTicket = z.string().min(1).max(200);
 
 export const userSecurityEventSchemas = {
   TotpEnrollmentStarted: z.object({
@@ -37,11 +39,7 @@ export const userSecurityEventSchemas = {
     replaced: z.boolean(),
   }),
   TotpDisabled: z.object({ userId: entityId, enrollmentId: entityId, proof: z.enum(['code', 'password']) }),
-  SupportReset: z.object({
-    userId: entityId,
-    reason: z.string().min(1).max(1000),
-    ticket: z.string().min(1).max(200),
-  }),
+  SupportReset: z.object({ userId: entityId, reason: supportReason, ticket: supportTicket }),
   RecoveryCodesIssued: z.object({
     userId: entityId,
     enrollmentId: entityId,
@@ -50,12 +48,17 @@ export const userSecurityEventSchemas = {
   RecoveryCodeUsed: z.object({ userId: entityId, codeHash: recoveryCodeHash }),
   SecondFactorVerified: z.object({
     userId: entityId,
-    method: z.enum(['totp', 'recovery-code']),
+    method: z.enum(['totp', 'recovery-code', 'temporary-access']),
     timeStep: timeStep.nullable(),
   }),
   SecondFactorRejected: z.object({
     userId: entityId,
-    reason: z.enum(['invalid-code', 'code-already-used', 'invalid-recovery-code']),
+    reason: z.enum([
+      'invalid-code',
+      'code-already-used',
+      'invalid-recovery-code',
+      'invalid-temporary-access',
+    ]),
     consecutiveFailures: z.number().int().positive(),
   }),
   SecondFactorLockedOut: z.object({
@@ -63,6 +66,31 @@ export const userSecurityEventSchemas = {
     lockedUntil: isoInstant,
     lockoutCount: z.number().int().positive(),
   }),
+  /**
+   * Support gave a user who lost their authenticator a code to log in with until `expiresAt` (or until
+   * they enrol again): the lost authenticator and its recovery codes stop working. Only its hash is kept.
+   */
+  TemporaryAccessIssued: z.object({
+    userId: entityId,
+    temporaryCodeHash: recoveryCodeHash,
+    issuedAt: isoInstant,
+    expiresAt: isoInstant,
+    reason: supportReason,
+    ticket: supportTicket,
+  }),
+  /** The temporary code stood in for the authenticator at a login (it stays usable until it ends). */
+  TemporaryAccessUsed: z.object({ userId: entityId, usedAt: isoInstant }),
+  /** `why`: a new code replaced it, support ended it (with reason and ticket), the user enrolled, a reset, a freeze. */
+  TemporaryAccessEnded: z.object({
+    userId: entityId,
+    why: z.enum(['replaced', 'ended-by-support', 'enrolled', 'reset', 'frozen']),
+    reason: supportReason.optional(),
+    ticket: supportTicket.optional(),
+  }),
+  /** "This wasn't me": the user froze the account with a token from a notification. */
+  AccountFrozen: z.object({ userId: entityId, frozenAt: isoInstant }),
+  /** Support lifted a freeze after checking with the user. */
+  AccountUnfrozen: z.object({ userId: entityId, reason: supportReason, ticket: supportTicket }),
 } as const;
 
 type Schemas = typeof userSecurityEventSchemas;

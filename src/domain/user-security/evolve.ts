@@ -43,7 +43,7 @@ export const evolveUserSecurity = (state: UserSecurityState, event: UserSecurity
         lastAcceptedStep: null,
       };
     case 'SupportReset':
-      return initialUserSecurityState();
+      return { ...initialUserSecurityState(), frozenAt: state.frozenAt };
     case 'RecoveryCodesIssued':
       return { ...state, unusedRecoveryCodes: [...event.data.codeHashes] };
     case 'RecoveryCodeUsed':
@@ -63,5 +63,22 @@ export const evolveUserSecurity = (state: UserSecurityState, event: UserSecurity
       return { ...state, consecutiveFailures: event.data.consecutiveFailures };
     case 'SecondFactorLockedOut':
       return { ...state, lockedUntil: event.data.lockedUntil, lockoutCount: event.data.lockoutCount };
+    case 'TemporaryAccessIssued': {
+      // The lost authenticator goes as in a reset; the temporary code is the account's second factor now.
+      const { temporaryCodeHash: codeHash, issuedAt, expiresAt } = event.data;
+      return {
+        ...initialUserSecurityState(),
+        frozenAt: state.frozenAt,
+        temporaryAccess: { codeHash, issuedAt, expiresAt },
+      };
+    }
+    case 'TemporaryAccessUsed':
+      return state;
+    case 'TemporaryAccessEnded':
+      return { ...state, temporaryAccess: null };
+    case 'AccountFrozen':
+      return { ...state, frozenAt: event.data.frozenAt };
+    case 'AccountUnfrozen':
+      return { ...state, frozenAt: null };
   }
 };

@@ -8,12 +8,16 @@ import { initialUserSecurityState, type UserSecurityState, userSecurityStateSche
 export type { CodeCheck, Proof, SecondFactorCheck, UserSecurityCommand } from './commands.ts';
 export type { UserSecurityState } from './state.ts';
 
-/** A user's second factor (`user-security-{id}`): enrolment, codes, recovery codes, lock-out, resets. */
+/**
+ * A user's second factor (`user-security-{id}`): enrolment, codes, recovery codes, lock-out, resets,
+ * temporary access and freezes.
+ */
 export const userSecurityDecider: Decider<UserSecurityCommand, UserSecurityEvent, UserSecurityState> = {
   initialState: initialUserSecurityState,
   decide: decideUserSecurity,
   evolve: evolveUserSecurity,
   // Every login appends to this stream: snapshots keep a command's cost apart from the user's history.
-  // Version 2: an enrolment carries its TOTP parameters (algorithm, digits, period).
-  snapshot: { schemaVersion: 2, schema: userSecurityStateSchema },
+  // Version 2: an enrolment carries its TOTP parameters (algorithm, digits, period). Version 3: also
+  // temporary access and a freeze.
+  snapshot: { schemaVersion: 3, schema: userSecurityStateSchema },
 };

@@ -9,6 +9,9 @@ export const lockoutDurationsMs = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000]
 
 export const recoveryCodesPerIssue = 10;
 
+/** The longest a temporary access code may stay valid (a week), whatever the platform sets. */
+export const temporaryAccessMaxHoursLimit = 168;
+
 export const lockoutDurationMs = (lockoutCount: number): number =>
   lockoutDurationsMs[Math.min(lockoutCount, lockoutDurationsMs.length) - 1] ?? lockoutDurationsMs[0];
 

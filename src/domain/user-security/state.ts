@@ -22,6 +22,10 @@ export const userSecurityStateSchema = z.object({
   /** Lock-outs since the last success: each one lasts longer. */
   lockoutCount: z.number().int().nonnegative(),
   lockedUntil: z.string().nullable(),
+  /** A code support issued for a lost authenticator (its hash), good until `expiresAt`. */
+  temporaryAccess: z.object({ codeHash: z.string(), issuedAt: z.string(), expiresAt: z.string() }).nullable(),
+  /** Set while the account is frozen ("this wasn't me"): no login, no 2FA change. */
+  frozenAt: z.string().nullable(),
 });
 export type UserSecurityState = z.infer<typeof userSecurityStateSchema>;
 
@@ -33,4 +37,6 @@ export const initialUserSecurityState = (): UserSecurityState => ({
   consecutiveFailures: 0,
   lockoutCount: 0,
   lockedUntil: null,
+  temporaryAccess: null,
+  frozenAt: null,
 });

@@ -21,7 +21,13 @@ const callers = [
 type Caller = (typeof callers)[number];
 
 /** A reset or an erasure ends the target's sessions, so support acts on users who are not callers. */
-type Ids = { officeId: string; memberId: string; resetTargetId: string; eraseTargetId: string };
+type Ids = {
+  officeId: string;
+  memberId: string;
+  resetTargetId: string;
+  eraseTargetId: string;
+  temporaryTargetId: string;
+};
 type Row = {
   route: string;
   request: (
@@ -126,6 +132,41 @@ const matrix: Row[] = [
       body: { reason: 'matrix', ticket: 'T-1' },
     }),
     expect: only({ support: 200 }),
+  },
+  {
+    route: 'POST /v1/support/users/{id}/temporary-access',
+    request: ({ temporaryTargetId }) => ({
+      method: 'POST',
+      url: `/v1/support/users/${temporaryTargetId}/temporary-access`,
+      body: { reason: 'matrix', ticket: 'T-3' },
+    }),
+    expect: only({ support: 201 }),
+  },
+  {
+    // Runs after the row above, so support finds an open temporary access to end.
+    route: 'POST /v1/support/users/{id}/temporary-access/end',
+    request: ({ temporaryTargetId }) => ({
+      method: 'POST',
+      url: `/v1/support/users/${temporaryTargetId}/temporary-access/end`,
+      body: { reason: 'matrix', ticket: 'T-4' },
+    }),
+    expect: only({ support: 200 }),
+  },
+  {
+    // Permitted to support only; the member is not frozen, so support's answer is 409 not-frozen.
+    route: 'POST /v1/support/users/{id}/unfreeze',
+    request: ({ memberId }) => ({
+      method: 'POST',
+      url: `/v1/support/users/${memberId}/unfreeze`,
+      body: { reason: 'matrix', ticket: 'T-5' },
+    }),
+    expect: only({ support: 409 }),
+  },
+  {
+    // No session needed: only the freeze token counts, whoever sends it (an unknown one here).
+    route: 'POST /v1/freeze',
+    request: () => ({ method: 'POST', url: '/v1/freeze', body: { token: 'matrix-unknown-token' } }),
+    expect: users(401, 401, 401),
   },
   {
     route: 'POST /v1/support/users/{id}/erasure',
@@ -255,7 +296,13 @@ const apiKey = 'matrix-platform-key-0123456789abcdef012345';
 describe('S12 authorization matrix: every route × every caller', () => {
   let service: RunningService;
   let dataDir: string;
-  const ids: Ids = { officeId: '', memberId: '', resetTargetId: '', eraseTargetId: '' };
+  const ids: Ids = {
+    officeId: '',
+    memberId: '',
+    resetTargetId: '',
+    eraseTargetId: '',
+    temporaryTargetId: '',
+  };
   const tokens = new Map<Caller, Record<string, string>>();
 
   beforeAll(async () => {
@@ -286,6 +333,7 @@ describe('S12 authorization matrix: every route × every caller', () => {
     ids.memberId = member.userId;
     ids.resetTargetId = (await signIn('reset-target', 'member', ids.officeId)).userId;
     ids.eraseTargetId = (await signIn('erase-target', 'member', ids.officeId)).userId;
+    ids.temporaryTargetId = (await signIn('temporary-target', 'member', ids.officeId)).userId;
     tokens.set('anonymous', {});
     tokens.set('member', { authorization: `Bearer ${member.token}` });
     tokens.set('office-admin', {

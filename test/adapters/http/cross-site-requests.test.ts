@@ -58,6 +58,7 @@ describe('cross-site requests', () => {
       /^PUT \/v1\/offices\/[\w-]+\/two-factor-policy$/m,
       /^POST \/v1\/support\/users\/[\w-]+\/erasure$/m,
       /^POST \/v1\/platform\/users$/m,
+      /^POST \/v1\/freeze$/m,
     ])
       expect(urls).toMatch(expected);
   });

@@ -28,4 +28,6 @@ export const helpPage: Page = () =>
     section('help.movingTitle', para('help.moving')),
     section('help.troubleTitle', para('help.trouble')),
     section('help.disableTitle', para('help.disable')),
+    section('help.temporaryTitle', para('help.temporary')),
+    section('help.freezeTitle', para('help.freeze')),
   );

@@ -56,10 +56,15 @@ const showPasswordStep = (container: HTMLElement, context: PageContext) => {
 const troubleNote = () =>
   h('p', { class: 'hint' }, tx('login.trouble'), ' ', h('a', { href: '/help' }, tx('enrol.helpLink')));
 
-const continueLogin = async (answer: LoginAnswer, container: HTMLElement, context: PageContext) => {
+const continueLogin = async (
+  answer: LoginAnswer,
+  container: HTMLElement,
+  context: PageContext,
+  reason: EnrolmentReason = 'office',
+) => {
   if (answer.status === 'authenticated') return context.navigate(afterLoginPath);
   if (answer.status === 'second-factor-required') return showCodeStep(container, context, answer.challenge);
-  return showEnrolmentStep(container, context, answer.challenge);
+  return showEnrolmentStep(container, context, answer.challenge, reason);
 };
 
 /** Step 2: 'Twee-factor authenticatie token' (or a recovery code). */
@@ -75,8 +80,30 @@ const showCodeStep = (container: HTMLElement, context: PageContext, challenge: s
     extra: { spellcheck: 'false' },
   });
   recovery.wrapper.hidden = true;
+  const temporary = inputField({
+    name: 'temporaryCode',
+    label: 'login.temporaryLabel',
+    hint: 'login.temporaryHint',
+    autocomplete: 'off',
+    required: false,
+    extra: { spellcheck: 'false' },
+  });
+  temporary.wrapper.hidden = true;
+  const useTemporary = h(
+    'button',
+    { type: 'button', class: 'link', id: 'use-temporary' },
+    tx('login.useTemporary'),
+  );
+  useTemporary.addEventListener('click', () => {
+    code.wrapper.hidden = true;
+    recovery.wrapper.hidden = true;
+    temporary.wrapper.hidden = false;
+    alert.clear();
+    temporary.input.focus();
+  });
   const toggle = h('button', { type: 'button', class: 'link' });
   const setMode = (useRecovery: boolean) => {
+    temporary.wrapper.hidden = true;
     code.wrapper.hidden = useRecovery;
     recovery.wrapper.hidden = !useRecovery;
     replace(toggle, tx(useRecovery ? 'login.useCode' : 'login.useRecovery'));
@@ -93,10 +120,17 @@ const showCodeStep = (container: HTMLElement, context: PageContext, challenge: s
     h('p', {}, tx('login.codeIntro')),
     code.wrapper,
     recovery.wrapper,
+    temporary.wrapper,
     alert.element,
-    h('div', { class: 'actions' }, button('login.verify', { class: 'primary' }), toggle),
+    h('div', { class: 'actions' }, button('login.verify', { class: 'primary' }), toggle, useTemporary),
   );
   onSubmit(form, alert, async () => {
+    if (!temporary.wrapper.hidden) {
+      // Support's temporary code stands in for the app; the service then asks for a new enrolment.
+      const answer = await api.secondFactor({ challenge, code: temporary.input.value.trim() });
+      temporary.input.value = '';
+      return continueLogin(answer, container, context, 'temporary-access');
+    }
     const useRecovery = code.wrapper.hidden;
     const typed = digits(code.input.value);
     if (!useRecovery && typed.length !== 6) {
@@ -105,10 +139,10 @@ const showCodeStep = (container: HTMLElement, context: PageContext, challenge: s
       return;
     }
     try {
-      await api.secondFactor(
+      const answer = await api.secondFactor(
         useRecovery ? { challenge, recoveryCode: recovery.input.value.trim() } : { challenge, code: typed },
       );
-      context.navigate(afterLoginPath);
+      await continueLogin(answer, container, context);
     } catch (error) {
       code.input.value = '';
       (useRecovery ? recovery.input : code.input).focus();
@@ -128,10 +162,19 @@ const showCodeStep = (container: HTMLElement, context: PageContext, challenge: s
   code.input.focus();
 };
 
-/** Held back at login: the office requires 2FA and this user has not enrolled yet. */
-const showEnrolmentStep = async (container: HTMLElement, context: PageContext, challenge: string) => {
+/** Why a login is held back for an enrolment: the office requires 2FA, or a temporary code was used. */
+type EnrolmentReason = 'office' | 'temporary-access';
+
+/** Held back at login: enrol (the office requires 2FA, or the temporary code from support stood in). */
+const showEnrolmentStep = async (
+  container: HTMLElement,
+  context: PageContext,
+  challenge: string,
+  reason: EnrolmentReason,
+) => {
   const started = await api.startEnrollment({ challenge });
-  const heading = pageHeading('enrol.requiredTitle');
+  const temporary = reason === 'temporary-access';
+  const heading = pageHeading(temporary ? 'enrol.afterTemporaryTitle' : 'enrol.requiredTitle');
   const { form } = enrolmentForm(started, async (code) => {
     const confirmed = await api.confirmEnrollment({ enrollmentId: started.enrollmentId, code, challenge });
     const done = h('p', { class: 'success' }, tx('enrol.done'));
@@ -150,7 +193,7 @@ const showEnrolmentStep = async (container: HTMLElement, context: PageContext, c
     h(
       'div',
       { class: 'notice', id: 'enrol-why' },
-      h('p', {}, tx('enrol.requiredWhy')),
+      h('p', {}, tx(temporary ? 'enrol.afterTemporaryWhy' : 'enrol.requiredWhy')),
       h('p', {}, h('a', { href: '/help' }, tx('enrol.helpLink'))),
     ),
     h(

@@ -1,7 +1,7 @@
 import { api, ProblemError, type SupportUser } from '../api.ts';
 import type { Page } from '../context.ts';
 import { h, replace, uid } from '../dom.ts';
-import { dateParam, tx } from '../i18n.ts';
+import { dateParam, type MessageKey, tx } from '../i18n.ts';
 import {
   alertBox,
   button,
@@ -15,8 +15,9 @@ import {
 import { notForYou, signInFirst } from './common.ts';
 
 /**
- * Support: find a user and reset their 2FA (lost authenticator), or erase them on their request; both
- * with a reason and a ticket, and erasing only after the username is typed again.
+ * Support: find a user and reset their 2FA or give a temporary code (lost authenticator), lift a freeze,
+ * or erase them on their request; each with a reason and a ticket, erasing only after the username is
+ * typed again.
  */
 export const supportPage: Page = (context) => {
   if (context.user === null) return signInFirst();
@@ -62,7 +63,7 @@ export const supportPage: Page = (context) => {
   };
   const show = async (name: string, flash?: HTMLElement) => {
     const user = await api.findUser(name);
-    replace(result, flash ?? null, details(user), resetForm(user, show), eraseForm(user, erased));
+    replace(result, flash ?? null, details(user), ...actionForms(user, show), eraseForm(user, erased));
   };
   onSubmit(find, alert, async () => {
     replace(result);
@@ -98,25 +99,47 @@ const details = (user: SupportUser) =>
         user.lockedUntil === null ? tx('support.notLocked') : dateNode(user.lockedUntil),
       ],
       ['support.officeRequires', tx(user.officeRequiresTwoFactor ? 'common.yes' : 'common.no')],
+      [
+        'support.temporaryUntil',
+        user.temporaryAccessUntil === null ? tx('support.noTemporary') : dateNode(user.temporaryAccessUntil),
+      ],
+      [
+        'support.frozen',
+        h(
+          'span',
+          { id: 'frozen-flag', class: user.frozen ? 'flag danger' : '' },
+          tx(user.frozen ? 'support.frozenYes' : 'common.no'),
+        ),
+      ],
     ]),
   );
 
-const resetForm = (user: SupportUser, reload: (name: string, flash?: HTMLElement) => Promise<void>) => {
+type Reload = (name: string, flash?: HTMLElement) => Promise<void>;
+
+/** A support action on a user: a reason and a ticket for the audit history, then one button. */
+const supportActionForm = (
+  name: string,
+  keys: { title: MessageKey; submit: MessageKey; intro?: MessageKey },
+  run: (body: { reason: string; ticket: string }) => Promise<void>,
+  buttonClass = 'danger',
+) => {
   const alert = alertBox();
-  const reasonId = uid('reason');
+  const reasonId = uid(`${name}-reason`);
+  const titleId = `${name}-title`;
   const reason = h('textarea', {
     id: reasonId,
-    name: 'reason',
+    name: `${name}-reason`,
     rows: '3',
     required: true,
     maxlength: '1000',
     'aria-describedby': `${reasonId}-hint`,
   });
-  const ticket = inputField({ name: 'ticket', label: 'support.ticket', extra: { maxlength: '200' } });
+  const ticket = inputField({ name: `${name}-ticket`, label: 'support.ticket', extra: { maxlength: '200' } });
   const form = h(
     'form',
-    { class: 'panel', novalidate: true, 'aria-labelledby': 'reset-title' },
-    h('h2', { id: 'reset-title' }, tx('support.resetTitle')),
+    { class: 'panel', id: `${name}-form`, novalidate: true, 'aria-labelledby': titleId },
+    h('h2', { id: titleId }, tx(keys.title)),
+    keys.intro === undefined ? null : h('p', {}, tx(keys.intro)),
     h(
       'div',
       { class: 'field' },
@@ -126,19 +149,76 @@ const resetForm = (user: SupportUser, reload: (name: string, flash?: HTMLElement
     ),
     ticket.wrapper,
     alert.element,
-    button('support.reset', { class: 'danger' }),
+    button(keys.submit, { class: buttonClass }),
   );
-  onSubmit(form, alert, async () => {
-    const answer = await api.supportReset(user.userId, { reason: reason.value, ticket: ticket.input.value });
-    const done = statusBox();
-    done.element.classList.add('success');
+  onSubmit(form, alert, () => run({ reason: reason.value, ticket: ticket.input.value }));
+  return form;
+};
+
+const successBox = () => {
+  const done = statusBox();
+  done.element.classList.add('success');
+  return done;
+};
+
+const resetForm = (user: SupportUser, reload: Reload) =>
+  supportActionForm('reset', { title: 'support.resetTitle', submit: 'support.reset' }, async (body) => {
+    const answer = await api.supportReset(user.userId, body);
+    const done = successBox();
     await reload(user.username, done.element);
     done.show(answer.nextLogin === 'enrollment-required' ? 'support.resetEnrol' : 'support.resetPassword', {
       name: user.username,
     });
   });
-  return form;
-};
+
+/** A temporary code for a lost phone: shown here once, for the agent to read to the user. */
+const temporaryAccessForm = (user: SupportUser, reload: Reload) =>
+  supportActionForm(
+    'temporary',
+    { title: 'support.temporaryTitle', submit: 'support.temporaryIssue', intro: 'support.temporaryIntro' },
+    async (body) => {
+      const answer = await api.issueTemporaryAccess(user.userId, body);
+      const shown = h(
+        'div',
+        { class: 'notice success', id: 'temporary-code-shown', role: 'status' },
+        h('p', {}, tx('support.temporaryIssued', { name: user.username, date: dateParam(answer.expiresAt) })),
+        h('p', {}, h('code', { id: 'temporary-code', class: 'code' }, answer.code)),
+        h('p', { class: 'hint' }, tx('support.temporaryOnce')),
+      );
+      await reload(user.username, shown);
+    },
+    'primary',
+  );
+
+const endTemporaryForm = (user: SupportUser, reload: Reload) =>
+  supportActionForm('end-temporary', { title: 'support.endTitle', submit: 'support.end' }, async (body) => {
+    await api.endTemporaryAccess(user.userId, body);
+    const done = successBox();
+    await reload(user.username, done.element);
+    done.show('support.ended', { name: user.username });
+  });
+
+const unfreezeForm = (user: SupportUser, reload: Reload) =>
+  supportActionForm(
+    'unfreeze',
+    { title: 'support.unfreezeTitle', submit: 'support.unfreeze', intro: 'support.unfreezeIntro' },
+    async (body) => {
+      await api.unfreeze(user.userId, body);
+      const done = successBox();
+      await reload(user.username, done.element);
+      done.show('support.unfrozen', { name: user.username });
+    },
+  );
+
+/** While frozen only the lift is offered; otherwise a reset, a temporary code, and ending an open one. */
+const actionForms = (user: SupportUser, reload: Reload) =>
+  user.frozen
+    ? [unfreezeForm(user, reload)]
+    : [
+        resetForm(user, reload),
+        temporaryAccessForm(user, reload),
+        user.temporaryAccessUntil === null ? null : endTemporaryForm(user, reload),
+      ];
 
 /** Erasing a user for good: a warning, reason and ticket, and the username typed again before anything is sent. */
 const eraseForm = (user: SupportUser, done: (user: SupportUser, erasedAt: string) => void) => {

@@ -157,6 +157,11 @@ export const auditRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = as
             pendingEnrollment: z.boolean(),
             lockedUntil: z.string().nullable(),
             recoveryCodesLeft: z.number().int().min(0).max(recoveryCodesPerIssue),
+            temporaryAccessUntil: z
+              .string()
+              .nullable()
+              .describe('Deadline of a temporary access code open at that moment'),
+            frozen: z.boolean().describe('Frozen by the user ("this wasn\'t me") at that moment'),
           }),
           ...problemsOfOne,
         },

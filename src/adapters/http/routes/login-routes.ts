@@ -15,7 +15,7 @@ const challengeAnswer = (status: 'second-factor-required' | 'enrollment-required
     challenge: z.string().describe('Single-use, short-lived; finishes this login only'),
   });
 
-const problems = problemResponses(400, 401, 429, 503);
+const problems = problemResponses(400, 401, 403, 429, 503);
 const loginAnswerSchema = z
   .discriminatedUnion('status', [
     authenticatedSchema,
@@ -90,20 +90,24 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
       config: { rateLimit: { max: options.loginRateLimitPerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['login'],
-        summary: 'Finish a login with the 6-digit code or a recovery code',
+        summary: 'Finish a login with the 6-digit code, a recovery code or a temporary access code',
         body: z.union([
           z.object({ challenge: tokenField, code: codeField }).strict(),
           z.object({ challenge: tokenField, recoveryCode: z.string().max(64) }).strict(),
         ]),
-        response: { 200: authenticatedSchema, ...problems },
+        response: {
+          200: z.discriminatedUnion('status', [authenticatedSchema, challengeAnswer('enrollment-required')]),
+          ...problems,
+        },
       },
     },
     async (request, reply) => {
-      const opened = await deps.useCases.secondFactorStep(request.body, requestContext(request));
-      deps.metrics.loginOutcome('authenticated');
+      const result = await deps.useCases.secondFactorStep(request.body, requestContext(request));
+      deps.metrics.loginOutcome(result.status);
+      if (result.status === 'enrollment-required') return result;
       return {
         status: 'authenticated' as const,
-        ...issueSession(reply, opened, options),
+        ...issueSession(reply, result.session, options),
         enrollmentDeadline: null,
       };
     },

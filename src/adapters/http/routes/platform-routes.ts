@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { platformKeyCheck } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
-import { problemResponses } from '../problems.ts';
+import { problemResponses, problemSchema } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
 import { idParam, passwordField, roleField, usernameField } from '../schemas.ts';
 
@@ -125,6 +125,7 @@ export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> =
             .object({ secondFactor: z.enum(['none', 'required', 'enrollment-required']) })
             .meta({ id: 'LoginRequirements' }),
           ...problemResponses(400, 401, 404, 503),
+          403: problemSchema.describe('account-frozen: refuse the login ("this wasn\'t me")'),
         },
       },
     },

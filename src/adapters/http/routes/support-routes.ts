@@ -1,5 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Actor } from '../../../domain/shared/actor.ts';
 import { requireRole } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
 import { problemResponses } from '../problems.ts';
@@ -7,8 +9,17 @@ import { requestContext } from '../request-context.ts';
 import { idParam, roleField, usernameField } from '../schemas.ts';
 
 const problems = problemResponses(400, 401, 403, 404, 503);
+/** Ending a temporary access or lifting a freeze also answers 409 when there is none to end. */
+const problemsOfAState = problemResponses(400, 401, 403, 404, 409, 503);
 
-/** Support: find a user, reset a lost authenticator, erase a user on request. */
+const supportBody = z
+  .object({ reason: z.string().trim().min(1).max(1000), ticket: z.string().trim().min(1).max(200) })
+  .strict();
+
+/**
+ * Support: find a user, reset a lost authenticator or give temporary access in its place, lift a
+ * freeze, erase a user on request.
+ */
 export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = async (app, { deps }) => {
   app.get(
     '/v1/support/users',
@@ -28,6 +39,8 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
               enrolledAt: z.string().nullable(),
               lockedUntil: z.string().nullable(),
               officeRequiresTwoFactor: z.boolean(),
+              frozen: z.boolean().describe('Frozen by the user ("this wasn\'t me"): only support lifts it'),
+              temporaryAccessUntil: z.string().nullable().describe('Deadline of an open temporary access'),
             })
             .meta({ id: 'SupportUser' }),
           ...problems,
@@ -47,9 +60,7 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
         tags: ['support'],
         summary: "Reset a user's 2FA (lost authenticator): ends their sessions",
         params: z.object({ userId: idParam }),
-        body: z
-          .object({ reason: z.string().trim().min(1).max(1000), ticket: z.string().trim().min(1).max(200) })
-          .strict(),
+        body: supportBody,
         response: {
           200: z.object({
             userId: z.string(),
@@ -62,8 +73,7 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
       },
     },
     async (request) => {
-      const { session } = await requireRole(deps.sessions, request, ['support']);
-      const actor = { id: session.userId, role: session.role, officeId: session.officeId };
+      const actor = await supportActor(deps, request);
       const result = await deps.useCases.supportReset(
         actor,
         { userId: request.params.userId, ...request.body },
@@ -81,9 +91,7 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
         tags: ['support'],
         summary: 'Erase a user on request: their data key is deleted, the history stays and reads "[erased]"',
         params: z.object({ userId: idParam }),
-        body: z
-          .object({ reason: z.string().trim().min(1).max(1000), ticket: z.string().trim().min(1).max(200) })
-          .strict(),
+        body: supportBody,
         response: {
           200: z.object({ userId: z.string(), erasedAt: z.string() }),
           ...problems,
@@ -91,8 +99,7 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
       },
     },
     async (request) => {
-      const { session } = await requireRole(deps.sessions, request, ['support']);
-      const actor = { id: session.userId, role: session.role, officeId: session.officeId };
+      const actor = await supportActor(deps, request);
       const result = await deps.useCases.eraseUser(
         actor,
         { userId: request.params.userId, ...request.body },
@@ -102,4 +109,82 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
       return { userId: result.userId, erasedAt: result.erasedAt };
     },
   );
+
+  app.post(
+    '/v1/support/users/:userId/temporary-access',
+    {
+      schema: {
+        tags: ['support'],
+        summary:
+          'Give a user who lost their authenticator a temporary code for logging in (shown once); ends their sessions',
+        params: z.object({ userId: idParam }),
+        body: supportBody,
+        response: {
+          201: z.object({
+            userId: z.string(),
+            code: z.string().describe('Read it to the user; it is not shown again'),
+            expiresAt: z.string(),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = await supportActor(deps, request);
+      const { userId } = request.params;
+      const result = await deps.useCases.issueTemporaryAccess(
+        actor,
+        { userId, ...request.body },
+        requestContext(request),
+      );
+      await deps.waitForProjection(result.position);
+      return reply.code(201).send({ userId, code: result.code, expiresAt: result.expiresAt });
+    },
+  );
+
+  /** A support action answered with the user's id once its events are projected. */
+  const userAction = (
+    path: string,
+    summary: string,
+    run: (
+      actor: Actor,
+      input: { userId: string; reason: string; ticket: string },
+      request: ReturnType<typeof requestContext>,
+    ) => Promise<{ position: number | null }>,
+  ) =>
+    app.post(
+      path,
+      {
+        schema: {
+          tags: ['support'],
+          summary,
+          params: z.object({ userId: idParam }),
+          body: supportBody,
+          response: { 200: z.object({ userId: z.string() }), ...problemsOfAState },
+        },
+      },
+      async (request) => {
+        const actor = await supportActor(deps, request);
+        const { userId } = request.params;
+        const result = await run(actor, { userId, ...request.body }, requestContext(request));
+        await deps.waitForProjection(result.position);
+        return { userId };
+      },
+    );
+
+  userAction(
+    '/v1/support/users/:userId/temporary-access/end',
+    "End a user's temporary access before its deadline",
+    deps.useCases.endTemporaryAccess,
+  );
+  userAction(
+    '/v1/support/users/:userId/unfreeze',
+    'Lift a freeze the user set ("this wasn\'t me") after checking with them',
+    deps.useCases.unfreezeAccount,
+  );
+};
+
+const supportActor = async (deps: HttpDependencies, request: FastifyRequest) => {
+  const { session } = await requireRole(deps.sessions, request, ['support']);
+  return { id: session.userId, role: session.role, officeId: session.officeId };
 };

@@ -24,6 +24,11 @@ export const userTwoFactorAt =
       pendingEnrollment: state.pendingEnrollment !== null && state.pendingEnrollment.expiresAt > at,
       lockedUntil: state.lockedUntil !== null && state.lockedUntil > at ? state.lockedUntil : null,
       recoveryCodesLeft: state.unusedRecoveryCodes.length,
+      temporaryAccessUntil:
+        state.temporaryAccess !== null && state.temporaryAccess.expiresAt > at
+          ? state.temporaryAccess.expiresAt
+          : null,
+      frozen: state.frozenAt !== null,
     };
   };
 

@@ -4,6 +4,7 @@ import { actorOf } from '../../acting-user.ts';
 import { ApplicationError } from '../../application-error.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
+import { notifyTwoFactorChange } from '../../notify-two-factor-change.ts';
 import { type OpenedSession, openSession } from '../../open-session.ts';
 import { checkCodeAgainst } from '../../totp-checks.ts';
 import type { RequestContext } from '../login/second-factor-step.ts';
@@ -62,7 +63,7 @@ export const confirmEnrollment =
       },
       { ...request, actor },
     );
-    deps.notifier.notify({
+    await notifyTwoFactorChange(deps, {
       type: 'two-factor-enrolled',
       occurredAt: now.toISOString(),
       userId: user.userId,

@@ -17,8 +17,8 @@ export const login = (deps: Parameters<typeof passwordStep>[0] & Parameters<type
   return async (input: LoginInput, request: RequestContext): Promise<LoginResult> => {
     const first = await checkPassword(input);
     if (first.status === 'second-factor-required' && input.code !== undefined && input.code !== '') {
-      const session = await checkCode({ challenge: first.challenge, code: input.code }, request);
-      return { status: 'authenticated', session, enrollmentDeadline: null };
+      const second = await checkCode({ challenge: first.challenge, code: input.code }, request);
+      return second.status === 'authenticated' ? { ...second, enrollmentDeadline: null } : second;
     }
     if (first.status === 'authenticated') return first;
     return { status: first.status, challenge: first.challenge };

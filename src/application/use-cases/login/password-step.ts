@@ -13,6 +13,9 @@ export type PasswordLoginResult =
   | { status: 'second-factor-required'; challenge: string; userId: string }
   | { status: 'enrollment-required'; challenge: string; userId: string };
 
+export const accountFrozen = () =>
+  new ApplicationError('account-frozen', 'The account is frozen; contact support to lift the freeze.');
+
 const invalidCredentials = () => new ApplicationError('invalid-credentials', 'Invalid username or password.');
 
 /**
@@ -32,6 +35,8 @@ export const passwordStep = (
     const lookup = await deps.readModels.loginByUsername(normalizeUsername(input.username));
     const matches = await passwordMatches(deps, lookup?.user ?? (await standIn()), input.password);
     if (lookup === null || !matches) throw invalidCredentials();
+    // Only after the right password: a guesser learns nothing about a freeze.
+    if (lookup.user.frozen === true) throw accountFrozen();
     return afterPassword(deps, lookup);
   };
 };

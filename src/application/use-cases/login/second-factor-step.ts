@@ -1,11 +1,16 @@
 import { DomainError } from '../../../domain/shared/domain-error.ts';
-import { userSecurityStream } from '../../../domain/user-security/events.ts';
-import { userSecurityDecider } from '../../../domain/user-security/index.ts';
+import { type UserSecurityEvent, userSecurityStream } from '../../../domain/user-security/events.ts';
+import {
+  type SecondFactorCheck,
+  type UserSecurityState,
+  userSecurityDecider,
+} from '../../../domain/user-security/index.ts';
 import { actorOf } from '../../acting-user.ts';
 import { ApplicationError } from '../../application-error.ts';
 import type { CommandContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
+import { notifyTwoFactorChange } from '../../notify-two-factor-change.ts';
 import { type OpenedSession, openSessionUsingChallenge } from '../../open-session.ts';
 import { throwIfRejected } from '../../second-factor-outcome.ts';
 import { checkCodeAgainst } from '../../totp-checks.ts';
@@ -14,8 +19,14 @@ export type SecondFactorInput = { challenge: string } & ({ code: string } | { re
 
 export type RequestContext = Omit<CommandContext, 'actor'>;
 
+/** A temporary access code from support finishes the password step, and then the user must enrol. */
+export type SecondFactorResult =
+  | { status: 'authenticated'; session: OpenedSession }
+  | { status: 'enrollment-required'; challenge: string };
+
 /**
- * Finishes a login with a TOTP code or a recovery code. Every rejection is recorded as an event so the
+ * Finishes a login with a TOTP code, a recovery code, or support's temporary access code (which then
+ * asks for a new enrolment). Every rejection is recorded as an event so the
  * lock-out counts across instances; the challenge is used up only by a success, and only once.
  */
 export const secondFactorStep =
@@ -34,7 +45,7 @@ export const secondFactorStep =
       | 'settings'
     >,
   ) =>
-  async (input: SecondFactorInput, request: RequestContext): Promise<OpenedSession> => {
+  async (input: SecondFactorInput, request: RequestContext): Promise<SecondFactorResult> => {
     const challenge = await deps.sessions.getChallenge(input.challenge);
     if (challenge === null || challenge.kind !== 'second-factor') {
       throw new ApplicationError(
@@ -60,22 +71,61 @@ export const secondFactorStep =
         actor,
         check:
           'code' in input
-            ? {
-                method: 'totp' as const,
-                ...(await checkCodeAgainst(deps, user.userId, state.enrollment, input.code)),
-              }
+            ? await codeCheck(deps, user.userId, state, input.code)
             : { method: 'recovery-code' as const, codeHash: deps.recoveryCodes.hash(input.recoveryCode) },
       }),
       { ...request, actor },
     );
 
-    throwIfRejected(deps, user, outcome.newEvents, now);
+    await throwIfRejected(deps, user, outcome.newEvents, now);
     if (!outcome.newEvents.some((event) => event.type === 'SecondFactorVerified')) {
       throw new DomainError('invalid-code', 'The code is not valid.');
+    }
+    await notifyFactorUsed(deps, user, outcome.newEvents, now);
+    if (outcome.newEvents.some((event) => event.type === 'TemporaryAccessUsed')) {
+      // No session before a new authenticator: the login's challenge is traded for an enrolment one.
+      if ((await deps.sessions.consumeChallenge(input.challenge)) === null) {
+        throw new ApplicationError('invalid-challenge', 'This login was already finished; log in again.');
+      }
+      const challenge = await deps.sessions.createChallenge(
+        { userId: user.userId, kind: 'enrollment', createdAt: now.toISOString() },
+        deps.settings.challengeTtlSeconds,
+      );
+      return { status: 'enrollment-required', challenge };
     }
     const opened = await openSessionUsingChallenge(deps, user, now, input.challenge);
     if (opened === null) {
       throw new ApplicationError('invalid-challenge', 'This login was already finished; log in again.');
     }
-    return opened;
+    return { status: 'authenticated', session: opened };
   };
+
+/** Without an authenticator, what the user types in the code field is support's temporary code. */
+const codeCheck = async (
+  deps: Parameters<typeof checkCodeAgainst>[0] & Pick<ApplicationDeps, 'recoveryCodes'>,
+  userId: string,
+  state: UserSecurityState,
+  code: string,
+): Promise<SecondFactorCheck> =>
+  state.enrollment === null && state.temporaryAccess !== null
+    ? { method: 'temporary-access', codeHash: deps.recoveryCodes.hash(code) }
+    : { method: 'totp', ...(await checkCodeAgainst(deps, userId, state.enrollment, code)) };
+
+/** A recovery code or a temporary code standing in for the authenticator is worth an e-mail. */
+const notifyFactorUsed = async (
+  deps: Pick<ApplicationDeps, 'notifier' | 'sessions'>,
+  user: { userId: string; officeId: string },
+  newEvents: UserSecurityEvent[],
+  now: Date,
+) => {
+  const used = newEvents.find(
+    (event) => event.type === 'RecoveryCodeUsed' || event.type === 'TemporaryAccessUsed',
+  );
+  if (used === undefined) return;
+  await notifyTwoFactorChange(deps, {
+    type: used.type === 'RecoveryCodeUsed' ? 'recovery-code-used' : 'temporary-access-used',
+    occurredAt: now.toISOString(),
+    userId: user.userId,
+    officeId: user.officeId,
+  });
+};

@@ -61,7 +61,7 @@ const freshSecondFactor = async (
     }),
     { ...request, actor },
   );
-  throwIfRejected(deps, user, outcome.newEvents, now);
+  await throwIfRejected(deps, user, outcome.newEvents, now);
   return 'verified';
 };
 

@@ -344,6 +344,8 @@ describe('audit routes', () => {
         pendingEnrollment: false,
         lockedUntil: null,
         recoveryCodesLeft: 0,
+        temporaryAccessUntil: null,
+        frozen: false,
       });
     });
 

@@ -55,6 +55,8 @@ describe('support routes', () => {
         enrolledAt: null,
         lockedUntil: null,
         officeRequiresTwoFactor: false,
+        frozen: false,
+        temporaryAccessUntil: null,
       });
     });
 
