@@ -1,13 +1,14 @@
 /**
  * Phase 8 (restart): the embedded default restarted on read models it built before
  * (`read-models.sqlite`): process start until the first password login answers, and the idle RSS
- * after it. Runs `node dist/main.js` without `--optimize-for-size`, the start this figure is for.
+ * after it, with the start command and log level of `npm start`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Phase } from '../harness/phase.ts';
+import { startCommandArguments } from '../harness/service.ts';
 import { freePort, rssOf, track, waitForExit } from '../harness/processes.ts';
 import { mb, progress, repoRoot, round, settings, sleep } from '../harness/settings.ts';
 import { benchPassword, userIdOf, usernameOf } from '../seed.ts';
@@ -23,11 +24,11 @@ const until = async <T>(attempt: () => Promise<T | null>, limitMs: number): Prom
   }
 };
 
-/** `node dist/main.js` embedded on `dataDir`, as `npm start` runs it but without flags. */
+/** The bundle embedded on `dataDir`, started as `npm start` starts it (its flags, the default log level). */
 const startBundle = async (dataDir: string, secretKeys: string, platformApiKey: string) => {
   const port = await freePort();
   const child = track(
-    spawn(process.execPath, ['dist/main.js'], {
+    spawn(process.execPath, startCommandArguments(), {
       cwd: repoRoot,
       env: {
         ...process.env,
@@ -35,7 +36,6 @@ const startBundle = async (dataDir: string, secretKeys: string, platformApiKey: 
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         REDIS_URL: '',
-        LOG_LEVEL: 'warn',
         SECRET_KEYS: secretKeys,
         PLATFORM_API_KEY: platformApiKey,
       },
