@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Phase } from '../harness/phase.ts';
-import { startCommandArguments } from '../harness/service.ts';
 import { freePort, rssOf, track, waitForExit } from '../harness/processes.ts';
+import { startCommandArguments } from '../harness/service.ts';
 import { mb, progress, repoRoot, round, settings, sleep } from '../harness/settings.ts';
 import { benchPassword, userIdOf, usernameOf } from '../seed.ts';
 
