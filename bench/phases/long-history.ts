@@ -10,7 +10,6 @@ import { DatabaseSync } from 'node:sqlite';
 import { generateSync } from 'otplib';
 import { RandomTokens } from '../../src/adapters/crypto/random-tokens.ts';
 import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqlite-event-store.ts';
-import { RedisReadModels } from '../../src/adapters/redis/redis-read-models.ts';
 import { RedisSessionStore } from '../../src/adapters/redis/redis-session-store.ts';
 import { eventHash } from '../../src/application/audit-chain/hash-chain.ts';
 import { foldStream, keepSnapshotWhenDue, loadAggregate } from '../../src/application/load-aggregate.ts';
@@ -142,8 +141,13 @@ export const longHistoryPhase: Phase = {
       secretKeys: bench.secretKeys,
       platformApiKey: bench.platformApiKey,
     });
-    const readModels = new RedisReadModels(bench.redis, { prefix });
-    while ((await readModels.checkpoint()) < head) {
+    // Ready only once a complete set of read models of this store serves (its build reached the head).
+    while (
+      !(await fetch(`${service.url}/readyz`).then(
+        (reply) => reply.ok,
+        () => false,
+      ))
+    ) {
       if (service.child.exitCode !== null) throw new Error(`the service exited:\n${service.logs.join('')}`);
       await sleep(20);
     }
