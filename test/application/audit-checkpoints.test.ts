@@ -151,6 +151,30 @@ describe('signed audit checkpoints', () => {
     }
   });
 
+  it('call a missing tail cut-off from the events left, whatever the head counter says; a hole before the position is rewritten', async () => {
+    const { events, signer, checkpointer, append } = setUp();
+    await append(4);
+    const { signed } = await checkpointer.checkpoint(context);
+    // As PostgreSQL after a DELETE: rows gone, the head counter (all_head) still where it was.
+    const without = (gone: (position: number) => boolean) => ({
+      storeId: () => events.storeId(),
+      headPosition: () => events.headPosition(),
+      readAll: async (after: number, limit: number) =>
+        (await events.readAll(after, Number.MAX_SAFE_INTEGER))
+          .filter((event) => !gone(event.position))
+          .slice(0, limit),
+    });
+    const cut = without((position) => position > 2);
+    expect(
+      (await verifyStoreCheckpoints(cut, signer.publicKeys(), [{ name: 'a', content: signed }]))[0],
+    ).toEqual({ name: 'a', position: 4, verdict: 'cut-off' });
+    const holed = without((position) => position === 3);
+    expect(
+      (await verifyStoreCheckpoints(holed, signer.publicKeys(), [{ name: 'b', content: signed }]))[0]
+        ?.verdict,
+    ).toBe('rewritten');
+  });
+
   it('run periodically on the leader only, and not at all with interval 0', async () => {
     vi.useFakeTimers();
     try {
