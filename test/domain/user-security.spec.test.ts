@@ -1083,6 +1083,28 @@ describe('user security: importing an existing enrolment', () => {
       .then([imported(false)]);
   });
 
+  it('a frozen account gets no imported enrolment; a skipped re-run stays a no-op', () => {
+    security.given([frozen()]).when(importTotp()).thenFails('account-frozen');
+    security
+      .given([...enrolledUser, frozen()])
+      .when(importTotp(true))
+      .thenFails('account-frozen');
+    security
+      .given([...enrolledUser, frozen()])
+      .when(importTotp())
+      .then([]);
+  });
+
+  it('an import ends an open temporary access as an enrolment does', () => {
+    security
+      .given(withTemporary)
+      .when(importTotp())
+      .then([imported(false), temporaryEnded('enrolled')]);
+    const state = fold(userSecurityDecider, [...withTemporary, imported(false), temporaryEnded('enrolled')]);
+    expect(state.temporaryAccess).toBeNull();
+    expect(state.enrollment?.enrollmentId).toBe('import-1');
+  });
+
   it('an imported user logs in with a code of a 60 s step, and that code cannot be replayed', () => {
     const given = [imported(false)];
     const step60 = Math.floor(Date.parse(importAt) / 60_000);

@@ -193,6 +193,7 @@ export const decideUserSecurity = (
         throw new DomainError('not-permitted', 'Only the platform imports enrolments.');
       const replaced = state.enrollment !== null;
       if (replaced && !command.replace) return [];
+      requireNotFrozen(state);
       const { enrollmentId, secret, parameters, source, originallyEnrolledAt, now } = command;
       return [
         {
@@ -208,6 +209,8 @@ export const decideUserSecurity = (
             replaced,
           },
         },
+        // The imported app is a new authenticator: a temporary code stops standing in for one.
+        ...endTemporaryAccess(userId, state, 'enrolled'),
       ];
     }
     case 'DisableTotp': {

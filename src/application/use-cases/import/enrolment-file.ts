@@ -25,6 +25,7 @@ export const rowRejections = {
   'duplicate-user': 'The user appears more than once in this file; none of their rows is imported.',
   'unknown-user': 'No user with this username exists.',
   'other-office': 'The user belongs to another office.',
+  'account-frozen': 'The account is frozen; support lifts the freeze before anything changes its 2FA.',
 } as const;
 export type RowRejection = keyof typeof rowRejections;
 

@@ -91,11 +91,18 @@ const checkRows = async (
 
 const isAccepted = (row: Accepted | ImportRowReport): row is Accepted => 'userId' in row && 'secret' in row;
 
+/** A frozen account's 2FA changes only after support lifts the freeze: that row is refused, not the file. */
+const frozen = (row: Accepted): ImportRowReport => ({
+  ...refusal(row, 'account-frozen'),
+  userId: row.userId,
+});
+
 /** What the row does to the user's enrolment, without writing anything. */
 const dryRunRow = async (deps: ImportDeps, row: Accepted, replace: boolean): Promise<ImportRowReport> => {
   const state = foldStream(userSecurityDecider, await deps.events.readStream(userSecurityStream(row.userId)));
-  if (state.enrollment === null) return reportOf(row, 'imported');
-  return reportOf(row, replace ? 'replaced' : 'skipped');
+  if (state.enrollment === null) return state.frozenAt === null ? reportOf(row, 'imported') : frozen(row);
+  if (!replace) return reportOf(row, 'skipped');
+  return state.frozenAt === null ? reportOf(row, 'replaced') : frozen(row);
 };
 
 /** Seals the secret with the user's data key, exactly like a native enrolment's, and records TotpImported. */
@@ -129,7 +136,11 @@ const importRow = async (
       actor,
     }),
     { ...request, actor },
-  );
+  ).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === 'account-frozen') return null;
+    throw error;
+  });
+  if (outcome === null) return { report: frozen(row), position: null };
   const event = outcome.newEvents.find((candidate) => candidate.type === 'TotpImported');
   const result = event === undefined ? 'skipped' : event.data.replaced ? 'replaced' : 'imported';
   return { report: reportOf(row, result), position: outcome.position };
