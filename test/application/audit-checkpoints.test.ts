@@ -82,8 +82,10 @@ describe('signed audit checkpoints', () => {
     ]);
   });
 
-  it('periodic runs skip a history where nothing but checkpoints happened since the last one', async () => {
+  it('periodic runs skip an empty store, and a history where nothing but checkpoints happened since the last one', async () => {
     const { events, checkpointer, append } = setUp();
+    expect(await checkpointer.checkpointIfChanged(context)).toBeNull();
+    expect(await events.headPosition()).toBe(0);
     await append(1);
     expect(await checkpointer.checkpointIfChanged(context)).not.toBeNull();
     expect(await checkpointer.checkpointIfChanged(context)).toBeNull();

@@ -62,8 +62,8 @@ export class AuditCheckpointer {
     });
     const history = await events.readStream(auditCheckpointStream);
     const previous = history.at(-1)?.data as { checkpoint?: { position?: number } } | undefined;
-    if (onlyIfChanged && previous !== undefined && this.lastChange <= (previous.checkpoint?.position ?? 0))
-      return null;
+    // An empty store has nothing to prove yet: the first periodic checkpoint waits for its first event.
+    if (onlyIfChanged && this.lastChange <= (previous?.checkpoint?.position ?? 0)) return null;
     const at = clock.now().toISOString();
     const signed = signCheckpoint(auditSigner, {
       kind: 'store',
