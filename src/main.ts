@@ -41,6 +41,7 @@ import {
 import { RedisLease } from './adapters/redis/redis-lease.ts';
 import { RedisReadModels } from './adapters/redis/redis-read-models.ts';
 import { RedisSessionStore } from './adapters/redis/redis-session-store.ts';
+import { SessionStoreWithDurableFreezeTokens } from './adapters/sqlite/durable-freeze-tokens.ts';
 import { SqliteReadModels } from './adapters/sqlite/sqlite-read-models.ts';
 import { SystemClock } from './adapters/system/system-clock.ts';
 import { UuidIds } from './adapters/system/uuid-ids.ts';
@@ -76,6 +77,7 @@ export const tokens = {
   vault: Symbol('DataKeyVault'),
   readModels: Symbol('ReadModels'),
   readModelFile: Symbol('ReadModelFile'),
+  freezeTokenFile: Symbol('FreezeTokenFile'),
   servingReadModels: Symbol('ServingReadModels'),
   sessions: Symbol('SessionStore'),
   notifier: Symbol('Notifier'),
@@ -223,11 +225,21 @@ export const compose = (
         );
     });
   });
+  // Embedded: sessions in memory, but the freeze tokens of a week's e-mails survive a restart.
+  single<SessionStoreWithDurableFreezeTokens | null>(tokens.freezeTokenFile, (resolve) =>
+    redis === null
+      ? new SessionStoreWithDurableFreezeTokens(
+          join(config.DATA_DIR, 'freeze-tokens.sqlite'),
+          new MemorySessionStore(new RandomTokens(), resolve<Clock>(tokens.clock)),
+          new RandomTokens(),
+          resolve<Clock>(tokens.clock),
+        )
+      : null,
+  );
   single<SessionStore>(tokens.sessions, (resolve) =>
     traced<SessionStore>(
-      redis === null
-        ? new MemorySessionStore(new RandomTokens(), resolve<Clock>(tokens.clock))
-        : new RedisSessionStore(redis, config.REDIS_KEY_PREFIX, new RandomTokens()),
+      resolve<SessionStoreWithDurableFreezeTokens | null>(tokens.freezeTokenFile) ??
+        new RedisSessionStore(redis as RedisClient, config.REDIS_KEY_PREFIX, new RandomTokens()),
       (inner, tracer) => tracedSessionStore(inner, tracer, redis === null ? 'memory' : 'redis'),
     ),
   );
@@ -449,6 +461,7 @@ export const startService = async (
       await projector.stop();
       await events.close();
       scope.resolve<SqliteReadModels | null>(tokens.readModelFile)?.close();
+      scope.resolve<SessionStoreWithDurableFreezeTokens | null>(tokens.freezeTokenFile)?.close();
       await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
       if (notifier instanceof WebhookNotifier) await notifier.drain();
       if (redis !== null) {
