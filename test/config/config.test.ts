@@ -50,6 +50,15 @@ describe('configuration', () => {
     );
   });
 
+  it('reads how long temporary access lasts: 24 hours by default, a whole number of 1 to 168', () => {
+    expect(loadConfig({}).TEMPORARY_ACCESS_MAX_HOURS).toBe(24);
+    expect(loadConfig({ TEMPORARY_ACCESS_MAX_HOURS: '168' }).TEMPORARY_ACCESS_MAX_HOURS).toBe(168);
+    for (const bad of ['0', '169', '1.5', 'a day'])
+      expect(problemsOf({ TEMPORARY_ACCESS_MAX_HOURS: bad })[0], bad).toMatch(
+        /^TEMPORARY_ACCESS_MAX_HOURS: /,
+      );
+  });
+
   it('names the variable and what was expected when a value is bad', () => {
     const [problem] = problemsOf({ PORT: 'abc' });
     expect(problem).toMatch(/^PORT: expected a whole number/);
