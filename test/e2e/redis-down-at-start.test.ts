@@ -44,5 +44,22 @@ describe.skipIf(!installed)('an instance started while its Redis is down', () =>
     expect(ready).toBe(200);
     const office = await api.post('/v1/platform/offices', { name: 'After Redis came up' }, { apiKey });
     expect(office.status).toBe(201);
+    const user = await api.post(
+      '/v1/platform/users',
+      {
+        officeId: office.body.officeId,
+        username: 'late-redis',
+        password: 'a fine passphrase here',
+        role: 'member',
+      },
+      { apiKey },
+    );
+    expect(user.status).toBe(201);
+    // Answered from the read models: the projector runs too.
+    const requirements = await api.get(`/v1/platform/users/${user.body.userId}/login-requirements`, {
+      apiKey,
+    });
+    expect(requirements.status).toBe(200);
+    expect(requirements.body).toEqual({ secondFactor: 'none' });
   }, 120_000);
 });
