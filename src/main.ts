@@ -33,7 +33,7 @@ import { LogNotifier } from './adapters/notifications/log-notifier.ts';
 import { WebhookNotifier } from './adapters/notifications/webhook-notifier.ts';
 import { QrcodeRenderer } from './adapters/qr/qrcode-renderer.ts';
 import {
-  connectRedis,
+  connectRedisInBackground,
   deleteKeysWithPrefix,
   type RedisClient,
   redisTopology,
@@ -363,7 +363,12 @@ export const startService = async (
   const threadPool = threadPoolWarning(config.PASSWORD_HASH_CONCURRENCY);
   if (threadPool !== null) log.warn(threadPool);
   const topology = redisTopology(config);
-  const redis = topology === null ? null : await connectRedis(topology);
+  const redis =
+    topology === null
+      ? null
+      : connectRedisInBackground(topology, (error) =>
+          log.error({ err: error }, 'Redis is unreachable: answering 503 until it is back'),
+        );
   // Null, and nothing installed, unless an OTLP endpoint is configured.
   const tracing = startTracing(config, (message) => log.warn(message));
   const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null, overrides);

@@ -9,6 +9,7 @@ import { refuseCrossSiteRequests } from './cross-site.ts';
 import type { HttpDependencies, HttpOptions } from './dependencies.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
+import { refuseRequestsWithoutHost } from './missing-host.ts';
 import { swaggerOptions } from './openapi.ts';
 import { answerClientError, sendProblem } from './problems.ts';
 import { requestLog } from './request-log.ts';
@@ -50,6 +51,8 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error, deps.clock.now()),
     // Requests Node's HTTP parser refuses (bad header bytes, duplicate Content-Length, a 20 KB header…).
     clientErrorHandler: (error, socket) => answerClientError(deps.logger, error, socket),
+    // A missing Host is refused by refuseRequestsWithoutHost, as problem+json.
+    http: { requireHostHeader: false },
   });
   deps.instrument?.(app);
   app.setValidatorCompiler(validatorCompiler);
@@ -67,6 +70,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   );
 
   securityHeaders(app);
+  refuseRequestsWithoutHost(app);
   await app.register(fastifyCors, {
     origin: options.corsOrigins.length === 0 ? false : options.corsOrigins,
     credentials: true,

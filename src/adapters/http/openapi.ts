@@ -86,7 +86,7 @@ const problemRef = '#/components/schemas/Problem';
 const reasons: Record<string, string> = {
   '400': 'The request does not match its schema',
   '401': 'Not signed in, or the credentials or code are wrong',
-  '403': 'The role or office may not do this',
+  '403': 'The role or office may not do this, or (on a change) another site sent it with the cookie',
   '404': 'Not found',
   '409': 'Conflicts with the current state',
   '410': 'Expired',
@@ -102,12 +102,15 @@ const etagHeader = {
   etag: { type: 'string', description: 'The revision; send it back as If-Match to change it safely' },
 };
 
-/** What the framework answers before a handler runs: unreadable bodies, over-long path parameters. */
+/**
+ * What the app answers before a handler runs: unreadable bodies, over-long path parameters, and a change
+ * sent with the session cookie from another site (403 `cross-site-request`, see cross-site.ts).
+ */
 const frameworkProblems = (method: string, url: string): JsonObject => {
   const problem = { $ref: problemRef };
   return {
     ...(['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)
-      ? { 400: problem, 413: problem, 415: problem }
+      ? { 400: problem, 403: problem, 413: problem, 415: problem }
       : {}),
     ...(url.includes('/:') ? { 414: problem } : {}),
   };

@@ -108,6 +108,23 @@ export async function connectRedis(topology: RedisTopology | string): Promise<Re
 }
 
 /**
+ * The service's connection: as connectRedis, but a Redis that is down when the service starts does not
+ * stop it. Every call fails fast meanwhile (503, fail closed) and the client reconnects in the background,
+ * as after an outage; `onFirstConnectFailed` hears why the first attempt failed.
+ */
+export const connectRedisInBackground = (
+  topology: RedisTopology,
+  onFirstConnectFailed: (error: unknown) => void,
+): RedisClient => {
+  const redis = clientFor(topology);
+  redis.on('error', () => {
+    // Reported through the failing commands and /readyz; without a listener ioredis would crash us.
+  });
+  redis.connect().catch(onFirstConnectFailed);
+  return redis;
+};
+
+/**
  * A Lua script run by its SHA, loaded on first use and again after a Redis restart. `keys` must name
  * at least one key in the slot the script works in, so that a Cluster sends it to the right shard.
  */

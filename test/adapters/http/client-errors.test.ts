@@ -115,6 +115,18 @@ describe('requests the HTTP parser refuses, over a raw socket', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ status: 404, code: 'route-not-found' });
   });
 
+  it('answers an HTTP/1.1 request without Host with 400 problem+json (missing-host), not an empty 400', async () => {
+    const answer = await sendRaw(port, 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n');
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 400, code: 'missing-host' });
+  });
+
+  it('still serves an HTTP/1.0 request without Host (200), which RFC 9112 allows', async () => {
+    const answer = await sendRaw(port, 'GET /healthz HTTP/1.0\r\n\r\n');
+    expect(answer.status).toBe(200);
+  });
+
   it('still serves a well-formed request on a new connection afterwards (200)', async () => {
     const answer = await sendRaw(
       port,

@@ -73,6 +73,22 @@ describe('cross-site requests', () => {
     expect((await t.call('GET', '/v1/me', { headers: withCookie(token) })).statusCode).toBe(200);
   });
 
+  it('declares that 403 in the OpenAPI document of every state-changing route, as a problem', async () => {
+    const document = (await t.service.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
+    };
+    const undeclared = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method))
+        .filter(
+          ([, operation]) =>
+            operation.responses['403']?.content?.['application/problem+json' as never] === undefined,
+        )
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(undeclared).toEqual([]);
+  });
+
   it('refuses one that says Sec-Fetch-Site cross-site or same-site, without Origin, on every route', async () => {
     const token = await freshMember();
     for (const site of ['cross-site', 'same-site'])
