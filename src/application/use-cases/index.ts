@@ -23,44 +23,62 @@ import { registerUser } from './provisioning/register-user.ts';
 import { regenerateRecoveryCodes } from './regenerate-recovery-codes.ts';
 import { eraseUser } from './support-erase-user.ts';
 import { findUserForSupport } from './support-find-user.ts';
+import { approveSupportRequest, supportActionOrRequest } from './support-requests/approve-support-request.ts';
+import { pendingSupportRequests, withdrawSupportRequest } from './support-requests/support-requests.ts';
 import { supportReset } from './support-reset.ts';
 import { endTemporaryAccess, issueTemporaryAccess } from './support-temporary-access.ts';
 import { twoFactorStatus } from './two-factor-status.ts';
 
 /** Every use case, bound to its ports: what the HTTP and CLI adapters call. */
-export const createUseCases = (deps: ApplicationDeps, checkpointer = new AuditCheckpointer(deps)) => ({
-  login: login(deps),
-  secondFactorStep: secondFactorStep(deps),
-  startEnrollment: startEnrollment(deps),
-  confirmEnrollment: confirmEnrollment(deps),
-  disableTwoFactor: disableTwoFactor(deps),
-  regenerateRecoveryCodes: regenerateRecoveryCodes(deps),
-  twoFactorStatus: twoFactorStatus(deps),
-  officePolicy: officePolicy(deps),
-  officeMembers: officeMembers(deps),
-  setOfficePolicy: setOfficePolicy(deps),
-  findUserForSupport: findUserForSupport(deps),
-  supportReset: supportReset(deps),
-  eraseUser: eraseUser(deps),
-  issueTemporaryAccess: issueTemporaryAccess(deps),
-  endTemporaryAccess: endTemporaryAccess(deps),
-  freezeAccount: freezeAccount(deps),
-  unfreezeAccount: unfreezeAccount(deps),
-  registerOffice: registerOffice(deps),
-  registerUser: registerUser(deps),
-  changeRole: changeRole(deps),
-  importEnrolments: importEnrolments(deps),
-  changeOwnPassword: changeOwnPassword(deps),
-  setPassword: setPassword(deps),
-  loginRequirements: loginRequirements(deps),
-  auditEvents: auditEvents(deps),
-  verifyStreamChain: (streamId: string) => verifyStream(deps.events, streamId),
-  signedAuditExport: (filter: AuditFilter) => signedAuditExport(deps, filter),
-  signAuditCheckpoint: (context: CommandContext) => checkpointer.checkpoint(context),
-  signAuditCheckpointIfChanged: (context: CommandContext) => checkpointer.checkpointIfChanged(context),
-  auditSigningKeys: () => deps.auditSigner.publicKeys(),
-  userTwoFactorAt: userTwoFactorAt(deps),
-  officePolicyAt: officePolicyAt(deps),
-});
+export const createUseCases = (deps: ApplicationDeps, checkpointer = new AuditCheckpointer(deps)) => {
+  const supportActions = {
+    'two-factor-reset': supportReset(deps),
+    'temporary-access': issueTemporaryAccess(deps),
+    erasure: eraseUser(deps),
+  };
+  return {
+    login: login(deps),
+    secondFactorStep: secondFactorStep(deps),
+    startEnrollment: startEnrollment(deps),
+    confirmEnrollment: confirmEnrollment(deps),
+    disableTwoFactor: disableTwoFactor(deps),
+    regenerateRecoveryCodes: regenerateRecoveryCodes(deps),
+    twoFactorStatus: twoFactorStatus(deps),
+    officePolicy: officePolicy(deps),
+    officeMembers: officeMembers(deps),
+    setOfficePolicy: setOfficePolicy(deps),
+    findUserForSupport: findUserForSupport(deps),
+    supportReset: supportActionOrRequest(deps, 'two-factor-reset', supportActions['two-factor-reset']),
+    /** Support's erasure, under four-eyes when it is on; `eraseUser` is the platform's (CLI), never held. */
+    supportErasure: supportActionOrRequest(deps, 'erasure', supportActions.erasure),
+    eraseUser: supportActions.erasure,
+    issueTemporaryAccess: supportActionOrRequest(
+      deps,
+      'temporary-access',
+      supportActions['temporary-access'],
+    ),
+    pendingSupportRequests: pendingSupportRequests(deps),
+    approveSupportRequest: approveSupportRequest(deps, supportActions),
+    withdrawSupportRequest: withdrawSupportRequest(deps),
+    endTemporaryAccess: endTemporaryAccess(deps),
+    freezeAccount: freezeAccount(deps),
+    unfreezeAccount: unfreezeAccount(deps),
+    registerOffice: registerOffice(deps),
+    registerUser: registerUser(deps),
+    changeRole: changeRole(deps),
+    importEnrolments: importEnrolments(deps),
+    changeOwnPassword: changeOwnPassword(deps),
+    setPassword: setPassword(deps),
+    loginRequirements: loginRequirements(deps),
+    auditEvents: auditEvents(deps),
+    verifyStreamChain: (streamId: string) => verifyStream(deps.events, streamId),
+    signedAuditExport: (filter: AuditFilter) => signedAuditExport(deps, filter),
+    signAuditCheckpoint: (context: CommandContext) => checkpointer.checkpoint(context),
+    signAuditCheckpointIfChanged: (context: CommandContext) => checkpointer.checkpointIfChanged(context),
+    auditSigningKeys: () => deps.auditSigner.publicKeys(),
+    userTwoFactorAt: userTwoFactorAt(deps),
+    officePolicyAt: officePolicyAt(deps),
+  };
+};
 
 export type UseCases = ReturnType<typeof createUseCases>;
