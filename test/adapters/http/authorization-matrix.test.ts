@@ -163,6 +163,22 @@ const matrix: Row[] = [
     expect: only({ support: 409 }),
   },
   {
+    // Four-eyes is off here (the default), so the queue is empty; the route tests run it switched on.
+    route: 'GET /v1/support/requests',
+    request: () => ({ method: 'GET', url: '/v1/support/requests' }),
+    expect: only({ support: 200 }),
+  },
+  {
+    route: 'POST /v1/support/requests/{id}/approval (no such request: 404 is the rule, not the role)',
+    request: () => ({ method: 'POST', url: '/v1/support/requests/matrix-request/approval' }),
+    expect: only({ support: 404 }),
+  },
+  {
+    route: 'POST /v1/support/requests/{id}/withdrawal (no such request: 404 is the rule, not the role)',
+    request: () => ({ method: 'POST', url: '/v1/support/requests/matrix-request/withdrawal' }),
+    expect: only({ support: 404 }),
+  },
+  {
     // No session needed: only the freeze token counts, whoever sends it (an unknown one here).
     route: 'POST /v1/freeze',
     request: () => ({ method: 'POST', url: '/v1/freeze', body: { token: 'matrix-unknown-token' } }),
