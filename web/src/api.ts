@@ -104,6 +104,35 @@ export type OfficeStateAt = { officeId: string; at: string; required: boolean; e
 
 export type Page<T> = { items: T[]; next: string | null };
 
+/** Four-eyes is on: the action waits until another support agent approves it. */
+export type AwaitingApproval = {
+  userId: string;
+  requestId: string;
+  status: 'awaiting-approval';
+  expiresAt: string;
+};
+export const isAwaitingApproval = (answer: object): answer is AwaitingApproval =>
+  'status' in answer && answer.status === 'awaiting-approval';
+
+export type SupportAction = 'two-factor-reset' | 'temporary-access' | 'erasure';
+export type PendingSupportRequest = {
+  requestId: string;
+  action: SupportAction;
+  userId: string;
+  username: string | null;
+  reason: string;
+  ticket: string;
+  requestedBy: { id: string };
+  requestedByUsername: string | null;
+  requestedAt: string;
+  expiresAt: string;
+};
+export type ApprovedSupportAction = { requestId: string; userId: string } & (
+  | { action: 'two-factor-reset'; nextLogin: 'enrollment-required' | 'password-only' }
+  | { action: 'temporary-access'; code: string; expiresAt: string }
+  | { action: 'erasure'; erasedAt: string }
+);
+
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 const request = async <T>(
@@ -204,13 +233,13 @@ export const api = {
     ),
   findUser: (username: string) => json<SupportUser>('GET', `/v1/support/users${query({ username })}`),
   supportReset: (userId: string, body: { reason: string; ticket: string }) =>
-    json<{ userId: string; nextLogin: 'enrollment-required' | 'password-only' }>(
+    json<{ userId: string; nextLogin: 'enrollment-required' | 'password-only' } | AwaitingApproval>(
       'POST',
       `/v1/support/users/${encodeURIComponent(userId)}/two-factor-reset`,
       body,
     ),
   issueTemporaryAccess: (userId: string, body: { reason: string; ticket: string }) =>
-    json<{ userId: string; code: string; expiresAt: string }>(
+    json<{ userId: string; code: string; expiresAt: string } | AwaitingApproval>(
       'POST',
       `/v1/support/users/${encodeURIComponent(userId)}/temporary-access`,
       body,
@@ -224,11 +253,16 @@ export const api = {
   unfreeze: (userId: string, body: { reason: string; ticket: string }) =>
     json<{ userId: string }>('POST', `/v1/support/users/${encodeURIComponent(userId)}/unfreeze`, body),
   eraseUser: (userId: string, body: { reason: string; ticket: string }) =>
-    json<{ userId: string; erasedAt: string }>(
+    json<{ userId: string; erasedAt: string } | AwaitingApproval>(
       'POST',
       `/v1/support/users/${encodeURIComponent(userId)}/erasure`,
       body,
     ),
+  supportRequests: () => json<{ items: PendingSupportRequest[] }>('GET', '/v1/support/requests'),
+  approveSupportRequest: (requestId: string) =>
+    json<ApprovedSupportAction>('POST', `/v1/support/requests/${encodeURIComponent(requestId)}/approval`),
+  withdrawSupportRequest: (requestId: string) =>
+    json<{ requestId: string }>('POST', `/v1/support/requests/${encodeURIComponent(requestId)}/withdrawal`),
   auditEvents: (filter: AuditFilter, after: string | null) =>
     json<Page<AuditEvent>>(
       'GET',

@@ -19,6 +19,7 @@ const pendingRequestSchema = z
     reason: z.string(),
     ticket: z.string(),
     requestedBy: agentSchema.describe('Only another agent may approve'),
+    requestedByUsername: z.string().nullable(),
     requestedAt: z.string(),
     expiresAt: z.string(),
   })

@@ -110,6 +110,8 @@ export const withdrawSupportRequest =
 export type PendingSupportRequest = Omit<SupportRequest, 'status'> & {
   /** The user's username, or null when they are gone from the read models (erased meanwhile). */
   username: string | null;
+  /** The asking agent's username, or null likewise. */
+  requestedByUsername: string | null;
 };
 
 /** Requests waiting for a second agent, oldest first; a request past its deadline is not listed. */
@@ -121,10 +123,13 @@ export const pendingSupportRequests =
     const open = Object.values(state.requests)
       .filter((request) => isOpen(request, now))
       .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+    const usernameOf = async (userId: string) =>
+      (await deps.readModels.loginByUserId(userId))?.user.username ?? null;
     return Promise.all(
       open.map(async ({ status: _status, ...request }) => ({
         ...request,
-        username: (await deps.readModels.loginByUserId(request.userId))?.user.username ?? null,
+        username: await usernameOf(request.userId),
+        requestedByUsername: await usernameOf(request.requestedBy.id),
       })),
     );
   };

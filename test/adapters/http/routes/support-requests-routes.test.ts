@@ -110,6 +110,7 @@ describe('four-eyes (SUPPORT_APPROVAL=required): support requests and approvals'
         username,
         ...why,
         requestedBy: { id: annId, role: 'support' },
+        requestedByUsername: 'ann',
         expiresAt,
       });
       expectProblem(await approve(requestId, ann), 403, 'own-support-request');
