@@ -142,6 +142,18 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
     expect(await bob.locator('#support-result dl').textContent()).toContain('Not set up');
   });
 
+  it('the help page explains the second pair of eyes (NL and EN)', async () => {
+    const context = await browser.newContext({ locale: 'nl-BE' });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(`${service.url}/help`);
+    await page.locator('#page-title').waitFor();
+    await expect.poll(() => page.locator('main').textContent()).toContain('Twee paar ogen bij support');
+    await page.locator('#language-switch').click();
+    await expect.poll(() => page.locator('main').textContent()).toContain('Two pairs of eyes at support');
+    expect(await page.locator('main').textContent()).toContain('a second agent approves');
+  });
+
   it('approving a temporary access shows the code to the approver once (NL)', async () => {
     await enrolled('greta');
     const bob = await supportPage('helpdesk-bob', false);

@@ -369,6 +369,9 @@ const nl = {
   'help.freezeTitle': '7. "Dit was ik niet": je account bevriezen',
   'help.freeze':
     'Bij elke wijziging aan je twee-factor-authenticatie krijg je een e-mail. Deed je die wijziging niet zelf? Klik op de link in de e-mail (7 dagen geldig) en bevries je account. Alle sessies stoppen en niemand kan nog inloggen tot support, na controle bij jou, de bevriezing opheft.',
+  'help.fourEyesTitle': '8. Twee paar ogen bij support',
+  'help.fourEyes':
+    'Op sommige platformen kijken twee support-medewerkers mee: een reset van je twee-factor-authenticatie, een tijdelijke code of het wissen van je account gebeurt pas als een tweede medewerker het verzoek van de eerste goedkeurt (binnen 24 uur). Zo kan niemand op eigen houtje je beveiliging uitschakelen. De tijdelijke code krijg je van de medewerker die goedkeurt; tot dan werkt je oude app gewoon.',
 };
 
 export type MessageKey = keyof typeof nl;
@@ -734,6 +737,9 @@ const en: Record<MessageKey, string> = {
   'help.freezeTitle': '7. "This wasn\'t me": freezing your account',
   'help.freeze':
     'Every change to your two-factor authentication is e-mailed to you. Did you not make it? Click the link in the e-mail (valid for 7 days) and freeze your account. Every session ends and nobody can log in until support, after checking with you, lifts the freeze.',
+  'help.fourEyesTitle': '8. Two pairs of eyes at support',
+  'help.fourEyes':
+    "On some platforms two support agents are involved: a reset of your two-factor authentication, a temporary code or erasing your account happens only once a second agent approves the first one's request (within 24 hours). That way nobody can switch off your security on their own. You get the temporary code from the agent who approves; until then your old app keeps working.",
 };
 
 export const messages = { nl, en } as const;
