@@ -139,6 +139,11 @@ describe('four-eyes (SUPPORT_APPROVAL=required): support requests and approvals'
         approvedBy: { id: bobId, role: 'support' },
         data: why,
       });
+      // The approver is part of what the hash chain covers, in the user's stream and in the queue's.
+      for (const streamId of [`user-security-${userId}`, 'support-requests']) {
+        const verified = await t.call('GET', `/v1/audit/verification?streamId=${streamId}`, { token: ann });
+        expect(verified.json()).toMatchObject({ intact: true, firstBroken: null });
+      }
       expect(await hooks.nth('two-factor-reset-by-support', userId)).toMatchObject({
         details: { ticket: why.ticket },
       });
