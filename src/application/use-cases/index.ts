@@ -29,56 +29,52 @@ import { supportReset } from './support-reset.ts';
 import { endTemporaryAccess, issueTemporaryAccess } from './support-temporary-access.ts';
 import { twoFactorStatus } from './two-factor-status.ts';
 
+/** The support actions as they run without four-eyes; an approval runs them too. */
+const supportActions = (deps: ApplicationDeps) => ({
+  'two-factor-reset': supportReset(deps),
+  'temporary-access': issueTemporaryAccess(deps),
+  erasure: eraseUser(deps),
+});
+
 /** Every use case, bound to its ports: what the HTTP and CLI adapters call. */
-export const createUseCases = (deps: ApplicationDeps, checkpointer = new AuditCheckpointer(deps)) => {
-  const supportActions = {
-    'two-factor-reset': supportReset(deps),
-    'temporary-access': issueTemporaryAccess(deps),
-    erasure: eraseUser(deps),
-  };
-  return {
-    login: login(deps),
-    secondFactorStep: secondFactorStep(deps),
-    startEnrollment: startEnrollment(deps),
-    confirmEnrollment: confirmEnrollment(deps),
-    disableTwoFactor: disableTwoFactor(deps),
-    regenerateRecoveryCodes: regenerateRecoveryCodes(deps),
-    twoFactorStatus: twoFactorStatus(deps),
-    officePolicy: officePolicy(deps),
-    officeMembers: officeMembers(deps),
-    setOfficePolicy: setOfficePolicy(deps),
-    findUserForSupport: findUserForSupport(deps),
-    supportReset: supportActionOrRequest(deps, 'two-factor-reset', supportActions['two-factor-reset']),
-    /** Support's erasure, under four-eyes when it is on; `eraseUser` is the platform's (CLI), never held. */
-    supportErasure: supportActionOrRequest(deps, 'erasure', supportActions.erasure),
-    eraseUser: supportActions.erasure,
-    issueTemporaryAccess: supportActionOrRequest(
-      deps,
-      'temporary-access',
-      supportActions['temporary-access'],
-    ),
-    pendingSupportRequests: pendingSupportRequests(deps),
-    approveSupportRequest: approveSupportRequest(deps, supportActions),
-    withdrawSupportRequest: withdrawSupportRequest(deps),
-    endTemporaryAccess: endTemporaryAccess(deps),
-    freezeAccount: freezeAccount(deps),
-    unfreezeAccount: unfreezeAccount(deps),
-    registerOffice: registerOffice(deps),
-    registerUser: registerUser(deps),
-    changeRole: changeRole(deps),
-    importEnrolments: importEnrolments(deps),
-    changeOwnPassword: changeOwnPassword(deps),
-    setPassword: setPassword(deps),
-    loginRequirements: loginRequirements(deps),
-    auditEvents: auditEvents(deps),
-    verifyStreamChain: (streamId: string) => verifyStream(deps.events, streamId),
-    signedAuditExport: (filter: AuditFilter) => signedAuditExport(deps, filter),
-    signAuditCheckpoint: (context: CommandContext) => checkpointer.checkpoint(context),
-    signAuditCheckpointIfChanged: (context: CommandContext) => checkpointer.checkpointIfChanged(context),
-    auditSigningKeys: () => deps.auditSigner.publicKeys(),
-    userTwoFactorAt: userTwoFactorAt(deps),
-    officePolicyAt: officePolicyAt(deps),
-  };
-};
+export const createUseCases = (deps: ApplicationDeps, checkpointer = new AuditCheckpointer(deps)) => ({
+  login: login(deps),
+  secondFactorStep: secondFactorStep(deps),
+  startEnrollment: startEnrollment(deps),
+  confirmEnrollment: confirmEnrollment(deps),
+  disableTwoFactor: disableTwoFactor(deps),
+  regenerateRecoveryCodes: regenerateRecoveryCodes(deps),
+  twoFactorStatus: twoFactorStatus(deps),
+  officePolicy: officePolicy(deps),
+  officeMembers: officeMembers(deps),
+  setOfficePolicy: setOfficePolicy(deps),
+  findUserForSupport: findUserForSupport(deps),
+  supportReset: supportActionOrRequest(deps, 'two-factor-reset', supportReset(deps)),
+  /** Support's erasure, held under four-eyes; `eraseUser` is the platform's (CLI) and never held. */
+  supportErasure: supportActionOrRequest(deps, 'erasure', eraseUser(deps)),
+  eraseUser: eraseUser(deps),
+  issueTemporaryAccess: supportActionOrRequest(deps, 'temporary-access', issueTemporaryAccess(deps)),
+  pendingSupportRequests: pendingSupportRequests(deps),
+  approveSupportRequest: approveSupportRequest(deps, supportActions(deps)),
+  withdrawSupportRequest: withdrawSupportRequest(deps),
+  endTemporaryAccess: endTemporaryAccess(deps),
+  freezeAccount: freezeAccount(deps),
+  unfreezeAccount: unfreezeAccount(deps),
+  registerOffice: registerOffice(deps),
+  registerUser: registerUser(deps),
+  changeRole: changeRole(deps),
+  importEnrolments: importEnrolments(deps),
+  changeOwnPassword: changeOwnPassword(deps),
+  setPassword: setPassword(deps),
+  loginRequirements: loginRequirements(deps),
+  auditEvents: auditEvents(deps),
+  verifyStreamChain: (streamId: string) => verifyStream(deps.events, streamId),
+  signedAuditExport: (filter: AuditFilter) => signedAuditExport(deps, filter),
+  signAuditCheckpoint: (context: CommandContext) => checkpointer.checkpoint(context),
+  signAuditCheckpointIfChanged: (context: CommandContext) => checkpointer.checkpointIfChanged(context),
+  auditSigningKeys: () => deps.auditSigner.publicKeys(),
+  userTwoFactorAt: userTwoFactorAt(deps),
+  officePolicyAt: officePolicyAt(deps),
+});
 
 export type UseCases = ReturnType<typeof createUseCases>;
