@@ -156,6 +156,17 @@ describe('four-eyes (SUPPORT_APPROVAL=required): support requests and approvals'
       expectProblem(await approve(requestId), 409, 'support-request-closed');
     });
 
+    it('two approvals at once: one runs the reset (200), the other is refused (409), one reset recorded', async () => {
+      const userId = await t.createUser(officeId, fresh('raced'));
+      const { requestId } = await asked('two-factor-reset', userId);
+      const carol = await withRole('support');
+      const answers = await Promise.all([approve(requestId, bob), approve(requestId, carol)]);
+      expect(answers.map((reply) => reply.statusCode).sort()).toEqual([200, 409]);
+      const history = await historyOf(userId);
+      expect(history.filter((event) => event.type === 'SupportActionApproved')).toHaveLength(1);
+      expect(history.filter((event) => event.type === 'SupportReset')).toHaveLength(1);
+    });
+
     it('the same request for the same user cannot wait twice (409 support-request-pending)', async () => {
       const userId = await t.createUser(officeId, fresh('again'));
       await asked('two-factor-reset', userId);
