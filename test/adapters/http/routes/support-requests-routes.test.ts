@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteEventStore } from '../../../../src/adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { codeAt, waitForStepWithAtLeast } from '../../../support/totp-codes.ts';
 import { webhookReceiver } from '../../../support/webhook-receiver.ts';
 import {
@@ -193,6 +195,12 @@ describe('four-eyes (SUPPORT_APPROVAL=required): support requests and approvals'
         data: { ...why, expiresAt: approved.expiresAt },
       });
       expect(JSON.stringify(history)).not.toContain(approved.code);
+      // Nor in the store itself, in any spelling of it.
+      const store = new SqliteEventStore(join(t.dataDir, 'events.sqlite'));
+      const stored = JSON.stringify(await store.readAll(0, 1_000_000)).toLowerCase();
+      await store.close();
+      expect(stored).not.toContain(approved.code);
+      expect(stored).not.toContain(approved.code.replaceAll('-', ''));
       expect(JSON.stringify(history.find((event) => event.type === 'SupportActionRequested'))).not.toMatch(
         /code/i,
       );
