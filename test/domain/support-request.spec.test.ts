@@ -165,6 +165,6 @@ describe('support request: expiry', () => {
       later('still-pending', requestedAt),
       later('request-3', '2026-12-03T09:00:00.001Z'),
     ]);
-    expect(Object.keys(state.requests).sort()).toEqual(['request-3', 'still-pending']);
+    expect(state.requests.map((kept) => kept.requestId).sort()).toEqual(['request-3', 'still-pending']);
   });
 });

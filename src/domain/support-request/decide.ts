@@ -2,7 +2,7 @@ import type { Actor } from '../shared/actor.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import type { SupportRequestCommand } from './commands.ts';
 import type { SupportRequestEvent } from './events.ts';
-import { isOpen, type SupportRequest, type SupportRequestsState } from './state.ts';
+import { findRequest, isOpen, type SupportRequest, type SupportRequestsState } from './state.ts';
 
 const aboutOf = ({ requestId, action, userId }: SupportRequest) => ({ requestId, action, userId });
 
@@ -13,7 +13,7 @@ const requireSupport = (actor: Actor) => {
 
 /** The request a decision is about, still open at `now`; refused otherwise, with why. */
 const openRequest = (state: SupportRequestsState, requestId: string, now: string): SupportRequest => {
-  const request = state.requests[requestId];
+  const request = findRequest(state, requestId);
   if (request === undefined) throw new DomainError('support-request-not-found', 'No such support request.');
   if (request.status === 'expired' || (request.status === 'pending' && !isOpen(request, now)))
     throw new DomainError('support-request-expired', 'The request passed its deadline; ask again.');
@@ -28,14 +28,14 @@ export const decideSupportRequest = (
 ): SupportRequestEvent[] => {
   switch (command.type) {
     case 'ExpireOverdueSupportActions':
-      return Object.values(state.requests)
+      return state.requests
         .filter((request) => request.status === 'pending' && !isOpen(request, command.now))
         .map((request) => ({ type: 'SupportActionExpired', data: aboutOf(request) }));
     case 'RequestSupportAction': {
       requireSupport(command.actor);
-      if (state.requests[command.requestId] !== undefined)
+      if (findRequest(state, command.requestId) !== undefined)
         throw new DomainError('invalid-command', 'That request id is taken.');
-      const waiting = Object.values(state.requests).some(
+      const waiting = state.requests.some(
         (request) =>
           request.userId === command.userId &&
           request.action === command.action &&

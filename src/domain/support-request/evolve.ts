@@ -4,31 +4,30 @@ import type { SupportRequest, SupportRequestsState } from './state.ts';
 const dayMs = 24 * 3_600_000;
 
 /** Closed requests are kept a day past their deadline (to answer "already approved"), then forgotten. */
-const stillRemembered = (request: SupportRequest, now: string): boolean =>
-  request.status === 'pending' || Date.parse(request.expiresAt) + dayMs > Date.parse(now);
+const remembered = (state: SupportRequestsState, now: string): SupportRequest[] => {
+  const forgetUpTo = new Date(Date.parse(now) - dayMs).toISOString();
+  return state.requests.filter((request) => request.status === 'pending' || request.expiresAt > forgetUpTo);
+};
 
 const withStatus = (
   state: SupportRequestsState,
   requestId: string,
   status: SupportRequest['status'],
-): SupportRequestsState => {
-  const request = state.requests[requestId];
-  if (request === undefined) return state;
-  return { requests: { ...state.requests, [requestId]: { ...request, status } } };
-};
+): SupportRequestsState => ({
+  requests: state.requests.map((request) =>
+    request.requestId === requestId ? { ...request, status } : request,
+  ),
+});
 
 export const evolveSupportRequest = (
   state: SupportRequestsState,
   event: SupportRequestEvent,
 ): SupportRequestsState => {
   switch (event.type) {
-    case 'SupportActionRequested': {
-      const kept = Object.entries(state.requests).filter(([, request]) =>
-        stillRemembered(request, event.data.requestedAt),
-      );
-      const request: SupportRequest = { ...event.data, status: 'pending' };
-      return { requests: { ...Object.fromEntries(kept), [event.data.requestId]: request } };
-    }
+    case 'SupportActionRequested':
+      return {
+        requests: [...remembered(state, event.data.requestedAt), { ...event.data, status: 'pending' }],
+      };
     case 'SupportActionApproved':
       return withStatus(state, event.data.requestId, 'approved');
     case 'SupportActionWithdrawn':

@@ -12,7 +12,7 @@ import {
 export type { SupportRequestCommand } from './commands.ts';
 export type { SupportAction, SupportRequestEvent } from './events.ts';
 export type { SupportRequest, SupportRequestsState } from './state.ts';
-export { isOpen } from './state.ts';
+export { findRequest, isOpen } from './state.ts';
 
 /**
  * Four-eyes (`support-requests`): a support action one agent asks for and another approves, or the asker

@@ -1,7 +1,7 @@
 import type { Actor } from '../../../domain/shared/actor.ts';
 import { supportRequestsStream } from '../../../domain/support-request/events.ts';
 import type { SupportAction } from '../../../domain/support-request/index.ts';
-import { supportRequestDecider } from '../../../domain/support-request/index.ts';
+import { findRequest, supportRequestDecider } from '../../../domain/support-request/index.ts';
 import { handleCommand } from '../../handle-command.ts';
 import { loadAggregate } from '../../load-aggregate.ts';
 import type { RequestContext } from '../login/second-factor-step.ts';
@@ -55,11 +55,11 @@ export const approveSupportRequest =
     // frozen): either way nothing is recorded.
     const { state } = await loadAggregate(deps.events, supportRequestDecider, supportRequestsStream);
     supportRequestDecider.decide(approve(), state);
-    const asked = state.requests[requestId];
+    const asked = findRequest(state, requestId);
     if (asked !== undefined) await checkSupportAction(deps, asked.action, asked.userId);
 
     const outcome = await handleCommand(deps, supportRequestDecider, supportRequestsStream, approve, context);
-    const approved = outcome.state.requests[requestId];
+    const approved = findRequest(outcome.state, requestId);
     if (approved === undefined) throw new Error(`Support request ${requestId} vanished while approved.`);
     const input = { userId: approved.userId, reason: approved.reason, ticket: approved.ticket };
     // The approver's address stays on the approval: sealing it under the asker's key would misname it.

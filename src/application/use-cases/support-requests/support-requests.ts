@@ -120,7 +120,7 @@ export const pendingSupportRequests =
   async (): Promise<PendingSupportRequest[]> => {
     const { state } = await loadAggregate(deps.events, supportRequestDecider, supportRequestsStream);
     const now = deps.clock.now().toISOString();
-    const open = Object.values(state.requests)
+    const open = state.requests
       .filter((request) => isOpen(request, now))
       .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
     const usernameOf = async (userId: string) =>
