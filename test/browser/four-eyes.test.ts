@@ -23,6 +23,8 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
   let dataDir: string;
   let browser: Browser;
   let officeId: string;
+  let annId: string;
+  let bobId: string;
   const problems: string[] = [];
 
   const call = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
@@ -62,8 +64,8 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
     );
     officeId =
       (await call('/v1/platform/offices', { name: 'Kantoor Gent' }, { 'x-api-key': apiKey })).officeId ?? '';
-    await user('helpdesk-ann', 'support');
-    await user('helpdesk-bob', 'support');
+    annId = await user('helpdesk-ann', 'support');
+    bobId = await user('helpdesk-bob', 'support');
     browser = await chromium.launch({
       executablePath: chromiumPath,
       headless: true,
@@ -108,7 +110,7 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
   const requestOf = (page: Page) => page.locator('#support-request-list form.request');
 
   it('one agent asks for a reset (NL); a second agent approves it (EN), and only then it happens', async () => {
-    await enrolled('frank');
+    const frankId = await enrolled('frank');
     const ann = await supportPage('helpdesk-ann', false);
     await find(ann, 'frank');
     const reset = ann.locator('#reset-form');
@@ -140,6 +142,18 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
       .toContain('No requests are waiting.');
     await find(bob, 'frank', { user: 'Username', find: 'Find' });
     expect(await bob.locator('#support-result dl').textContent()).toContain('Not set up');
+
+    // The audit history names both: the agent who asked (actor) and the one who approved.
+    await bob.goto(`${service.url}/audit`);
+    await bob.locator('#page-title').waitFor();
+    await bob.getByLabel('User ID').first().fill(frankId);
+    await bob.getByRole('button', { name: 'Search' }).click();
+    const row = bob.locator('tr[data-type="SupportReset"]');
+    await row.waitFor();
+    const actorCell = (await row.locator('td').nth(3).textContent()) ?? '';
+    expect(actorCell).toContain(annId);
+    expect(actorCell).toContain(`approved by ${bobId}`);
+    expect(await row.textContent()).toContain('SUP-200');
   });
 
   it('the help page explains the second pair of eyes (NL and EN)', async () => {

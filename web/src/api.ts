@@ -85,6 +85,8 @@ export type AuditEvent = {
   type: string;
   occurredAt: string;
   actor: { id: string; role: string; officeId?: string };
+  /** Four-eyes: the second support agent who approved what the actor asked for. */
+  approvedBy?: { id: string; role: string };
   correlationId: string;
   causationId: string;
   data: Record<string, unknown>;
