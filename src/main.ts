@@ -139,6 +139,8 @@ export const loadEsdbDriver = async (config: Config): Promise<EsdbDriver | null>
 export type AdapterOverrides = {
   /** What runs under the bound of PASSWORD_HASH_CONCURRENCY; argon2id unless set. */
   passwordHasher?: PasswordHasher;
+  /** The system clock unless set: tests move time past deadlines (a four-eyes request's 24 hours). */
+  clock?: Clock;
 };
 
 export const compose = (
@@ -165,7 +167,7 @@ export const compose = (
   scope.register(tokens.config, { useValue: config });
   scope.register(tokens.logger, { useValue: logger });
   scope.register(tokens.redis, { useValue: redis });
-  scope.register<Clock>(tokens.clock, { useValue: new SystemClock() });
+  scope.register<Clock>(tokens.clock, { useValue: overrides.clock ?? new SystemClock() });
   single<PrometheusMetrics>(
     tokens.metrics,
     (resolve) =>
@@ -304,6 +306,7 @@ export const compose = (
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
       challengeTtlSeconds,
       temporaryAccessHours: config.TEMPORARY_ACCESS_MAX_HOURS,
+      supportApproval: config.SUPPORT_APPROVAL,
     },
   }));
   single<UseCases>(tokens.useCases, (resolve) =>

@@ -6,6 +6,8 @@ export type CommandContext = {
   correlationId: string;
   /** The id of the message that caused this command; the correlation id when it came from a request. */
   causationId?: string;
+  /** The second support agent who approved this command (four-eyes); recorded in the metadata. */
+  approvedBy?: Actor;
   clientIp?: string;
   userAgent?: string;
 };

@@ -17,6 +17,8 @@ export type ApplicationSettings = {
   challengeTtlSeconds: number;
   /** How long a temporary access code from support stays good (TEMPORARY_ACCESS_MAX_HOURS). */
   temporaryAccessHours: number;
+  /** Four-eyes (SUPPORT_APPROVAL): a reset, temporary access or erasure waits for a second agent. */
+  supportApproval: 'off' | 'required';
 };
 
 /** Every port the use cases need; each use case takes only the part it uses. */

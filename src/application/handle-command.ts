@@ -116,6 +116,7 @@ export const stampFor = async (
       correlationId: context.correlationId,
       causationId: context.causationId ?? context.correlationId,
       schemaVersion: eventSchemaVersion[event.type as EventType] ?? 1,
+      ...(context.approvedBy === undefined ? {} : { approvedBy: context.approvedBy }),
       ...origin,
     };
     // What is written must read back: an event its own schema refuses would stop every projector.

@@ -116,6 +116,8 @@ export const configSchema = z.object({
   TOTP_WINDOW: integer(1, 0, 1),
   SESSION_TTL_SECONDS: integer(8 * 3600, 60, 30 * 24 * 3600),
   TEMPORARY_ACCESS_MAX_HOURS: integer(24, 1, temporaryAccessMaxHoursLimit),
+  /** Four-eyes: `required` makes a reset, a temporary access and an erasure wait for a second agent. */
+  SUPPORT_APPROVAL: z.enum(['off', 'required']).default('off'),
   PROJECTION_WAIT_MS: integer(2000, 0, 60_000),
   CORS_ORIGINS: optionalString.transform((value) =>
     value === undefined ? [] : value.split(',').map((origin) => origin.trim()),

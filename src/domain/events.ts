@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type AuditEvent, auditEventSchemas } from './audit/events.ts';
 import { type OfficeEvent, officeEventSchemas } from './office/events.ts';
+import { type SupportRequestEvent, supportRequestEventSchemas } from './support-request/events.ts';
 import { type UserAccountEvent, userAccountEventSchemas } from './user-account/events.ts';
 import { type UsernameEvent, usernameEventSchemas } from './user-account/username-events.ts';
 import { type UserSecurityEvent, userSecurityEventSchemas } from './user-security/events.ts';
@@ -11,6 +12,7 @@ export const eventSchemas = {
   ...userAccountEventSchemas,
   ...usernameEventSchemas,
   ...userSecurityEventSchemas,
+  ...supportRequestEventSchemas,
   ...auditEventSchemas,
 } as const satisfies Record<string, z.ZodType>;
 
@@ -28,7 +30,13 @@ export const eventSchemaVersion: Record<EventType, number> = Object.fromEntries(
   Object.keys(eventSchemas).map((type) => [type, sealedSince[type as EventType] ?? 1]),
 ) as Record<EventType, number>;
 
-export type AnyDomainEvent = OfficeEvent | UserAccountEvent | UsernameEvent | UserSecurityEvent | AuditEvent;
+export type AnyDomainEvent =
+  | OfficeEvent
+  | UserAccountEvent
+  | UsernameEvent
+  | UserSecurityEvent
+  | SupportRequestEvent
+  | AuditEvent;
 export type EventType = AnyDomainEvent['type'];
 export const eventTypes = Object.keys(eventSchemas) as EventType[];
 

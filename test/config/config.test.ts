@@ -76,6 +76,12 @@ describe('configuration', () => {
     expect(problemsOf({ TOTP_WINDOW: '2' })[0]).toMatch(/^TOTP_WINDOW/);
   });
 
+  it('keeps four-eyes off by default, reads required, and refuses anything else naming SUPPORT_APPROVAL', () => {
+    expect(loadConfig({}).SUPPORT_APPROVAL).toBe('off');
+    expect(loadConfig({ SUPPORT_APPROVAL: 'required' }).SUPPORT_APPROVAL).toBe('required');
+    expect(problemsOf({ SUPPORT_APPROVAL: 'yes' })[0]).toMatch(/^SUPPORT_APPROVAL.*off.*required/);
+  });
+
   it('names a bad secret setting without echoing its value', () => {
     const [problem] = problemsOf({ PLATFORM_API_KEY: 'short-key' });
     expect(problem).toMatch(/^PLATFORM_API_KEY: expected at least 32 characters/);

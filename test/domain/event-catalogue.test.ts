@@ -13,13 +13,15 @@ const streamOf = {
 const streamFor = (type: string) =>
   type.startsWith('Audit')
     ? 'audit-checkpoints'
-    : type.startsWith('Office')
-      ? streamOf.Office
-      : type.startsWith('Username')
-        ? streamOf.Username
-        : ['UserRegistered', 'PasswordChanged', 'UserRoleChanged', 'UserErased'].includes(type)
-          ? streamOf.User
-          : 'user-security-{userId}';
+    : type.startsWith('SupportAction')
+      ? 'support-requests'
+      : type.startsWith('Office')
+        ? streamOf.Office
+        : type.startsWith('Username')
+          ? streamOf.Username
+          : ['UserRegistered', 'PasswordChanged', 'UserRoleChanged', 'UserErased'].includes(type)
+            ? streamOf.User
+            : 'user-security-{userId}';
 
 /** Who may cause each event: the deciders' permission rules, in words. */
 const causedBy: Record<EventType, string> = {
@@ -47,6 +49,10 @@ const causedBy: Record<EventType, string> = {
   TemporaryAccessEnded: 'support (reason and ticket), a newer code, the enrolment, a reset or a freeze',
   AccountFrozen: 'the user, with a freeze token from a notification',
   AccountUnfrozen: 'support, with a reason and a ticket',
+  SupportActionRequested: 'support, with a reason and a ticket, while SUPPORT_APPROVAL=required',
+  SupportActionApproved: 'another support agent than the one who asked, before the deadline',
+  SupportActionWithdrawn: 'the support agent who asked, before the deadline',
+  SupportActionExpired: 'the first support request command after the deadline',
   AuditCheckpointSigned: 'the service (hourly, on the projector leader), or an auditor on demand',
 };
 

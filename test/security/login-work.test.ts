@@ -67,7 +67,12 @@ const instrumentedLogin = async (options: {
     ids: new UuidIds(),
     sessions: {} as never,
     clock: new SystemClock(),
-    settings: { sessionTtlSeconds: 60, challengeTtlSeconds: 60, temporaryAccessHours: 24 },
+    settings: {
+      sessionTtlSeconds: 60,
+      challengeTtlSeconds: 60,
+      temporaryAccessHours: 24,
+      supportApproval: 'off',
+    },
   });
   /** The calls one refused login made. */
   const refusedLogin = async (username: string): Promise<string[]> => {

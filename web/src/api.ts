@@ -85,6 +85,8 @@ export type AuditEvent = {
   type: string;
   occurredAt: string;
   actor: { id: string; role: string; officeId?: string };
+  /** Four-eyes: the second support agent who approved what the actor asked for. */
+  approvedBy?: { id: string; role: string };
   correlationId: string;
   causationId: string;
   data: Record<string, unknown>;
@@ -103,6 +105,35 @@ export type UserStateAt = {
 export type OfficeStateAt = { officeId: string; at: string; required: boolean; enforceFrom: string | null };
 
 export type Page<T> = { items: T[]; next: string | null };
+
+/** Four-eyes is on: the action waits until another support agent approves it. */
+export type AwaitingApproval = {
+  userId: string;
+  requestId: string;
+  status: 'awaiting-approval';
+  expiresAt: string;
+};
+export const isAwaitingApproval = (answer: object): answer is AwaitingApproval =>
+  'status' in answer && answer.status === 'awaiting-approval';
+
+export type SupportAction = 'two-factor-reset' | 'temporary-access' | 'erasure';
+export type PendingSupportRequest = {
+  requestId: string;
+  action: SupportAction;
+  userId: string;
+  username: string | null;
+  reason: string;
+  ticket: string;
+  requestedBy: { id: string };
+  requestedByUsername: string | null;
+  requestedAt: string;
+  expiresAt: string;
+};
+export type ApprovedSupportAction = { requestId: string; userId: string } & (
+  | { action: 'two-factor-reset'; nextLogin: 'enrollment-required' | 'password-only' }
+  | { action: 'temporary-access'; code: string; expiresAt: string }
+  | { action: 'erasure'; erasedAt: string }
+);
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -204,13 +235,13 @@ export const api = {
     ),
   findUser: (username: string) => json<SupportUser>('GET', `/v1/support/users${query({ username })}`),
   supportReset: (userId: string, body: { reason: string; ticket: string }) =>
-    json<{ userId: string; nextLogin: 'enrollment-required' | 'password-only' }>(
+    json<{ userId: string; nextLogin: 'enrollment-required' | 'password-only' } | AwaitingApproval>(
       'POST',
       `/v1/support/users/${encodeURIComponent(userId)}/two-factor-reset`,
       body,
     ),
   issueTemporaryAccess: (userId: string, body: { reason: string; ticket: string }) =>
-    json<{ userId: string; code: string; expiresAt: string }>(
+    json<{ userId: string; code: string; expiresAt: string } | AwaitingApproval>(
       'POST',
       `/v1/support/users/${encodeURIComponent(userId)}/temporary-access`,
       body,
@@ -224,11 +255,16 @@ export const api = {
   unfreeze: (userId: string, body: { reason: string; ticket: string }) =>
     json<{ userId: string }>('POST', `/v1/support/users/${encodeURIComponent(userId)}/unfreeze`, body),
   eraseUser: (userId: string, body: { reason: string; ticket: string }) =>
-    json<{ userId: string; erasedAt: string }>(
+    json<{ userId: string; erasedAt: string } | AwaitingApproval>(
       'POST',
       `/v1/support/users/${encodeURIComponent(userId)}/erasure`,
       body,
     ),
+  supportRequests: () => json<{ items: PendingSupportRequest[] }>('GET', '/v1/support/requests'),
+  approveSupportRequest: (requestId: string) =>
+    json<ApprovedSupportAction>('POST', `/v1/support/requests/${encodeURIComponent(requestId)}/approval`),
+  withdrawSupportRequest: (requestId: string) =>
+    json<{ requestId: string }>('POST', `/v1/support/requests/${encodeURIComponent(requestId)}/withdrawal`),
   auditEvents: (filter: AuditFilter, after: string | null) =>
     json<Page<AuditEvent>>(
       'GET',

@@ -210,6 +210,7 @@ const nl = {
   'audit.filters': 'Filters',
   'audit.userId': 'Gebruikers-ID',
   'audit.officeId': 'Kantoor-ID',
+  'audit.approvedBy': 'goedgekeurd door',
   'audit.type': 'Type gebeurtenis',
   'audit.from': 'Vanaf',
   'audit.to': 'Tot',
@@ -327,6 +328,30 @@ const nl = {
     'De gebruiker heeft het account bevroren na een melding over een wijziging. Hef de bevriezing pas op na controle bij de gebruiker.',
   'support.unfreeze': 'Bevriezing opheffen',
   'support.unfrozen': 'De bevriezing van {name} is opgeheven; inloggen werkt weer.',
+  'support.requestsTitle': 'Verzoeken die wachten op goedkeuring',
+  'support.requestsIntro':
+    'Vier ogen zien meer: een reset, tijdelijke toegang of het wissen van een gebruiker gebeurt pas als een tweede support-medewerker het goedkeurt. Een verzoek vervalt na 24 uur; wie het vroeg, kan het intrekken.',
+  'support.requestsNone': 'Er wachten geen verzoeken.',
+  'support.action.two-factor-reset': 'Twee-factor-authenticatie resetten',
+  'support.action.temporary-access': 'Tijdelijke toegang geven',
+  'support.action.erasure': 'Gebruiker wissen',
+  'support.requestUser': 'Gebruiker',
+  'support.requestedBy': 'Gevraagd door',
+  'support.requestedByYou': 'Jij (een collega moet goedkeuren)',
+  'support.requestExpires': 'Vervalt op',
+  'support.approve': 'Goedkeuren',
+  'support.withdraw': 'Intrekken',
+  'support.awaitingApproval':
+    'Verzoek verstuurd. Een andere support-medewerker moet het goedkeuren vóór {date}; tot dan verandert er niets.',
+  'support.withdrawn': 'Je verzoek is ingetrokken.',
+  'support.approvedReset': 'Goedgekeurd: de twee-factor-authenticatie van {name} is gereset.',
+  'support.approvedErasure': 'Goedgekeurd: {name} is gewist.',
+  'support.approvedTemporary': 'Goedgekeurd. Tijdelijke code voor {name}, geldig tot {date}:',
+  'error.own-support-request': 'Een andere support-medewerker moet dit verzoek goedkeuren.',
+  'error.support-request-expired': 'Dit verzoek is verlopen (na 24 uur). Vraag het opnieuw aan.',
+  'error.support-request-closed': 'Dit verzoek werd al goedgekeurd of ingetrokken.',
+  'error.support-request-pending': 'Hetzelfde verzoek voor deze gebruiker wacht al op goedkeuring.',
+  'error.support-request-not-found': 'Dit verzoek bestaat niet (meer).',
   'freeze.title': 'Dit was ik niet',
   'freeze.question': 'Account bevriezen?',
   'freeze.what':
@@ -345,6 +370,9 @@ const nl = {
   'help.freezeTitle': '7. "Dit was ik niet": je account bevriezen',
   'help.freeze':
     'Bij elke wijziging aan je twee-factor-authenticatie krijg je een e-mail. Deed je die wijziging niet zelf? Klik op de link in de e-mail (7 dagen geldig) en bevries je account. Alle sessies stoppen en niemand kan nog inloggen tot support, na controle bij jou, de bevriezing opheft.',
+  'help.fourEyesTitle': '8. Twee paar ogen bij support',
+  'help.fourEyes':
+    'Op sommige platformen kijken twee support-medewerkers mee: een reset van je twee-factor-authenticatie, een tijdelijke code of het wissen van je account gebeurt pas als een tweede medewerker het verzoek van de eerste goedkeurt (binnen 24 uur). Zo kan niemand op eigen houtje je beveiliging uitschakelen. De tijdelijke code krijg je van de medewerker die goedkeurt; tot dan werkt je oude app gewoon.',
 };
 
 export type MessageKey = keyof typeof nl;
@@ -552,6 +580,7 @@ const en: Record<MessageKey, string> = {
   'audit.filters': 'Filters',
   'audit.userId': 'User ID',
   'audit.officeId': 'Office ID',
+  'audit.approvedBy': 'approved by',
   'audit.type': 'Event type',
   'audit.from': 'From',
   'audit.to': 'To',
@@ -668,6 +697,30 @@ const en: Record<MessageKey, string> = {
     'The user froze the account after a notification about a change. Lift the freeze only after checking with the user.',
   'support.unfreeze': 'Lift the freeze',
   'support.unfrozen': 'The freeze on {name} is lifted; logging in works again.',
+  'support.requestsTitle': 'Requests awaiting approval',
+  'support.requestsIntro':
+    'Four eyes see more: a reset, temporary access or erasing a user happens only once a second support agent approves it. A request expires after 24 hours; whoever asked can withdraw it.',
+  'support.requestsNone': 'No requests are waiting.',
+  'support.action.two-factor-reset': 'Reset two-factor authentication',
+  'support.action.temporary-access': 'Give temporary access',
+  'support.action.erasure': 'Erase user',
+  'support.requestUser': 'User',
+  'support.requestedBy': 'Asked by',
+  'support.requestedByYou': 'You (a colleague must approve)',
+  'support.requestExpires': 'Expires',
+  'support.approve': 'Approve',
+  'support.withdraw': 'Withdraw',
+  'support.awaitingApproval':
+    'Request sent. Another support agent must approve it before {date}; until then nothing changes.',
+  'support.withdrawn': 'Your request was withdrawn.',
+  'support.approvedReset': "Approved: {name}'s two-factor authentication was reset.",
+  'support.approvedErasure': 'Approved: {name} was erased.',
+  'support.approvedTemporary': 'Approved. Temporary code for {name}, valid until {date}:',
+  'error.own-support-request': 'Another support agent must approve this request.',
+  'error.support-request-expired': 'This request expired (after 24 hours). Ask again.',
+  'error.support-request-closed': 'This request was approved or withdrawn already.',
+  'error.support-request-pending': 'The same request for this user is already awaiting approval.',
+  'error.support-request-not-found': 'This request does not exist (any more).',
   'freeze.title': "This wasn't me",
   'freeze.question': 'Freeze your account?',
   'freeze.what':
@@ -686,6 +739,9 @@ const en: Record<MessageKey, string> = {
   'help.freezeTitle': '7. "This wasn\'t me": freezing your account',
   'help.freeze':
     'Every change to your two-factor authentication is e-mailed to you. Did you not make it? Click the link in the e-mail (valid for 7 days) and freeze your account. Every session ends and nobody can log in until support, after checking with you, lifts the freeze.',
+  'help.fourEyesTitle': '8. Two pairs of eyes at support',
+  'help.fourEyes':
+    "On some platforms two support agents are involved: a reset of your two-factor authentication, a temporary code or erasing your account happens only once a second agent approves the first one's request (within 24 hours). That way nobody can switch off your security on their own. You get the temporary code from the agent who approves; until then your old app keeps working.",
 };
 
 export const messages = { nl, en } as const;

@@ -21,6 +21,7 @@ import { loginRoutes } from './routes/login-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
 import { officeRoutes } from './routes/office-routes.ts';
 import { platformRoutes } from './routes/platform-routes.ts';
+import { supportRequestRoutes } from './routes/support-request-routes.ts';
 import { supportRoutes } from './routes/support-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { decorateSessionCookie } from './session-cookie.ts';
@@ -96,6 +97,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   await app.register(meRoutes, { deps, options });
   await app.register(officeRoutes, { deps });
   await app.register(supportRoutes, { deps });
+  await app.register(supportRequestRoutes, { deps });
   await app.register(freezeRoutes, { deps, options });
   await app.register(platformRoutes, { deps });
   await app.register(importRoutes, { deps });

@@ -34,6 +34,9 @@ const operationIds: Record<string, string> = {
   'POST /v1/support/users/:userId/temporary-access': 'issueTemporaryAccess',
   'POST /v1/support/users/:userId/temporary-access/end': 'endTemporaryAccess',
   'POST /v1/support/users/:userId/unfreeze': 'unfreezeAccount',
+  'GET /v1/support/requests': 'listSupportRequests',
+  'POST /v1/support/requests/:requestId/approval': 'approveSupportRequest',
+  'POST /v1/support/requests/:requestId/withdrawal': 'withdrawSupportRequest',
   'POST /v1/freeze': 'freezeAccount',
   'POST /v1/platform/offices': 'registerOffice',
   'POST /v1/platform/users': 'registerUser',
@@ -97,7 +100,12 @@ const reasons: Record<string, string> = {
   '429': 'Too many attempts; see Retry-After',
   '503': 'A store is unreachable; retry shortly',
 };
-const successes: Record<string, string> = { '200': 'OK', '201': 'Created', '204': 'Done, no content' };
+const successes: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created',
+  '202': 'Accepted: waits for a second support agent to approve (SUPPORT_APPROVAL=required)',
+  '204': 'Done, no content',
+};
 const etagHeader = {
   etag: { type: 'string', description: 'The revision; send it back as If-Match to change it safely' },
 };
@@ -211,7 +219,7 @@ export const swaggerOptions: FastifyDynamicSwaggerOptions = {
       { name: 'login', description: 'The two steps of a login, and logout' },
       { name: 'me', description: "A signed-in user's own account and 2FA" },
       { name: 'office', description: "An office admin's policy and members" },
-      { name: 'support', description: 'Support: find, reset, erase' },
+      { name: 'support', description: 'Support: find, reset, erase; four-eyes requests and approvals' },
       { name: 'platform', description: 'The platform, with its API key' },
       { name: 'audit', description: 'Auditors: the event history and past states' },
     ],

@@ -9,6 +9,8 @@ export const eventMetadataSchema = z.object({
   actor: actorSchema,
   correlationId: z.string().min(1),
   causationId: z.string().min(1),
+  /** Under four-eyes: the support agent who approved the action `actor` asked for. */
+  approvedBy: actorSchema.optional(),
   schemaVersion: z.number().int().positive(),
   /** Where the request came from: sealed with the acting person's data key (see PersonalDataVault). */
   origin: encryptedSecretSchema.optional(),

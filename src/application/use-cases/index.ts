@@ -23,9 +23,18 @@ import { registerUser } from './provisioning/register-user.ts';
 import { regenerateRecoveryCodes } from './regenerate-recovery-codes.ts';
 import { eraseUser } from './support-erase-user.ts';
 import { findUserForSupport } from './support-find-user.ts';
+import { approveSupportRequest, supportActionOrRequest } from './support-requests/approve-support-request.ts';
+import { pendingSupportRequests, withdrawSupportRequest } from './support-requests/support-requests.ts';
 import { supportReset } from './support-reset.ts';
 import { endTemporaryAccess, issueTemporaryAccess } from './support-temporary-access.ts';
 import { twoFactorStatus } from './two-factor-status.ts';
+
+/** The support actions as they run without four-eyes; an approval runs them too. */
+const supportActions = (deps: ApplicationDeps) => ({
+  'two-factor-reset': supportReset(deps),
+  'temporary-access': issueTemporaryAccess(deps),
+  erasure: eraseUser(deps),
+});
 
 /** Every use case, bound to its ports: what the HTTP and CLI adapters call. */
 export const createUseCases = (deps: ApplicationDeps, checkpointer = new AuditCheckpointer(deps)) => ({
@@ -40,9 +49,14 @@ export const createUseCases = (deps: ApplicationDeps, checkpointer = new AuditCh
   officeMembers: officeMembers(deps),
   setOfficePolicy: setOfficePolicy(deps),
   findUserForSupport: findUserForSupport(deps),
-  supportReset: supportReset(deps),
+  supportReset: supportActionOrRequest(deps, 'two-factor-reset', supportReset(deps)),
+  /** Support's erasure, held under four-eyes; `eraseUser` is the platform's (CLI) and never held. */
+  supportErasure: supportActionOrRequest(deps, 'erasure', eraseUser(deps)),
   eraseUser: eraseUser(deps),
-  issueTemporaryAccess: issueTemporaryAccess(deps),
+  issueTemporaryAccess: supportActionOrRequest(deps, 'temporary-access', issueTemporaryAccess(deps)),
+  pendingSupportRequests: pendingSupportRequests(deps),
+  approveSupportRequest: approveSupportRequest(deps, supportActions(deps)),
+  withdrawSupportRequest: withdrawSupportRequest(deps),
   endTemporaryAccess: endTemporaryAccess(deps),
   freezeAccount: freezeAccount(deps),
   unfreezeAccount: unfreezeAccount(deps),

@@ -23,6 +23,11 @@ export const domainErrorCodes = [
   'password-too-long',
   'password-too-common',
   'enforce-from-in-past',
+  'support-request-not-found',
+  'support-request-closed',
+  'support-request-expired',
+  'support-request-pending',
+  'own-support-request',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

@@ -27,6 +27,9 @@ type Ids = {
   resetTargetId: string;
   eraseTargetId: string;
   temporaryTargetId: string;
+  /** Four-eyes service only: a reset another support agent asked for, and an erasure support asked for. */
+  othersRequestId: string;
+  ownRequestId: string;
 };
 type Row = {
   route: string;
@@ -40,6 +43,8 @@ type Row = {
     headers?: Record<string, string>;
   };
   expect: Record<Caller, number>;
+  /** Runs against a second service with SUPPORT_APPROVAL=required (four-eyes). */
+  fourEyes?: true;
 };
 
 const users = (status: number, anonymous = 401, platformKey = 401): Record<Caller, number> => ({
@@ -161,6 +166,56 @@ const matrix: Row[] = [
       body: { reason: 'matrix', ticket: 'T-5' },
     }),
     expect: only({ support: 409 }),
+  },
+  {
+    // Four-eyes is off here (the default), so the queue is empty; the route tests run it switched on.
+    route: 'GET /v1/support/requests',
+    request: () => ({ method: 'GET', url: '/v1/support/requests' }),
+    expect: only({ support: 200 }),
+  },
+  {
+    route: 'POST /v1/support/requests/{id}/approval (no such request: 404 is the rule, not the role)',
+    request: () => ({ method: 'POST', url: '/v1/support/requests/matrix-request/approval' }),
+    expect: only({ support: 404 }),
+  },
+  {
+    route: 'POST /v1/support/requests/{id}/withdrawal (no such request: 404 is the rule, not the role)',
+    request: () => ({ method: 'POST', url: '/v1/support/requests/matrix-request/withdrawal' }),
+    expect: only({ support: 404 }),
+  },
+  {
+    route: 'POST /v1/support/users/{id}/temporary-access (SUPPORT_APPROVAL=required: awaits approval)',
+    request: ({ temporaryTargetId }) => ({
+      method: 'POST',
+      url: `/v1/support/users/${temporaryTargetId}/temporary-access`,
+      body: { reason: 'matrix', ticket: 'T-6' },
+    }),
+    expect: only({ support: 202 }),
+    fourEyes: true,
+  },
+  {
+    route: 'GET /v1/support/requests (SUPPORT_APPROVAL=required)',
+    request: () => ({ method: 'GET', url: '/v1/support/requests' }),
+    expect: only({ support: 200 }),
+    fourEyes: true,
+  },
+  {
+    route: "POST /v1/support/requests/{another agent's}/approval (SUPPORT_APPROVAL=required)",
+    request: ({ othersRequestId }) => ({
+      method: 'POST',
+      url: `/v1/support/requests/${othersRequestId}/approval`,
+    }),
+    expect: only({ support: 200 }),
+    fourEyes: true,
+  },
+  {
+    route: 'POST /v1/support/requests/{own}/withdrawal (SUPPORT_APPROVAL=required)',
+    request: ({ ownRequestId }) => ({
+      method: 'POST',
+      url: `/v1/support/requests/${ownRequestId}/withdrawal`,
+    }),
+    expect: only({ support: 200 }),
+    fourEyes: true,
   },
   {
     // No session needed: only the freeze token counts, whoever sends it (an unknown one here).
@@ -293,73 +348,102 @@ const renderMatrix = (): string => {
 
 const apiKey = 'matrix-platform-key-0123456789abcdef012345';
 
-describe('S12 authorization matrix: every route × every caller', () => {
-  let service: RunningService;
-  let dataDir: string;
+/** A service with its callers signed in, and the users the rows act on. */
+type Setting = {
+  service: RunningService;
+  dataDir: string;
+  ids: Ids;
+  tokens: Map<Caller, Record<string, string>>;
+};
+
+const startSetting = async (env: Record<string, string> = {}): Promise<Setting> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'second-factor-matrix-'));
+  const service = await startService(
+    loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PLATFORM_API_KEY: apiKey, ...env }),
+  );
   const ids: Ids = {
     officeId: '',
     memberId: '',
     resetTargetId: '',
     eraseTargetId: '',
     temporaryTargetId: '',
+    othersRequestId: '',
+    ownRequestId: '',
   };
   const tokens = new Map<Caller, Record<string, string>>();
+  const platform = { 'x-api-key': apiKey };
+  const inject = async (method: 'POST', url: string, payload: unknown, headers: Record<string, string>) =>
+    (await service.app.inject({ method, url, payload: payload as object, headers })).json() as Record<
+      string,
+      string
+    >;
+  ids.officeId = (await inject('POST', '/v1/platform/offices', { name: 'Own office' }, platform)).officeId!;
+  const otherOfficeId = (await inject('POST', '/v1/platform/offices', { name: 'Other office' }, platform))
+    .officeId!;
+  const signIn = async (username: string, role: string, officeId: string) => {
+    const created = await inject(
+      'POST',
+      '/v1/platform/users',
+      { officeId, username, password, role },
+      platform,
+    );
+    const login = await inject('POST', '/v1/login', { username, password }, {});
+    return { userId: created.userId!, token: login.session! };
+  };
+  const member = await signIn('member', 'member', ids.officeId);
+  ids.memberId = member.userId;
+  ids.resetTargetId = (await signIn('reset-target', 'member', ids.officeId)).userId;
+  ids.eraseTargetId = (await signIn('erase-target', 'member', ids.officeId)).userId;
+  ids.temporaryTargetId = (await signIn('temporary-target', 'member', ids.officeId)).userId;
+  tokens.set('anonymous', {});
+  tokens.set('member', { authorization: `Bearer ${member.token}` });
+  tokens.set('office-admin', {
+    authorization: `Bearer ${(await signIn('admin', 'office-admin', ids.officeId)).token}`,
+  });
+  tokens.set('other-office-admin', {
+    authorization: `Bearer ${(await signIn('admin-b', 'office-admin', otherOfficeId)).token}`,
+  });
+  const support = { authorization: `Bearer ${(await signIn('support', 'support', otherOfficeId)).token}` };
+  tokens.set('support', support);
+  tokens.set('auditor', {
+    authorization: `Bearer ${(await signIn('auditor', 'auditor', otherOfficeId)).token}`,
+  });
+  tokens.set('platform-key', platform);
+  if (env.SUPPORT_APPROVAL === 'required') {
+    const colleague = {
+      authorization: `Bearer ${(await signIn('support-2', 'support', otherOfficeId)).token}`,
+    };
+    const why = { reason: 'matrix', ticket: 'T-7' };
+    const ask = async (path: string, headers: Record<string, string>) =>
+      (await inject('POST', `/v1/support/users/${path}`, why, headers)).requestId!;
+    ids.othersRequestId = await ask(`${ids.resetTargetId}/two-factor-reset`, colleague);
+    ids.ownRequestId = await ask(`${ids.eraseTargetId}/erasure`, support);
+  }
+  return { service, dataDir, ids, tokens };
+};
+
+describe('S12 authorization matrix: every route × every caller', () => {
+  let plain: Setting;
+  let fourEyes: Setting;
+  const settingOf = (row: Row) => (row.fourEyes ? fourEyes : plain);
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'second-factor-matrix-'));
-    service = await startService(
-      loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PLATFORM_API_KEY: apiKey }),
-    );
-    const platform = { 'x-api-key': apiKey };
-    const inject = async (method: 'POST', url: string, payload: unknown, headers: Record<string, string>) =>
-      (await service.app.inject({ method, url, payload: payload as object, headers })).json() as Record<
-        string,
-        string
-      >;
-    ids.officeId = (await inject('POST', '/v1/platform/offices', { name: 'Own office' }, platform)).officeId!;
-    const otherOfficeId = (await inject('POST', '/v1/platform/offices', { name: 'Other office' }, platform))
-      .officeId!;
-    const signIn = async (username: string, role: string, officeId: string) => {
-      const created = await inject(
-        'POST',
-        '/v1/platform/users',
-        { officeId, username, password, role },
-        platform,
-      );
-      const login = await inject('POST', '/v1/login', { username, password }, {});
-      return { userId: created.userId!, token: login.session! };
-    };
-    const member = await signIn('member', 'member', ids.officeId);
-    ids.memberId = member.userId;
-    ids.resetTargetId = (await signIn('reset-target', 'member', ids.officeId)).userId;
-    ids.eraseTargetId = (await signIn('erase-target', 'member', ids.officeId)).userId;
-    ids.temporaryTargetId = (await signIn('temporary-target', 'member', ids.officeId)).userId;
-    tokens.set('anonymous', {});
-    tokens.set('member', { authorization: `Bearer ${member.token}` });
-    tokens.set('office-admin', {
-      authorization: `Bearer ${(await signIn('admin', 'office-admin', ids.officeId)).token}`,
-    });
-    tokens.set('other-office-admin', {
-      authorization: `Bearer ${(await signIn('admin-b', 'office-admin', otherOfficeId)).token}`,
-    });
-    tokens.set('support', {
-      authorization: `Bearer ${(await signIn('support', 'support', otherOfficeId)).token}`,
-    });
-    tokens.set('auditor', {
-      authorization: `Bearer ${(await signIn('auditor', 'auditor', otherOfficeId)).token}`,
-    });
-    tokens.set('platform-key', platform);
+    plain = await startSetting();
+    fourEyes = await startSetting({ SUPPORT_APPROVAL: 'required' });
   });
 
   afterAll(async () => {
-    await service?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const setting of [plain, fourEyes]) {
+      await setting?.service.stop();
+      if (setting !== undefined) rmSync(setting.dataDir, { recursive: true, force: true });
+    }
   });
 
   let run = 0;
   for (const row of matrix) {
     for (const caller of callers) {
       it(`${row.route} as ${caller} → ${row.expect[caller]}`, async () => {
+        const { service, ids, tokens } = settingOf(row);
         const request = row.request(ids, run++);
         const response = await service.app.inject({
           method: request.method,
@@ -377,6 +461,7 @@ describe('S12 authorization matrix: every route × every caller', () => {
   for (const row of matrix) {
     const caller = crossSiteCaller(row);
     it(`${row.route} with the ${caller} cookie from another site → ${crossSiteStatus(row)}`, async () => {
+      const { service, ids, tokens } = settingOf(row);
       const token = tokens.get(caller)!.authorization!.slice('Bearer '.length);
       const request = row.request(ids, run++);
       const response = await service.app.inject({

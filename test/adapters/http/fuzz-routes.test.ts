@@ -62,6 +62,8 @@ const totalRequestsWanted = Math.max(10_000, Number(process.env.FUZZ_REQUESTS ??
 const known = {
   officeIds: [] as string[],
   targetUserIds: [] as string[],
+  /** Four-eyes requests another support agent asked for: the fuzzed support caller may approve them. */
+  requestIds: [] as string[],
   usernames: [] as string[],
   tokens: new Map<Role, string>(),
 };
@@ -133,7 +135,10 @@ const instantLike = fc.oneof(
 
 const idLike = () =>
   fc.oneof(
-    { weight: 5, arbitrary: fc.constantFrom(...known.officeIds, ...known.targetUserIds) },
+    {
+      weight: 5,
+      arbitrary: fc.constantFrom(...known.officeIds, ...known.targetUserIds, ...known.requestIds),
+    },
     { weight: 2, arbitrary: fc.stringMatching(/^[\w.-]{1,100}$/) },
     { weight: 1, arbitrary: fc.constantFrom('.', '..', '-', '_', 'a'.repeat(100)) },
   );
@@ -612,6 +617,8 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
         LOG_LEVEL: 'silent',
         PLATFORM_API_KEY: apiKey,
         LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+        // Four-eyes on: support's actions answer 202 and the request routes have requests to act on.
+        SUPPORT_APPROVAL: 'required',
       }),
     );
     const post = async (url: string, payload: object, headers: Record<string, string>) => {
@@ -640,6 +647,19 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
     // Routes that change a user (role, reset) only ever get these ids, so the callers keep their sessions.
     known.targetUserIds.push(await register('fuzz-target-1', 'member', ownOffice));
     known.targetUserIds.push(await register('fuzz-target-2', 'office-admin', otherOffice));
+    await register('fuzz-support-2', 'support', otherOffice);
+    const secondAgent = {
+      authorization: `Bearer ${(await post('/v1/login', { username: 'fuzz-support-2', password }, {})).session}`,
+    };
+    for (const [userId, action] of [
+      [known.targetUserIds[0], 'two-factor-reset'],
+      [known.targetUserIds[1], 'temporary-access'],
+    ] as const) {
+      const body = { reason: 'fuzz', ticket: 'FUZZ-1' };
+      known.requestIds.push(
+        (await post(`/v1/support/users/${userId}/${action}`, body, secondAgent)).requestId!,
+      );
+    }
   });
 
   afterAll(async () => {

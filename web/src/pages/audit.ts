@@ -188,7 +188,23 @@ const eventRow = (event: AuditEvent, onShowState: (event: AuditEvent) => void) =
     h('td', {}, dateNode(event.occurredAt)),
     h('td', {}, event.type),
     h('td', {}, h('code', {}, event.streamId)),
-    h('td', {}, event.actor.role, h('br', {}), h('code', { class: 'id' }, event.actor.id)),
+    h(
+      'td',
+      {},
+      event.actor.role,
+      h('br', {}),
+      h('code', { class: 'id' }, event.actor.id),
+      event.approvedBy === undefined
+        ? null
+        : h(
+            'span',
+            { class: 'approved-by' },
+            h('br', {}),
+            tx('audit.approvedBy'),
+            ' ',
+            h('code', { class: 'id' }, event.approvedBy.id),
+          ),
+    ),
     h('td', { class: 'data' }, data),
     h('td', {}, show),
   );

@@ -1,4 +1,4 @@
-import { api, ProblemError, type SupportUser } from '../api.ts';
+import { type AwaitingApproval, api, isAwaitingApproval, ProblemError, type SupportUser } from '../api.ts';
 import type { Page } from '../context.ts';
 import { h, replace, uid } from '../dom.ts';
 import { dateParam, type MessageKey, tx } from '../i18n.ts';
@@ -13,11 +13,12 @@ import {
   statusBox,
 } from '../ui.ts';
 import { notForYou, signInFirst } from './common.ts';
+import { supportRequestsPanel } from './support-requests.ts';
 
 /**
  * Support: find a user and reset their 2FA or give a temporary code (lost authenticator), lift a freeze,
  * or erase them on their request; each with a reason and a ticket, erasing only after the username is
- * typed again.
+ * typed again. Under four-eyes those three wait for a second agent, in the requests panel on top.
  */
 export const supportPage: Page = (context) => {
   if (context.user === null) return signInFirst();
@@ -29,6 +30,8 @@ export const supportPage: Page = (context) => {
     extra: { spellcheck: 'false' },
   });
   const result = h('div', { id: 'support-result' });
+  const requests = supportRequestsPanel(context.user.userId);
+  void requests.refresh();
   const find = h(
     'form',
     { class: 'panel', novalidate: true, role: 'search', 'aria-labelledby': 'find-title' },
@@ -61,9 +64,22 @@ export const supportPage: Page = (context) => {
     done.show('support.erased', { name: user.username, date: dateParam(erasedAt) });
     context.focus(heading);
   };
+  /** After an action that now awaits approval: the user as they still are, and the list with it. */
+  const requested = async (user: SupportUser, answer: AwaitingApproval) => {
+    const done = successBox();
+    await show(user.username, done.element);
+    done.show('support.awaitingApproval', { date: dateParam(answer.expiresAt) });
+    await requests.refresh();
+  };
   const show = async (name: string, flash?: HTMLElement) => {
     const user = await api.findUser(name);
-    replace(result, flash ?? null, details(user), ...actionForms(user, show), eraseForm(user, erased));
+    replace(
+      result,
+      flash ?? null,
+      details(user),
+      ...actionForms(user, show, requested),
+      eraseForm(user, erased, requested),
+    );
   };
   onSubmit(find, alert, async () => {
     replace(result);
@@ -76,7 +92,15 @@ export const supportPage: Page = (context) => {
       else throw error;
     }
   });
-  return h('div', {}, pageHeading('support.title'), h('p', {}, tx('support.intro')), find, result);
+  return h(
+    'div',
+    {},
+    pageHeading('support.title'),
+    h('p', {}, tx('support.intro')),
+    requests.element,
+    find,
+    result,
+  );
 };
 
 const details = (user: SupportUser) =>
@@ -115,6 +139,7 @@ const details = (user: SupportUser) =>
   );
 
 type Reload = (name: string, flash?: HTMLElement) => Promise<void>;
+type Requested = (user: SupportUser, answer: AwaitingApproval) => Promise<void>;
 
 /** A support action on a user: a reason and a ticket for the audit history, then one button. */
 const supportActionForm = (
@@ -161,9 +186,10 @@ const successBox = () => {
   return done;
 };
 
-const resetForm = (user: SupportUser, reload: Reload) =>
+const resetForm = (user: SupportUser, reload: Reload, requested: Requested) =>
   supportActionForm('reset', { title: 'support.resetTitle', submit: 'support.reset' }, async (body) => {
     const answer = await api.supportReset(user.userId, body);
+    if (isAwaitingApproval(answer)) return requested(user, answer);
     const done = successBox();
     await reload(user.username, done.element);
     done.show(answer.nextLogin === 'enrollment-required' ? 'support.resetEnrol' : 'support.resetPassword', {
@@ -172,12 +198,13 @@ const resetForm = (user: SupportUser, reload: Reload) =>
   });
 
 /** A temporary code for a lost phone: shown here once, for the agent to read to the user. */
-const temporaryAccessForm = (user: SupportUser, reload: Reload) =>
+const temporaryAccessForm = (user: SupportUser, reload: Reload, requested: Requested) =>
   supportActionForm(
     'temporary',
     { title: 'support.temporaryTitle', submit: 'support.temporaryIssue', intro: 'support.temporaryIntro' },
     async (body) => {
       const answer = await api.issueTemporaryAccess(user.userId, body);
+      if (isAwaitingApproval(answer)) return requested(user, answer);
       const shown = h(
         'div',
         { class: 'notice success', id: 'temporary-code-shown', role: 'status' },
@@ -211,17 +238,21 @@ const unfreezeForm = (user: SupportUser, reload: Reload) =>
   );
 
 /** While frozen only the lift is offered; otherwise a reset, a temporary code, and ending an open one. */
-const actionForms = (user: SupportUser, reload: Reload) =>
+const actionForms = (user: SupportUser, reload: Reload, requested: Requested) =>
   user.frozen
     ? [unfreezeForm(user, reload)]
     : [
-        resetForm(user, reload),
-        temporaryAccessForm(user, reload),
+        resetForm(user, reload, requested),
+        temporaryAccessForm(user, reload, requested),
         user.temporaryAccessUntil === null ? null : endTemporaryForm(user, reload),
       ];
 
 /** Erasing a user for good: a warning, reason and ticket, and the username typed again before anything is sent. */
-const eraseForm = (user: SupportUser, done: (user: SupportUser, erasedAt: string) => void) => {
+const eraseForm = (
+  user: SupportUser,
+  done: (user: SupportUser, erasedAt: string) => void,
+  requested: Requested,
+) => {
   const alert = alertBox();
   const reasonId = uid('erase-reason');
   const warningId = uid('erase-warning');
@@ -270,7 +301,7 @@ const eraseForm = (user: SupportUser, done: (user: SupportUser, erasedAt: string
       confirmation.input.focus();
       return;
     }
-    let answer: { erasedAt: string };
+    let answer: Awaited<ReturnType<typeof api.eraseUser>>;
     try {
       answer = await api.eraseUser(user.userId, { reason: reason.value, ticket: ticket.input.value });
     } catch (error) {
@@ -281,7 +312,8 @@ const eraseForm = (user: SupportUser, done: (user: SupportUser, erasedAt: string
       }
       throw error;
     }
-    done(user, answer.erasedAt);
+    if (isAwaitingApproval(answer)) await requested(user, answer);
+    else done(user, answer.erasedAt);
   });
   return form;
 };

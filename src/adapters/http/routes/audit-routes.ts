@@ -21,6 +21,8 @@ const filterQuery = z.object({
   to: instant.optional(),
 });
 
+const auditActorSchema = z.object({ id: z.string(), role: z.string(), officeId: z.string().optional() });
+
 const auditEventSchema = z
   .object({
     position: revisionField,
@@ -28,7 +30,10 @@ const auditEventSchema = z
     revision: revisionField,
     type: z.string(),
     occurredAt: z.string(),
-    actor: z.object({ id: z.string(), role: z.string(), officeId: z.string().optional() }),
+    actor: auditActorSchema,
+    approvedBy: auditActorSchema
+      .optional()
+      .describe('Under four-eyes: the second support agent, who approved what the actor asked for'),
     correlationId: z.string(),
     causationId: z.string(),
     data: z.record(z.string(), z.unknown()),

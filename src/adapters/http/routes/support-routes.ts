@@ -9,8 +9,20 @@ import { requestContext } from '../request-context.ts';
 import { idParam, roleField, usernameField } from '../schemas.ts';
 
 const problems = problemResponses(400, 401, 403, 404, 503);
+/** A reset, temporary access or erasure: also 409 when the same request already awaits approval. */
+const problemsOfAnAction = problemResponses(400, 401, 403, 404, 409, 503);
 /** Ending a temporary access or lifting a freeze also answers 409 when there is none to end. */
 const problemsOfAState = problemResponses(400, 401, 403, 404, 409, 503);
+
+/** SUPPORT_APPROVAL=required: the action waits for a second support agent (POST …/approval). */
+export const awaitingApprovalSchema = z
+  .object({
+    userId: z.string(),
+    requestId: z.string(),
+    status: z.literal('awaiting-approval'),
+    expiresAt: z.string().describe('Another support agent must approve before then'),
+  })
+  .meta({ id: 'SupportRequestAccepted' });
 
 const supportBody = z
   .object({ reason: z.string().trim().min(1).max(1000), ticket: z.string().trim().min(1).max(200) })
@@ -68,19 +80,22 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
               .enum(['enrollment-required', 'password-only'])
               .describe('What the user meets at their next login'),
           }),
-          ...problems,
+          202: awaitingApprovalSchema,
+          ...problemsOfAnAction,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const actor = await supportActor(deps, request);
+      const { userId } = request.params;
       const result = await deps.useCases.supportReset(
         actor,
-        { userId: request.params.userId, ...request.body },
+        { userId, ...request.body },
         requestContext(request),
       );
       await deps.waitForProjection(result.position);
-      return { userId: request.params.userId, nextLogin: result.nextLogin };
+      if (result.status === 'awaiting-approval') return reply.code(202).send(awaiting(userId, result));
+      return { userId, nextLogin: result.nextLogin };
     },
   );
 
@@ -94,18 +109,21 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
         body: supportBody,
         response: {
           200: z.object({ userId: z.string(), erasedAt: z.string() }),
-          ...problems,
+          202: awaitingApprovalSchema,
+          ...problemsOfAnAction,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const actor = await supportActor(deps, request);
-      const result = await deps.useCases.eraseUser(
+      const { userId } = request.params;
+      const result = await deps.useCases.supportErasure(
         actor,
-        { userId: request.params.userId, ...request.body },
+        { userId, ...request.body },
         requestContext(request),
       );
       await deps.waitForProjection(result.position);
+      if (result.status === 'awaiting-approval') return reply.code(202).send(awaiting(userId, result));
       return { userId: result.userId, erasedAt: result.erasedAt };
     },
   );
@@ -125,7 +143,8 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
             code: z.string().describe('Read it to the user; it is not shown again'),
             expiresAt: z.string(),
           }),
-          ...problems,
+          202: awaitingApprovalSchema,
+          ...problemsOfAnAction,
         },
       },
     },
@@ -138,6 +157,7 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
         requestContext(request),
       );
       await deps.waitForProjection(result.position);
+      if (result.status === 'awaiting-approval') return reply.code(202).send(awaiting(userId, result));
       return reply.code(201).send({ userId, code: result.code, expiresAt: result.expiresAt });
     },
   );
@@ -184,7 +204,14 @@ export const supportRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = 
   );
 };
 
-const supportActor = async (deps: HttpDependencies, request: FastifyRequest) => {
+const awaiting = (userId: string, result: { requestId: string; expiresAt: string }) => ({
+  userId,
+  requestId: result.requestId,
+  status: 'awaiting-approval' as const,
+  expiresAt: result.expiresAt,
+});
+
+export const supportActor = async (deps: HttpDependencies, request: FastifyRequest) => {
   const { session } = await requireRole(deps.sessions, request, ['support']);
   return { id: session.userId, role: session.role, officeId: session.officeId };
 };

@@ -22,6 +22,8 @@ export type AuditEvent = {
   type: string;
   occurredAt: string;
   actor: RecordedEvent['metadata']['actor'];
+  /** The second support agent who approved it (four-eyes), when one did. */
+  approvedBy?: RecordedEvent['metadata']['actor'];
   correlationId: string;
   causationId: string;
   data: Record<string, unknown>;
@@ -67,6 +69,7 @@ export const toAuditEvent = async (vault: PersonalDataVault, event: RecordedEven
   type: event.type,
   occurredAt: event.metadata.occurredAt,
   actor: event.metadata.actor,
+  ...(event.metadata.approvedBy === undefined ? {} : { approvedBy: event.metadata.approvedBy }),
   correlationId: event.metadata.correlationId,
   causationId: event.metadata.causationId,
   data: await openForAudit(vault, redactForAudit(event.data)),
