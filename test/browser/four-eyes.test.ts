@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSync } from 'otplib';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { type RunningService, startService } from '../../src/main.ts';
+import { type Lang, languages, patternOf, switchTo, wordingOf } from './wording.ts';
 
-/** Four-eyes on the support page, in Chromium: one agent asks (Dutch), a second approves (English). */
+/**
+ * Four-eyes on the support page, in Chromium: one agent asks, a second approves, once in Dutch and once in
+ * English, each asserted in the page's own wording of that language (web/src/messages.ts).
+ */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.warn(`four-eyes browser tests skipped: ${chromiumPath} is missing`);
@@ -26,6 +30,7 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
   let annId: string;
   let bobId: string;
   const problems: string[] = [];
+  let contexts: BrowserContext[] = [];
 
   const call = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${service.url}${path}`, {
@@ -81,79 +86,125 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
     expect(problems).toEqual([]);
   });
 
-  const supportPage = async (username: string, english: boolean): Promise<Page> => {
-    const context = await browser.newContext({ locale: 'nl-BE', timezoneId: 'Europe/Brussels' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(`${service.url}/`);
-    await page.locator('#page-title').waitFor();
-    if (english) {
-      await page.locator('#language-switch').click();
-      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
-    }
-    const labels = english
-      ? { user: 'Username', password: 'Password', submit: 'Log in', home: 'Account security' }
-      : { user: 'Gebruikersnaam', password: 'Wachtwoord', submit: 'Inloggen', home: 'Accountbeveiliging' };
-    await page.getByLabel(labels.user).fill(username);
-    await page.getByLabel(labels.password, { exact: true }).fill(password);
-    await page.getByRole('button', { name: labels.submit }).click();
-    await expect.poll(() => page.locator('#page-title').textContent()).toBe(labels.home);
-    await page.goto(`${service.url}/support`);
-    await page.locator('#page-title').waitFor();
-    return page;
-  };
-  const find = async (page: Page, username: string, labels = { user: 'Gebruikersnaam', find: 'Zoeken' }) => {
-    await page.locator('form[role="search"]').getByLabel(labels.user).fill(username);
-    await page.getByRole('button', { name: labels.find }).click();
-    await page.locator('#user-title').waitFor();
-  };
+  afterEach(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    contexts = [];
+  });
+
   const requestOf = (page: Page) => page.locator('#support-request-list form.request');
 
-  it('one agent asks for a reset (NL); a second agent approves it (EN), and only then it happens', async () => {
-    const frankId = await enrolled('frank');
-    const ann = await supportPage('helpdesk-ann', false);
-    await find(ann, 'frank');
-    const reset = ann.locator('#reset-form');
-    await reset.getByLabel('Reden').fill('Smartphone verloren, identiteit gecontroleerd');
-    await reset.getByLabel('Ticketnummer').fill('SUP-200');
-    await reset.getByRole('button', { name: 'Twee-factor-authenticatie resetten' }).click();
-    await expect
-      .poll(() => ann.locator('#support-result').textContent())
-      .toContain('Een andere support-medewerker moet het goedkeuren');
-    // Nothing happened yet; her own request offers a withdrawal, not an approval.
-    expect(await ann.locator('#support-result dl').textContent()).toContain('Ingesteld sinds');
-    await expect.poll(() => requestOf(ann).count()).toBe(1);
-    expect(await requestOf(ann).textContent()).toContain('Jij (een collega moet goedkeuren)');
-    expect(await requestOf(ann).getByRole('button', { name: 'Goedkeuren' }).count()).toBe(0);
-    expect(await requestOf(ann).getByRole('button', { name: 'Intrekken' }).count()).toBe(1);
+  describe.each(languages)('in %s', (lang: Lang) => {
+    const t = wordingOf(lang);
+    const pattern = patternOf(lang);
+    /** A support agent logged in, in a browser of their own, on the support page. */
+    const supportPage = async (username: string): Promise<Page> => {
+      const context = await browser.newContext({ locale: 'nl-BE', timezoneId: 'Europe/Brussels' });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      await page.goto(`${service.url}/`);
+      await page.locator('#page-title').waitFor();
+      await switchTo(page, lang);
+      await page.getByLabel(t('login.username')).fill(username);
+      await page.getByLabel(t('login.password'), { exact: true }).fill(password);
+      await page.getByRole('button', { name: t('login.submit') }).click();
+      await expect.poll(() => page.locator('#page-title').textContent()).toBe(t('account.title'));
+      await page.goto(`${service.url}/support`);
+      await expect.poll(() => page.locator('#page-title').textContent()).toBe(t('support.title'));
+      return page;
+    };
+    const find = async (page: Page, username: string) => {
+      await page.locator('form[role="search"]').getByLabel(t('support.username')).fill(username);
+      await page.getByRole('button', { name: t('support.find') }).click();
+      await expect
+        .poll(() => page.locator('#user-title').textContent())
+        .toBe(t('support.userTitle', { name: username }));
+    };
 
-    const bob = await supportPage('helpdesk-bob', true);
-    await expect.poll(() => requestOf(bob).count()).toBe(1);
-    const request = requestOf(bob);
-    expect(await request.locator('h3').textContent()).toBe('Reset two-factor authentication');
-    const facts = (await request.locator('dl').textContent()) ?? '';
-    for (const fact of ['frank', 'SUP-200', 'helpdesk-ann']) expect(facts).toContain(fact);
-    await request.getByRole('button', { name: 'Approve' }).click();
-    await expect
-      .poll(() => bob.locator('#support-request-outcome').textContent())
-      .toContain("Approved: frank's two-factor authentication was reset.");
-    await expect
-      .poll(() => bob.locator('#support-request-list').textContent())
-      .toContain('No requests are waiting.');
-    await find(bob, 'frank', { user: 'Username', find: 'Find' });
-    expect(await bob.locator('#support-result dl').textContent()).toContain('Not set up');
+    it('one agent asks for a reset; a second agent approves it, and only then it happens', async () => {
+      const username = `frank-${lang}`;
+      const ticket = `SUP-200-${lang}`;
+      const frankId = await enrolled(username);
+      const ann = await supportPage('helpdesk-ann');
+      await find(ann, username);
+      const reset = ann.locator('#reset-form');
+      await reset.getByLabel(t('support.reason')).fill('Smartphone verloren, identiteit gecontroleerd');
+      await reset.getByLabel(t('support.ticket')).fill(ticket);
+      await reset.getByRole('button', { name: t('support.reset') }).click();
+      await expect
+        .poll(() => ann.locator('#support-result').textContent())
+        .toMatch(pattern('support.awaitingApproval'));
+      // Nothing happened yet; her own request offers a withdrawal, not an approval.
+      expect(await ann.locator('#support-result dl').textContent()).toMatch(pattern('support.enrolledSince'));
+      await expect.poll(() => requestOf(ann).count()).toBe(1);
+      expect(await requestOf(ann).textContent()).toContain(t('support.requestedByYou'));
+      expect(
+        await requestOf(ann)
+          .getByRole('button', { name: t('support.approve') })
+          .count(),
+      ).toBe(0);
+      expect(
+        await requestOf(ann)
+          .getByRole('button', { name: t('support.withdraw') })
+          .count(),
+      ).toBe(1);
 
-    // The audit history names both: the agent who asked (actor) and the one who approved.
-    await bob.goto(`${service.url}/audit`);
-    await bob.locator('#page-title').waitFor();
-    await bob.getByLabel('User ID').first().fill(frankId);
-    await bob.getByRole('button', { name: 'Search' }).click();
-    const row = bob.locator('tr[data-type="SupportReset"]');
-    await row.waitFor();
-    const actorCell = (await row.locator('td').nth(3).textContent()) ?? '';
-    expect(actorCell).toContain(annId);
-    expect(actorCell).toContain(`approved by ${bobId}`);
-    expect(await row.textContent()).toContain('SUP-200');
+      const bob = await supportPage('helpdesk-bob');
+      await expect.poll(() => requestOf(bob).count()).toBe(1);
+      const request = requestOf(bob);
+      expect(await request.locator('h3').textContent()).toBe(t('support.action.two-factor-reset'));
+      const facts = (await request.locator('dl').textContent()) ?? '';
+      for (const fact of [username, ticket, 'helpdesk-ann', t('support.requestedBy')])
+        expect(facts).toContain(fact);
+      await request.getByRole('button', { name: t('support.approve') }).click();
+      await expect
+        .poll(() => bob.locator('#support-request-outcome').textContent())
+        .toContain(t('support.approvedReset', { name: username }));
+      await expect
+        .poll(() => bob.locator('#support-request-list').textContent())
+        .toContain(t('support.requestsNone'));
+      await find(bob, username);
+      expect(await bob.locator('#support-result dl').textContent()).toContain(t('support.notEnrolled'));
+
+      // The audit history names both: the agent who asked (actor) and the one who approved.
+      await bob.goto(`${service.url}/audit`);
+      await expect.poll(() => bob.locator('#page-title').textContent()).toBe(t('audit.title'));
+      await bob.getByLabel(t('audit.userId')).first().fill(frankId);
+      await bob.getByRole('button', { name: t('audit.search') }).click();
+      const row = bob.locator('tr[data-type="SupportReset"]');
+      await row.waitFor();
+      const actorCell = (await row.locator('td').nth(3).textContent()) ?? '';
+      expect(actorCell).toContain(annId);
+      expect(actorCell).toContain(`${t('audit.approvedBy')} ${bobId}`);
+      expect(await row.textContent()).toContain(ticket);
+    });
+
+    it('approving a temporary access shows the code to the approver once', async () => {
+      const username = `greta-${lang}`;
+      await enrolled(username);
+      const bob = await supportPage('helpdesk-bob');
+      await find(bob, username);
+      const form = bob.locator('#temporary-form');
+      await form.getByLabel(t('support.reason')).fill('Smartphone verloren');
+      await form.getByLabel(t('support.ticket')).fill(`SUP-201-${lang}`);
+      await form.getByRole('button', { name: t('support.temporaryIssue') }).click();
+      await expect
+        .poll(() => bob.locator('#support-result').textContent())
+        .toMatch(pattern('support.awaitingApproval'));
+      expect(await bob.locator('#temporary-code').count()).toBe(0);
+
+      const ann = await supportPage('helpdesk-ann');
+      await expect.poll(() => requestOf(ann).count()).toBe(1);
+      expect(await requestOf(ann).locator('h3').textContent()).toBe(t('support.action.temporary-access'));
+      await requestOf(ann)
+        .getByRole('button', { name: t('support.approve') })
+        .click();
+      await ann.locator('#temporary-code').waitFor();
+      expect(await ann.locator('#temporary-code').textContent()).toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){3}$/);
+      expect(await ann.locator('#temporary-code-shown').textContent()).toMatch(
+        pattern('support.approvedTemporary', { name: username }),
+      );
+    });
   });
 
   it('the help page explains the second pair of eyes (NL and EN)', async () => {
@@ -166,24 +217,5 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
     await page.locator('#language-switch').click();
     await expect.poll(() => page.locator('main').textContent()).toContain('Two pairs of eyes at support');
     expect(await page.locator('main').textContent()).toContain('a second agent approves');
-  });
-
-  it('approving a temporary access shows the code to the approver once (NL)', async () => {
-    await enrolled('greta');
-    const bob = await supportPage('helpdesk-bob', false);
-    await find(bob, 'greta');
-    const form = bob.locator('#temporary-form');
-    await form.getByLabel('Reden').fill('Smartphone verloren');
-    await form.getByLabel('Ticketnummer').fill('SUP-201');
-    await form.getByRole('button', { name: 'Tijdelijke code aanmaken' }).click();
-    await expect.poll(() => bob.locator('#support-result').textContent()).toContain('Verzoek verstuurd');
-    expect(await bob.locator('#temporary-code').count()).toBe(0);
-
-    const ann = await supportPage('helpdesk-ann', false);
-    await expect.poll(() => requestOf(ann).count()).toBe(1);
-    await requestOf(ann).getByRole('button', { name: 'Goedkeuren' }).click();
-    await ann.locator('#temporary-code').waitFor();
-    expect(await ann.locator('#temporary-code').textContent()).toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){3}$/);
-    expect(await ann.locator('#temporary-code-shown').textContent()).toContain('Goedgekeurd');
   });
 });

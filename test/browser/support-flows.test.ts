@@ -4,13 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSync } from 'otplib';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { type RunningService, startService } from '../../src/main.ts';
 import { webhookReceiver } from '../support/webhook-receiver.ts';
+import { type Lang, languages, patternOf, switchTo, wordingOf } from './wording.ts';
 
-/** Support's temporary access and the user's freeze, clicked through in Chromium, in Dutch and English. */
+/**
+ * Support's temporary access and the user's freeze, clicked through in Chromium, once in Dutch and once in
+ * English: every label, title and answer is the page's own wording of that language (web/src/messages.ts).
+ */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.warn(`support-flow browser tests skipped: ${chromiumPath} is missing`);
@@ -26,6 +30,7 @@ describe.skipIf(!hasChromium)('support flows in Chromium', { timeout: 60_000 }, 
   let browser: Browser;
   let officeId: string;
   const problems: string[] = [];
+  let contexts: BrowserContext[] = [];
 
   const call = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${service.url}${path}`, {
@@ -85,94 +90,105 @@ describe.skipIf(!hasChromium)('support flows in Chromium', { timeout: 60_000 }, 
     expect(problems).toEqual([]);
   });
 
-  const open = async (path: string): Promise<Page> => {
+  afterEach(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    contexts = [];
+  });
+
+  /** A fresh browser (its own cookies and stored language) on `path`, switched to `lang`. */
+  const open = async (path: string, lang: Lang): Promise<Page> => {
     const context = await browser.newContext({ locale: 'nl-BE', timezoneId: 'Europe/Brussels' });
+    contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     await page.goto(`${service.url}${path}`);
     await page.locator('#page-title').waitFor();
+    await switchTo(page, lang);
     return page;
   };
-  const toEnglish = async (page: Page) => {
-    await page.locator('#language-switch').click();
-    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
-  };
   const title = (page: Page) => page.locator('#page-title').textContent();
-  const logIn = async (
-    page: Page,
-    username: string,
-    labels = { user: 'Gebruikersnaam', password: 'Wachtwoord', submit: 'Inloggen' },
-  ) => {
-    await page.getByLabel(labels.user).fill(username);
-    await page.getByLabel(labels.password, { exact: true }).fill(password);
-    await page.getByRole('button', { name: labels.submit }).click();
-  };
-  const supportFinds = async (
-    page: Page,
-    username: string,
-    labels = { user: 'Gebruikersnaam', find: 'Zoeken' },
-  ) => {
-    await page.locator('form[role="search"]').getByLabel(labels.user).fill(username);
-    await page.getByRole('button', { name: labels.find }).click();
-    await page.locator('#user-title').waitFor();
-  };
 
-  it('support gives a temporary code; the user logs in with it and is sent to set up a new app (NL)', async () => {
-    await enrolled('dave');
-    const desk = await open('/');
-    await logIn(desk, 'helpdesk');
-    await expect.poll(() => title(desk)).toBe('Accountbeveiliging');
-    await desk.goto(`${service.url}/support`);
-    await supportFinds(desk, 'dave');
-    const form = desk.locator('#temporary-form');
-    await form.getByLabel('Reden').fill('Smartphone verloren, identiteit gecontroleerd');
-    await form.getByLabel('Ticketnummer').fill('SUP-100');
-    await form.getByRole('button', { name: 'Tijdelijke code aanmaken' }).click();
-    const code = (await desk.locator('#temporary-code').textContent()) ?? '';
-    expect(code).toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){3}$/);
-    await expect
-      .poll(() => desk.locator('#support-result dl').textContent())
-      .toContain('Tijdelijke toegang tot');
+  describe.each(languages)('in %s', (lang) => {
+    const t = wordingOf(lang);
+    const pattern = patternOf(lang);
+    const logIn = async (page: Page, username: string) => {
+      await page.getByLabel(t('login.username')).fill(username);
+      await page.getByLabel(t('login.password'), { exact: true }).fill(password);
+      await page.getByRole('button', { name: t('login.submit') }).click();
+    };
+    const supportPage = async () => {
+      const desk = await open('/', lang);
+      await logIn(desk, 'helpdesk');
+      await expect.poll(() => title(desk)).toBe(t('account.title'));
+      await desk.goto(`${service.url}/support`);
+      await expect.poll(() => title(desk)).toBe(t('support.title'));
+      return desk;
+    };
+    const supportFinds = async (page: Page, username: string) => {
+      await page.locator('form[role="search"]').getByLabel(t('support.username')).fill(username);
+      await page.getByRole('button', { name: t('support.find') }).click();
+      await expect
+        .poll(() => page.locator('#user-title').textContent())
+        .toBe(t('support.userTitle', { name: username }));
+    };
 
-    const dave = await open('/');
-    await logIn(dave, 'dave');
-    await expect.poll(() => title(dave)).toBe('Twee-factor authenticatie token');
-    await dave.getByRole('button', { name: 'Ik heb een tijdelijke code van support' }).click();
-    await dave.getByLabel('Tijdelijke code van support').fill(code);
-    await dave.getByRole('button', { name: 'Bevestigen' }).click();
-    await expect.poll(() => title(dave), { timeout: 10_000 }).toBe('Stel een nieuwe authenticator-app in');
-    await dave.locator('.manual-key').waitFor();
-    expect(await dave.locator('img.qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-  });
+    it('support gives a temporary code; the user logs in with it and is sent to set up a new app', async () => {
+      const username = `dave-${lang}`;
+      await enrolled(username);
+      const desk = await supportPage();
+      await supportFinds(desk, username);
+      const form = desk.locator('#temporary-form');
+      await form.getByLabel(t('support.reason')).fill('Smartphone verloren, identiteit gecontroleerd');
+      await form.getByLabel(t('support.ticket')).fill(`SUP-100-${lang}`);
+      await form.getByRole('button', { name: t('support.temporaryIssue') }).click();
+      const shown = desk.locator('#temporary-code-shown');
+      await shown.waitFor();
+      expect(await shown.textContent()).toMatch(pattern('support.temporaryIssued', { name: username }));
+      expect(await shown.textContent()).toContain(t('support.temporaryOnce'));
+      const code = (await desk.locator('#temporary-code').textContent()) ?? '';
+      expect(code).toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){3}$/);
+      await expect
+        .poll(() => desk.locator('#support-result dl').textContent())
+        .toContain(t('support.temporaryUntil'));
 
-  it('a user freezes the account from the link in the e-mail; support sees it and lifts it (EN)', async () => {
-    const userId = await enrolled('erin');
-    const { freezeToken } = await hooks.nth('two-factor-enrolled', userId);
-    const erin = await open(`/freeze?token=${encodeURIComponent(freezeToken ?? '')}`);
-    await toEnglish(erin);
-    await expect.poll(() => title(erin)).toBe("This wasn't me");
-    await erin.getByRole('button', { name: 'Freeze my account' }).click();
-    await expect.poll(() => erin.locator('#frozen-done').textContent()).toContain('Your account is frozen');
-    await erin.goto(`${service.url}/`);
-    await erin.locator('#page-title').waitFor();
-    await logIn(erin, 'erin', { user: 'Username', password: 'Password', submit: 'Log in' });
-    await expect.poll(() => erin.getByRole('alert').textContent()).toContain('This account is frozen');
+      const user = await open('/', lang);
+      await logIn(user, username);
+      await expect.poll(() => title(user)).toBe(t('login.codeTitle'));
+      await user.getByRole('button', { name: t('login.useTemporary') }).click();
+      await user.getByLabel(t('login.temporaryLabel')).fill(code);
+      await user.getByRole('button', { name: t('login.verify') }).click();
+      await expect.poll(() => title(user), { timeout: 10_000 }).toBe(t('enrol.afterTemporaryTitle'));
+      expect(await user.locator('main').textContent()).toContain(t('enrol.afterTemporaryWhy'));
+      await user.locator('.manual-key').waitFor();
+      expect(await user.locator('img.qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+      expect(await user.locator('img.qr').getAttribute('alt')).toBe(t('enrol.qrAlt'));
+    });
 
-    const desk = await open('/');
-    await toEnglish(desk);
-    await logIn(desk, 'helpdesk', { user: 'Username', password: 'Password', submit: 'Log in' });
-    await expect.poll(() => title(desk)).toBe('Account security');
-    await desk.goto(`${service.url}/support`);
-    await desk.locator('#page-title').waitFor();
-    await supportFinds(desk, 'erin', { user: 'Username', find: 'Find' });
-    expect(await desk.locator('#frozen-flag').textContent()).toContain('the user froze the account');
-    const lift = desk.locator('#unfreeze-form');
-    await lift.getByLabel('Reason').fill('Called the user back: a stranger changed it');
-    await lift.getByLabel('Ticket number').fill('SUP-101');
-    await lift.getByRole('button', { name: 'Lift the freeze' }).click();
-    await expect
-      .poll(() => desk.locator('#support-result').textContent())
-      .toContain('logging in works again');
-    expect(await desk.locator('#frozen-flag').textContent()).toBe('No');
+    it('a user freezes the account from the link in the e-mail; support sees it and lifts it', async () => {
+      const username = `erin-${lang}`;
+      const userId = await enrolled(username);
+      const { freezeToken } = await hooks.nth('two-factor-enrolled', userId);
+      const user = await open(`/freeze?token=${encodeURIComponent(freezeToken ?? '')}`, lang);
+      await expect.poll(() => title(user)).toBe(t('freeze.title'));
+      await user.getByRole('button', { name: t('freeze.submit') }).click();
+      await expect.poll(() => user.locator('#frozen-done').textContent()).toContain(t('freeze.done'));
+      expect(await user.locator('#freeze-panel').textContent()).toContain(t('freeze.next'));
+      await user.goto(`${service.url}/`);
+      await expect.poll(() => title(user)).toBe(t('login.title'));
+      await logIn(user, username);
+      await expect.poll(() => user.getByRole('alert').textContent()).toContain(t('error.account-frozen'));
+
+      const desk = await supportPage();
+      await supportFinds(desk, username);
+      expect(await desk.locator('#frozen-flag').textContent()).toBe(t('support.frozenYes'));
+      const lift = desk.locator('#unfreeze-form');
+      await lift.getByLabel(t('support.reason')).fill('Called the user back: a stranger changed it');
+      await lift.getByLabel(t('support.ticket')).fill(`SUP-101-${lang}`);
+      await lift.getByRole('button', { name: t('support.unfreeze') }).click();
+      await expect
+        .poll(() => desk.locator('#support-result').textContent())
+        .toContain(t('support.unfrozen', { name: username }));
+      expect(await desk.locator('#frozen-flag').textContent()).toBe(t('common.no'));
+    });
   });
 });
