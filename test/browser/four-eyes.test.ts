@@ -91,7 +91,9 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
     contexts = [];
   });
 
-  const requestOf = (page: Page) => page.locator('#support-request-list form.request');
+  /** The pending requests about `username` (one test's requests, whatever another test left behind). */
+  const requestOf = (page: Page, username: string) =>
+    page.locator('#support-request-list form.request').filter({ hasText: username });
 
   describe.each(languages)('in %s', (lang: Lang) => {
     const t = wordingOf(lang);
@@ -136,22 +138,22 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
         .toMatch(pattern('support.awaitingApproval'));
       // Nothing happened yet; her own request offers a withdrawal, not an approval.
       expect(await ann.locator('#support-result dl').textContent()).toMatch(pattern('support.enrolledSince'));
-      await expect.poll(() => requestOf(ann).count()).toBe(1);
-      expect(await requestOf(ann).textContent()).toContain(t('support.requestedByYou'));
+      await expect.poll(() => requestOf(ann, username).count()).toBe(1);
+      expect(await requestOf(ann, username).textContent()).toContain(t('support.requestedByYou'));
       expect(
-        await requestOf(ann)
+        await requestOf(ann, username)
           .getByRole('button', { name: t('support.approve') })
           .count(),
       ).toBe(0);
       expect(
-        await requestOf(ann)
+        await requestOf(ann, username)
           .getByRole('button', { name: t('support.withdraw') })
           .count(),
       ).toBe(1);
 
       const bob = await supportPage('helpdesk-bob');
-      await expect.poll(() => requestOf(bob).count()).toBe(1);
-      const request = requestOf(bob);
+      await expect.poll(() => requestOf(bob, username).count()).toBe(1);
+      const request = requestOf(bob, username);
       expect(await request.locator('h3').textContent()).toBe(t('support.action.two-factor-reset'));
       const facts = (await request.locator('dl').textContent()) ?? '';
       for (const fact of [username, ticket, 'helpdesk-ann', t('support.requestedBy')])
@@ -194,9 +196,11 @@ describe.skipIf(!hasChromium)('four-eyes on the support page in Chromium', { tim
       expect(await bob.locator('#temporary-code').count()).toBe(0);
 
       const ann = await supportPage('helpdesk-ann');
-      await expect.poll(() => requestOf(ann).count()).toBe(1);
-      expect(await requestOf(ann).locator('h3').textContent()).toBe(t('support.action.temporary-access'));
-      await requestOf(ann)
+      await expect.poll(() => requestOf(ann, username).count()).toBe(1);
+      expect(await requestOf(ann, username).locator('h3').textContent()).toBe(
+        t('support.action.temporary-access'),
+      );
+      await requestOf(ann, username)
         .getByRole('button', { name: t('support.approve') })
         .click();
       await ann.locator('#temporary-code').waitFor();
