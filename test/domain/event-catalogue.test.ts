@@ -47,6 +47,11 @@ const causedBy: Record<EventType, string> = {
   TemporaryAccessEnded: 'support (reason and ticket), a newer code, the enrolment, a reset or a freeze',
   AccountFrozen: 'the user, with a freeze token from a notification',
   AccountUnfrozen: 'support, with a reason and a ticket',
+  OfficeBrowserTrustChanged: 'office admin of that office',
+  BrowserTrusted: 'the user, with a valid code or recovery code at login',
+  TrustedBrowserUsed: 'the user, logging in with the right password from a trusted browser',
+  TrustedBrowserRevoked:
+    'the user; a reset, disable, temporary access or freeze; support or the platform (erasure); the office admin (lower limit)',
   AuditCheckpointSigned: 'the service (hourly, on the projector leader), or an auditor on demand',
 };
 

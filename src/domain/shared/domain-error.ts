@@ -23,6 +23,7 @@ export const domainErrorCodes = [
   'password-too-long',
   'password-too-common',
   'enforce-from-in-past',
+  'trusted-browser-not-found',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 
