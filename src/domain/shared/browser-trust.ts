@@ -13,8 +13,8 @@ export type BrowserTrustTerm = { trustedAt: string; expiresAt: string };
  * office lowered the limit since (a limit of 0 ends every trust at once).
  */
 export const trustEndsAt = (trust: BrowserTrustTerm, trustBrowserDays: number): string => {
-  const byPolicy = new Date(new Date(trust.trustedAt).getTime() + trustBrowserDays * dayMs).toISOString();
-  return byPolicy < trust.expiresAt ? byPolicy : trust.expiresAt;
+  const byPolicy = new Date(trust.trustedAt).getTime() + trustBrowserDays * dayMs;
+  return new Date(Math.min(byPolicy, new Date(trust.expiresAt).getTime())).toISOString();
 };
 
 /** A trust still lets its browser skip the code at `now`. */
