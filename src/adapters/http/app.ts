@@ -21,6 +21,7 @@ import { meRoutes } from './routes/me-routes.ts';
 import { officeRoutes } from './routes/office-routes.ts';
 import { platformRoutes } from './routes/platform-routes.ts';
 import { supportRoutes } from './routes/support-routes.ts';
+import { trustedBrowserRoutes } from './routes/trusted-browser-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { decorateSessionCookie } from './session-cookie.ts';
 import { defaultWebRoot, webPages } from './web-pages.ts';
@@ -90,6 +91,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(loginRoutes, { deps, options });
   await app.register(meRoutes, { deps, options });
+  await app.register(trustedBrowserRoutes, { deps });
   await app.register(officeRoutes, { deps });
   await app.register(supportRoutes, { deps });
   await app.register(freezeRoutes, { deps, options });
