@@ -30,4 +30,5 @@ export const helpPage: Page = () =>
     section('help.disableTitle', para('help.disable')),
     section('help.temporaryTitle', para('help.temporary')),
     section('help.freezeTitle', para('help.freeze')),
+    section('help.trustTitle', para('help.trust')),
   );
