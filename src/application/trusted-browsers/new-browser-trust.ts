@@ -5,7 +5,13 @@ import { describeBrowser } from './browser-description.ts';
 import { trustOffered } from './trusted-browser-check.ts';
 
 /** What the browser keeps (the token, in its cookie) once the user's stream recorded the trust. */
-export type IssuedBrowserTrust = { token: string; browserId: string; expiresAt: string };
+export type IssuedBrowserTrust = {
+  token: string;
+  browserId: string;
+  expiresAt: string;
+  /** Where the trust was written: the next login's read of it must wait for this. */
+  position: number | null;
+};
 
 /**
  * A device token for the browser and what the decider needs to trust it: the digest only, never the

@@ -1,6 +1,8 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApplicationError } from '../../../application/application-error.ts';
+import type { IssuedBrowserTrust } from '../../../application/trusted-browsers/new-browser-trust.ts';
 import { maxTrustBrowserDays } from '../../../domain/shared/browser-trust.ts';
 import { normalizeUsername } from '../../../domain/user-account/username-events.ts';
 import { bearerToken } from '../authentication.ts';
@@ -52,6 +54,13 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
     )
       deps.metrics.loginOutcome('rejected');
   });
+
+  /** The cookie once the read models have the trust, so the next login from this browser finds it. */
+  const trustedBrowserAnswer = async (reply: FastifyReply, trust: IssuedBrowserTrust | undefined) => {
+    if (trust === undefined) return {};
+    await deps.waitForProjection(trust.position);
+    return { trustedBrowser: issueTrustedBrowserCookie(reply, trust, deps.clock.now()) };
+  };
 
   // Per account, from any IP; the per-IP limit is the route's own rate-limit config. A browser holding a
   // valid device token of the account counts on a bucket of its own (see loginThrottleBucket).
@@ -109,9 +118,7 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
         status: 'authenticated' as const,
         ...issueSession(reply, result.session, options),
         enrollmentDeadline: result.enrollmentDeadline,
-        ...(result.trustedBrowser === undefined
-          ? {}
-          : { trustedBrowser: issueTrustedBrowserCookie(reply, result.trustedBrowser, deps.clock.now()) }),
+        ...(await trustedBrowserAnswer(reply, result.trustedBrowser)),
         ...(result.viaTrustedBrowser === true ? { viaTrustedBrowser: true } : {}),
       };
     },
@@ -148,9 +155,7 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
         status: 'authenticated' as const,
         ...issueSession(reply, result.session, options),
         enrollmentDeadline: null,
-        ...(result.trustedBrowser === undefined
-          ? {}
-          : { trustedBrowser: issueTrustedBrowserCookie(reply, result.trustedBrowser, deps.clock.now()) }),
+        ...(await trustedBrowserAnswer(reply, result.trustedBrowser)),
       };
     },
   );

@@ -113,6 +113,7 @@ export const secondFactorStep =
         token: trust.token,
         browserId: trusted.data.browserId,
         expiresAt: trusted.data.expiresAt,
+        position: outcome.position,
       },
     };
   };
