@@ -245,6 +245,18 @@ describe('logging in from a trusted browser', () => {
       .thenFails('not-permitted');
   });
 
+  it('given wrong codes locked the code step, when the owner’s trusted browser comes, then it still skips: a device token is no guess', () => {
+    const now = at(1000);
+    const lockedOut: UserSecurityEvent = {
+      type: 'SecondFactorLockedOut',
+      data: { userId, lockedUntil: at(60_000), lockoutCount: 1 },
+    };
+    user
+      .given([...history, lockedOut])
+      .when(useToken(1, now))
+      .then([used(1, now)]);
+  });
+
   it('given a frozen account, when the token comes, then it is refused', () => {
     user
       .given([...history, { type: 'AccountFrozen', data: { userId, frozenAt: at(500) } }])
