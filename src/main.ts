@@ -296,6 +296,7 @@ export const compose = (
     ),
     commonPasswords: new CommonPasswordList(),
     recoveryCodes: new Sha256RecoveryCodes(),
+    deviceTokens: new RandomTokens(),
     qr: new QrcodeRenderer(),
     auditSigner: loadOrCreateAuditSigner({
       signingKeys: config.AUDIT_SIGNING_KEY,

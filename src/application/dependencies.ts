@@ -10,6 +10,7 @@ import type { QrRenderer } from './ports/qr-renderer.ts';
 import type { ReadModels } from './ports/read-models.ts';
 import type { RecoveryCodes } from './ports/recovery-codes.ts';
 import type { SessionStore } from './ports/session-store.ts';
+import type { Tokens } from './ports/tokens.ts';
 import type { Totp } from './ports/totp.ts';
 
 export type ApplicationSettings = {
@@ -35,6 +36,8 @@ export type ApplicationDeps = {
   passwords: PasswordHasher;
   commonPasswords: CommonPasswords;
   recoveryCodes: RecoveryCodes;
+  /** Device tokens of trusted browsers (256 bits), kept only as their SHA-256. */
+  deviceTokens: Tokens;
   qr: QrRenderer;
   notifier: Notifier;
   /** Signs audit checkpoints (Ed25519). */

@@ -109,6 +109,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         name: 'Kantoor Gent',
         required: true,
         enforceFrom: '2026-12-01T00:00:00.000Z',
+        trustBrowserDays: 0,
         revision: 1,
       });
       expect(await readModels.loginByUserId('u-alice')).toEqual(byName);
@@ -232,6 +233,77 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
       expect(await alice()).toMatchObject({ temporaryAccessUntil: null, frozen: true });
       await apply(steps[3]!);
       expect(await alice()).toMatchObject({ frozen: false });
+    });
+
+    it('keeps trusted browsers by token digest only, drops revoked ones, and carries the office’s trustBrowserDays', async () => {
+      const checkpoint = await readModels.checkpoint();
+      const recorded = new RecordedEvents();
+      let offset = 0;
+      const next = (streamId: string, event: Parameters<RecordedEvents['record']>[1]): RecordedEvent => {
+        offset += 1;
+        return { ...recorded.record(streamId, event), position: checkpoint + offset };
+      };
+      const digest = (n: number) => n.toString(16).padStart(64, 'a');
+      const trust = (n: number, trustedAt: string, expiresAt: string) =>
+        next(userSecurityStream('u-bob'), {
+          type: 'BrowserTrusted',
+          data: {
+            userId: 'u-bob',
+            browserId: `b${n}`,
+            tokenDigest: digest(n),
+            description: 'Firefox on Linux',
+            trustedAt,
+            expiresAt,
+          },
+        });
+      const steps: RecordedEvent[] = [
+        next(officeStream('o1'), {
+          type: 'OfficeBrowserTrustChanged',
+          data: { officeId: 'o1', trustBrowserDays: 30 },
+        }),
+        trust(1, '2026-11-26T10:00:00.000Z', '2026-12-26T10:00:00.000Z'),
+        trust(2, '2026-11-27T10:00:00.000Z', '2026-12-27T10:00:00.000Z'),
+        next(userSecurityStream('u-bob'), {
+          type: 'TrustedBrowserUsed',
+          data: { userId: 'u-bob', browserId: 'b1', usedAt: '2026-11-28T10:00:00.000Z' },
+        }),
+        next(userSecurityStream('u-bob'), {
+          type: 'TrustedBrowserRevoked',
+          data: { userId: 'u-bob', browserId: 'b1', why: 'by-user' },
+        }),
+        // Trusted after b2 expired: b2 is of no further use and goes.
+        trust(3, '2027-01-01T10:00:00.000Z', '2027-01-08T10:00:00.000Z'),
+      ];
+      let previous = checkpoint;
+      for (const event of steps.slice(0, 4)) {
+        expect(await readModels.apply(event, previous)).toBe('applied');
+        previous = event.position;
+      }
+      const bob = await readModels.loginByUsername('bob');
+      expect(bob?.office?.trustBrowserDays).toBe(30);
+      expect(bob?.user.trustedBrowsers).toEqual([
+        {
+          browserId: 'b1',
+          tokenDigest: digest(1),
+          trustedAt: '2026-11-26T10:00:00.000Z',
+          expiresAt: '2026-12-26T10:00:00.000Z',
+        },
+        {
+          browserId: 'b2',
+          tokenDigest: digest(2),
+          trustedAt: '2026-11-27T10:00:00.000Z',
+          expiresAt: '2026-12-27T10:00:00.000Z',
+        },
+      ]);
+      expect(await readModels.loginByUserId('u-bob')).toEqual(bob);
+      expect(await readModels.officePolicy('o1')).toMatchObject({ trustBrowserDays: 30 });
+      for (const event of steps.slice(4)) {
+        expect(await readModels.apply(event, previous)).toBe('applied');
+        previous = event.position;
+      }
+      expect(
+        (await readModels.loginByUserId('u-bob'))?.user.trustedBrowsers?.map((t) => t.browserId),
+      ).toEqual(['b3']);
     });
 
     it('takes the new password hash of PasswordChanged, by name and by id, so the next login checks it', async () => {

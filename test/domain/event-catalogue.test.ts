@@ -53,6 +53,11 @@ const causedBy: Record<EventType, string> = {
   SupportActionApproved: 'another support agent than the one who asked, before the deadline',
   SupportActionWithdrawn: 'the support agent who asked, before the deadline',
   SupportActionExpired: 'the first support request command after the deadline',
+  OfficeBrowserTrustChanged: 'office admin of that office',
+  BrowserTrusted: 'the user, with a valid code or recovery code at login',
+  TrustedBrowserUsed: 'the user, logging in with the right password from a trusted browser',
+  TrustedBrowserRevoked:
+    'the user; a reset, disable, temporary access or freeze; support or the platform (erasure); the office admin (lower limit)',
   AuditCheckpointSigned: 'the service (hourly, on the projector leader), or an auditor on demand',
 };
 

@@ -6,6 +6,7 @@ const self = { id: userId, role: 'member' as const, officeId: 'o1' };
 const support = { id: 's1', role: 'support' as const, officeId: 'o9' };
 const secret = { keyId: 'k1', iv: 'aXY=', ciphertext: 'Y2lwaGVy', tag: 'dGFn' };
 const codes = (tag: number) => Array.from({ length: 10 }, (_, i) => `hash-${tag}-${i}`);
+const deviceDigest = (tag: number) => tag.toString(16).padStart(64, 'd');
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 26, 10, 0) + minute * 60_000).toISOString();
 
 /**
@@ -60,8 +61,53 @@ export const commandArb = (minute: number, verifyWeight = 1): fc.Arbitrary<UserS
           fc.nat(5).map((tag) => ({ method: 'recovery-code' as const, codeHash: `hash-${tag}-${tag}` })),
           fc.nat(2).map((tag) => ({ method: 'temporary-access' as const, codeHash: `temp-${tag}` })),
         )
-        .map((c) => ({ type: 'VerifySecondFactor' as const, userId, check: c, now, actor: self })),
+        .chain((c) =>
+          fc
+            .option(
+              fc.tuple(fc.nat(3), fc.integer({ min: 0, max: 30 })).map(([tag, days]) => ({
+                browserId: `browser-${minute}-${tag}`,
+                tokenDigest: deviceDigest(tag),
+                description: 'Firefox on Linux',
+                trustBrowserDays: days,
+              })),
+              { nil: undefined },
+            )
+            .map((trustBrowser) => ({
+              type: 'VerifySecondFactor' as const,
+              userId,
+              check: c,
+              ...(trustBrowser === undefined ? {} : { trustBrowser }),
+              now,
+              actor: self,
+            })),
+        ),
     },
+    fc.tuple(fc.nat(3), fc.integer({ min: 0, max: 30 })).map(([tag, days]) => ({
+      type: 'UseTrustedBrowser' as const,
+      userId,
+      tokenDigest: deviceDigest(tag),
+      trustBrowserDays: days,
+      now,
+      actor: self,
+    })),
+    fc.tuple(fc.nat(minute), fc.nat(3)).map(([when, tag]) => ({
+      type: 'RevokeTrustedBrowser' as const,
+      userId,
+      browserId: `browser-${when}-${tag}`,
+      now,
+      actor: self,
+    })),
+    fc
+      .tuple(fc.constantFrom('erased' as const, 'policy-lowered' as const), fc.option(fc.nat(minute)))
+      .map(([why, before]) => ({
+        type: 'EndTrustedBrowsers' as const,
+        userId,
+        officeId: 'o1',
+        why,
+        trustedAtOrBefore: before === null ? null : at(before),
+        now,
+        actor: support,
+      })),
     fc.constant({
       type: 'ResetTwoFactorBySupport' as const,
       userId,

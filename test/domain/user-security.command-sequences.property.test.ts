@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { maxTrustedBrowsersPerUser } from '../../src/domain/shared/browser-trust.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
 import { userSecurityEventSchemas } from '../../src/domain/user-security/events.ts';
 import { type UserSecurityState, userSecurityDecider } from '../../src/domain/user-security/index.ts';
@@ -14,6 +15,9 @@ const invariantsHold = (state: UserSecurityState) => {
   // A temporary code stands in for a lost authenticator: never both at once.
   if (state.enrollment !== null) expect(state.temporaryAccess).toBeNull();
   if (state.frozenAt !== null) expect(state.temporaryAccess).toBeNull();
+  // A trusted browser skips the code of an authenticator: none without one, none while frozen.
+  if (state.enrollment === null || state.frozenAt !== null) expect(state.trustedBrowsers).toEqual([]);
+  expect(state.trustedBrowsers.length).toBeLessThanOrEqual(maxTrustedBrowsersPerUser);
 };
 
 describe('user security under any command sequence', () => {
@@ -31,6 +35,11 @@ describe('user security under any command sequence', () => {
           }
           if (state.frozenAt !== null) {
             expect(events.map((event) => event.type)).not.toContain('SecondFactorVerified');
+          }
+          if (command.type === 'UseTrustedBrowser' && events.length > 0) {
+            const trust = state.trustedBrowsers.find((t) => t.tokenDigest === command.tokenDigest);
+            expect(trust, 'a skip needs a trust of this token').toBeDefined();
+            expect(command.now < (trust?.expiresAt ?? '')).toBe(true);
           }
           if (command.type === 'DisableTotp' && command.officeRequiresTwoFactor) {
             expect(events.map((event) => event.type)).not.toContain('TotpDisabled');

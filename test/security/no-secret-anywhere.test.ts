@@ -6,7 +6,7 @@ import { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqlite-ev
 import { createLogger } from '../../src/config/logger.ts';
 import { independentCode } from '../support/independent-totp.ts';
 import { findTestRedis } from '../support/redis.ts';
-import { startHarness } from '../support/service-harness.ts';
+import { password, startHarness } from '../support/service-harness.ts';
 import { codeAt, waitForStepWithAtLeast } from '../support/totp-codes.ts';
 import { webhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -225,4 +225,72 @@ describe('recovery codes over HTTP', () => {
       await h.stop();
     }
   });
+});
+
+describe.each(deployments)('device tokens of trusted browsers stay secret: $name', ({ redisUrl }) => {
+  it('S8 trusting, using, listing and revoking browsers and lowering the limit leave no device token in any log, event or Redis key; the login view has only digests', async () => {
+    const { h, logs, prefix } = await harnessWithLogs(redisUrl, 's8t');
+    try {
+      const officeId = await h.office();
+      await h.user(officeId, 'trust.admin', 'office-admin');
+      const admin = await h.sessionOf('trust.admin');
+      const policy = (trustBrowserDays: number) =>
+        h.call('PUT', `/v1/offices/${officeId}/two-factor-policy`, {
+          body: { required: false, trustBrowserDays },
+          token: admin,
+        });
+      expect((await policy(30)).status).toBe(200);
+      await h.user(officeId, 'trust.keeper');
+      await waitForStepWithAtLeast(20);
+      const { secret, recoveryCodes } = await h.enrol('trust.keeper');
+      const tokens: string[] = [];
+      const trustedLogin = async (body: Record<string, unknown>) => {
+        const reply = await h.call('POST', '/v1/login', { body: { username: 'trust.keeper', ...body } });
+        const cookies = ([] as string[]).concat((reply.headers['set-cookie'] as string | string[]) ?? []);
+        const token = /sf_trusted_browser=([^;]+)/.exec(cookies.join('\n'))?.[1];
+        expect(token, JSON.stringify(reply.body)).toBeDefined();
+        tokens.push(token ?? '');
+        return token ?? '';
+      };
+      const first = await trustedLogin({ password, code: codeAt(secret, 0), trustBrowser: true });
+      // With Redis the cookies are Secure by default (COOKIE_SECURE), and so `__Host-` named: send both.
+      const withCookie = (token: string) => ({
+        cookie: `sf_trusted_browser=${token}; __Host-sf_trusted_browser=${token}`,
+      });
+      const skipped = await h.call('POST', '/v1/login', {
+        body: { username: 'trust.keeper', password },
+        headers: withCookie(first),
+      });
+      expect(skipped.body, JSON.stringify(skipped.body)).toMatchObject({
+        status: 'authenticated',
+        viaTrustedBrowser: true,
+      });
+      await h.call('POST', '/v1/login', {
+        body: { username: 'trust.keeper', password: 'wrong password 1' },
+        headers: withCookie(first),
+      });
+      const challenge = await h.login('trust.keeper');
+      const second = await h.call('POST', '/v1/login/second-factor', {
+        body: { challenge: challenge.body.challenge, recoveryCode: recoveryCodes[0], trustBrowser: true },
+      });
+      tokens.push(/sf_trusted_browser=([^;]+)/.exec(String(second.headers['set-cookie']))?.[1] ?? '');
+      const session = String(skipped.body.session);
+      const listed = await h.call('GET', '/v1/me/trusted-browsers', {
+        token: session,
+        headers: withCookie(first),
+      });
+      const items = listed.body.items as { browserId: string }[];
+      expect(items).toHaveLength(2);
+      await h.call('DELETE', `/v1/me/trusted-browsers/${items[0]?.browserId}`, { token: session });
+      expect((await policy(0)).status).toBe(200);
+
+      const { texts } = await collectEverything(h.dataDir, logs, redisUrl, prefix);
+      const everything = texts.join('\n');
+      expect(tokens.filter((token) => token.length === 43)).toHaveLength(2);
+      expect(tokens.filter((token) => everything.includes(token))).toEqual([]);
+      expect(JSON.stringify(listed.body)).not.toMatch(/tokenDigest/);
+    } finally {
+      await h.stop();
+    }
+  }, 90_000);
 });

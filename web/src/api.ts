@@ -22,9 +22,24 @@ export type Role = 'member' | 'office-admin' | 'support' | 'auditor';
 export type SessionUser = { userId: string; officeId: string; role: Role; username: string };
 
 export type LoginAnswer =
-  | { status: 'authenticated'; session: string; user: SessionUser; enrollmentDeadline: string | null }
-  | { status: 'second-factor-required'; challenge: string }
+  | {
+      status: 'authenticated';
+      session: string;
+      user: SessionUser;
+      enrollmentDeadline: string | null;
+      viaTrustedBrowser?: boolean;
+    }
+  | { status: 'second-factor-required'; challenge: string; trustBrowserDays?: number }
   | { status: 'enrollment-required'; challenge: string };
+
+export type TrustedBrowser = {
+  browserId: string;
+  description: string;
+  trustedAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  current: boolean;
+};
 
 export type TwoFactorStatus = {
   enabled: boolean;
@@ -54,6 +69,7 @@ export type OfficePolicy = {
   name: string;
   required: boolean;
   enforceFrom: string | null;
+  trustBrowserDays?: number;
   revision: number;
 };
 
@@ -193,7 +209,11 @@ const query = (params: Record<string, string | number | undefined>): string => {
 export const api = {
   me: () => json<SessionUser>('GET', '/v1/me'),
   login: (body: { username: string; password: string }) => json<LoginAnswer>('POST', '/v1/login', body),
-  secondFactor: (body: { challenge: string; code: string } | { challenge: string; recoveryCode: string }) =>
+  secondFactor: (
+    body: ({ challenge: string; code: string } | { challenge: string; recoveryCode: string }) & {
+      trustBrowser?: boolean;
+    },
+  ) =>
     json<Exclude<LoginAnswer, { status: 'second-factor-required' }>>('POST', '/v1/login/second-factor', body),
   freeze: (token: string) => json<{ status: 'frozen' }>('POST', '/v1/freeze', { token }),
   logout: () => json<null>('POST', '/v1/logout'),
@@ -206,6 +226,9 @@ export const api = {
     json<null>('DELETE', '/v1/me/two-factor', proof),
   changePassword: (body: { currentPassword: string; newPassword: string; code?: string }) =>
     json<null>('PUT', '/v1/me/password', body),
+  trustedBrowsers: () => json<{ items: TrustedBrowser[] }>('GET', '/v1/me/trusted-browsers'),
+  revokeTrustedBrowser: (browserId: string) =>
+    json<null>('DELETE', `/v1/me/trusted-browsers/${encodeURIComponent(browserId)}`),
   regenerateRecoveryCodes: (proof: { code: string } | { password: string }) =>
     json<{ recoveryCodes: string[] }>('POST', '/v1/me/two-factor/recovery-codes', proof),
   officePolicy: async (officeId: string) => {
@@ -217,7 +240,7 @@ export const api = {
   },
   setOfficePolicy: async (
     officeId: string,
-    body: { required: boolean; enforceFrom: string | null },
+    body: { required: boolean; enforceFrom: string | null; trustBrowserDays?: number },
     etag: string | null,
   ) => {
     const answer = await request<OfficePolicy>(

@@ -373,6 +373,32 @@ const nl = {
   'help.fourEyesTitle': '8. Twee paar ogen bij support',
   'help.fourEyes':
     'Op sommige platformen kijken twee support-medewerkers mee: een reset van je twee-factor-authenticatie, een tijdelijke code of het wissen van je account gebeurt pas als een tweede medewerker het verzoek van de eerste goedkeurt (binnen 24 uur). Zo kan niemand op eigen houtje je beveiliging uitschakelen. De tijdelijke code krijg je van de medewerker die goedkeurt; tot dan werkt je oude app gewoon.',
+  'trust.remember': 'Vertrouw deze browser {days} dagen (geen code nodig bij het inloggen)',
+  'trust.rememberHint': 'Alleen op je eigen toestel. Je wachtwoord blijft altijd nodig.',
+  'trust.title': 'Vertrouwde browsers',
+  'trust.intro':
+    'Deze browsers vragen geen code bij het inloggen, wel je wachtwoord. Trek een browser in die je niet herkent of niet meer gebruikt.',
+  'trust.none': 'Je vertrouwt geen enkele browser.',
+  'trust.browser': 'Browser',
+  'trust.trustedAt': 'Vertrouwd op',
+  'trust.expiresAt': 'Tot',
+  'trust.lastUsed': 'Laatst gebruikt',
+  'trust.never': 'Nog niet',
+  'trust.current': '(deze browser)',
+  'trust.revoke': 'Intrekken',
+  'trust.date': '{date}',
+  'trust.revokeLabel': '{name} intrekken',
+  'trust.revoked': 'De browser is ingetrokken: bij de volgende login vraagt hij weer de code.',
+  'error.trusted-browser-not-found': 'Deze browser wordt niet (meer) vertrouwd.',
+  'office.trustLabel': 'Browsers vertrouwen (dagen)',
+  'office.trustHint':
+    'Na een geldige code mag een medewerker zijn browser zoveel dagen vertrouwen (0 = uit, hoogstens 30). Een lagere waarde beëindigt oudere vertrouwde browsers.',
+  'office.trustSave': 'Opslaan',
+  'office.trustSaved': 'Browsers worden {days} dagen vertrouwd.',
+  'office.trustOff': 'Browsers vertrouwen staat uit.',
+  'help.trustTitle': '9. Deze browser vertrouwen',
+  'help.trust':
+    'Staat je kantoor het toe, dan zie je bij de code "Vertrouw deze browser N dagen". Vink het alleen aan op je eigen toestel: die browser vraagt dan tot N dagen geen code meer, wel altijd je wachtwoord. Onder Instellingen > Account > Beveiliging zie je je vertrouwde browsers en trek je er een in. Een reset door support, het uitschakelen van twee-factor-authenticatie, een bevriezing of een kortere termijn van je kantoor beëindigt ze ook.',
 };
 
 export type MessageKey = keyof typeof nl;
@@ -742,6 +768,32 @@ const en: Record<MessageKey, string> = {
   'help.fourEyesTitle': '8. Two pairs of eyes at support',
   'help.fourEyes':
     "On some platforms two support agents are involved: a reset of your two-factor authentication, a temporary code or erasing your account happens only once a second agent approves the first one's request (within 24 hours). That way nobody can switch off your security on their own. You get the temporary code from the agent who approves; until then your old app keeps working.",
+  'trust.remember': 'Trust this browser for {days} days (no code needed at login)',
+  'trust.rememberHint': 'Only on your own device. Your password is always needed.',
+  'trust.title': 'Trusted browsers',
+  'trust.intro':
+    'These browsers skip the code at login; they still need your password. Revoke any you do not recognise or no longer use.',
+  'trust.none': 'You trust no browser.',
+  'trust.browser': 'Browser',
+  'trust.trustedAt': 'Trusted on',
+  'trust.expiresAt': 'Until',
+  'trust.lastUsed': 'Last used',
+  'trust.never': 'Not yet',
+  'trust.current': '(this browser)',
+  'trust.revoke': 'Revoke',
+  'trust.date': '{date}',
+  'trust.revokeLabel': 'Revoke {name}',
+  'trust.revoked': 'The browser is revoked: its next login asks for the code again.',
+  'error.trusted-browser-not-found': 'This browser is not (or no longer) trusted.',
+  'office.trustLabel': 'Trust browsers (days)',
+  'office.trustHint':
+    'After a valid code, a colleague may trust their browser for this many days (0 = off, at most 30). A lower value ends older trusted browsers.',
+  'office.trustSave': 'Save',
+  'office.trustSaved': 'Browsers are trusted for {days} days.',
+  'office.trustOff': 'Trusting browsers is off.',
+  'help.trustTitle': '9. Trusting this browser',
+  'help.trust':
+    'If your office allows it, the code step shows "Trust this browser for N days". Tick it only on your own device: that browser then skips the code for up to N days, but always asks your password. Under Settings > Account > Security you see your trusted browsers and revoke any of them. A reset by support, turning off two-factor authentication, a freeze or a shorter limit set by your office end them too.',
 };
 
 export const messages = { nl, en } as const;

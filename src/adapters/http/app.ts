@@ -23,6 +23,7 @@ import { officeRoutes } from './routes/office-routes.ts';
 import { platformRoutes } from './routes/platform-routes.ts';
 import { supportRequestRoutes } from './routes/support-request-routes.ts';
 import { supportRoutes } from './routes/support-routes.ts';
+import { trustedBrowserRoutes } from './routes/trusted-browser-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { decorateSessionCookie } from './session-cookie.ts';
 import { defaultWebRoot, webPages } from './web-pages.ts';
@@ -95,6 +96,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(loginRoutes, { deps, options });
   await app.register(meRoutes, { deps, options });
+  await app.register(trustedBrowserRoutes, { deps });
   await app.register(officeRoutes, { deps });
   await app.register(supportRoutes, { deps });
   await app.register(supportRequestRoutes, { deps });

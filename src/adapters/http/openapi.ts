@@ -25,6 +25,8 @@ const operationIds: Record<string, string> = {
   'DELETE /v1/me/two-factor': 'disableTwoFactor',
   'POST /v1/me/two-factor/recovery-codes': 'regenerateRecoveryCodes',
   'PUT /v1/me/password': 'changeMyPassword',
+  'GET /v1/me/trusted-browsers': 'listMyTrustedBrowsers',
+  'DELETE /v1/me/trusted-browsers/:browserId': 'revokeTrustedBrowser',
   'GET /v1/offices/:officeId/two-factor-policy': 'getOfficePolicy',
   'PUT /v1/offices/:officeId/two-factor-policy': 'setOfficePolicy',
   'GET /v1/offices/:officeId/members': 'listOfficeMembers',

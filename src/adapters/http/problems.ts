@@ -78,6 +78,7 @@ const statusOf: Record<string, number> = {
   'office-not-found': 404,
   'user-not-found': 404,
   'enrollment-not-found': 404,
+  'trusted-browser-not-found': 404,
   'route-not-found': 404,
   'unknown-method': 405,
   'request-timeout': 408,

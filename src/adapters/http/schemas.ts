@@ -31,6 +31,11 @@ export const authenticatedSchema = z
       .string()
       .nullable()
       .describe('Set when the office will require 2FA from this moment'),
+    trustedBrowser: z
+      .object({ browserId: z.string(), expiresAt: z.string() })
+      .optional()
+      .describe('This browser is now trusted; its device token is only in an HttpOnly cookie'),
+    viaTrustedBrowser: z.boolean().optional().describe('The code was skipped: this browser is trusted'),
   })
   .meta({ id: 'Session', description: 'A signed-in session' });
 

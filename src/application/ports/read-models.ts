@@ -26,6 +26,15 @@ export type UserLoginView = {
   temporaryAccessUntil?: string | null;
   /** "This wasn't me": no login until support lifts it. */
   frozen?: boolean;
+  /** Browsers trusted to skip the code, by the SHA-256 of their device token (never the token). */
+  trustedBrowsers?: TrustedBrowserView[];
+};
+
+export type TrustedBrowserView = {
+  browserId: string;
+  tokenDigest: string;
+  trustedAt: string;
+  expiresAt: string;
 };
 
 export type OfficePolicyView = {
@@ -33,6 +42,8 @@ export type OfficePolicyView = {
   name: string;
   required: boolean;
   enforceFrom: string | null;
+  /** Days a browser trusted after a second factor skips the code (0 or absent: off). */
+  trustBrowserDays?: number;
   /** Stream revision of the office: the ETag of the policy. */
   revision: number;
 };

@@ -28,6 +28,7 @@ const withoutAuthenticator = {
   lastAcceptedStep: null,
   recoveryCodesLeft: 0,
   pending: null,
+  trustedBrowsers: [],
 } satisfies Partial<UserDocument>;
 
 /** Cheap: looks at the type and one id field only; `projectEvent` validates the whole event. */
@@ -61,6 +62,7 @@ export const projectEvent = (
           name: parsed.data.name,
           required: false,
           enforceFrom: null,
+          trustBrowserDays: 0,
           revision: event.revision,
         },
       };
@@ -71,6 +73,12 @@ export const projectEvent = (
       const required = parsed.type === 'OfficeTwoFactorRequired';
       const enforceFrom = parsed.type === 'OfficeTwoFactorRequired' ? parsed.data.enforceFrom : null;
       return { kind: 'office', office: { ...office, required, enforceFrom, revision: event.revision } };
+    }
+    case 'OfficeBrowserTrustChanged': {
+      const office = current as OfficeDocument | null;
+      if (office === null) return { kind: 'none' };
+      const { trustBrowserDays } = parsed.data;
+      return { kind: 'office', office: { ...office, trustBrowserDays, revision: event.revision } };
     }
     case 'UserRegistered': {
       const { userId, officeId, username, role, passwordHash } = parsed.data;
@@ -173,6 +181,17 @@ export const projectEvent = (
     case 'AccountFrozen':
     case 'AccountUnfrozen':
       return changed({ frozen: parsed.type === 'AccountFrozen' });
+    case 'BrowserTrusted': {
+      const { browserId, tokenDigest, trustedAt, expiresAt } = parsed.data;
+      const stillOpen = (user.trustedBrowsers ?? []).filter((trust) => trust.expiresAt > trustedAt);
+      return changed({ trustedBrowsers: [...stillOpen, { browserId, tokenDigest, trustedAt, expiresAt }] });
+    }
+    case 'TrustedBrowserRevoked':
+      return changed({
+        trustedBrowsers: (user.trustedBrowsers ?? []).filter(
+          (trust) => trust.browserId !== parsed.data.browserId,
+        ),
+      });
   }
   return { kind: 'none' };
 };

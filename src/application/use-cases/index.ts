@@ -2,6 +2,12 @@ import { AuditCheckpointer } from '../audit-chain/checkpointer.ts';
 import { verifyStream } from '../audit-chain/verify-chain.ts';
 import type { CommandContext } from '../command-context.ts';
 import type { ApplicationDeps } from '../dependencies.ts';
+import { loginThrottleBucket } from '../trusted-browsers/login-throttle.ts';
+import {
+  endTrustedBrowsers,
+  listTrustedBrowsers,
+  revokeTrustedBrowser,
+} from '../trusted-browsers/manage-trusted-browsers.ts';
 import { type AuditFilter, auditEvents } from './audit/audit-events.ts';
 import { signedAuditExport } from './audit/signed-export.ts';
 import { officePolicyAt, userTwoFactorAt } from './audit/state-at.ts';
@@ -75,6 +81,11 @@ export const createUseCases = (deps: ApplicationDeps, checkpointer = new AuditCh
   auditSigningKeys: () => deps.auditSigner.publicKeys(),
   userTwoFactorAt: userTwoFactorAt(deps),
   officePolicyAt: officePolicyAt(deps),
+  loginThrottleBucket: loginThrottleBucket(deps),
+  listTrustedBrowsers: listTrustedBrowsers(deps),
+  revokeTrustedBrowser: revokeTrustedBrowser(deps),
+  /** The hook a re-enrolment campaign's deadline calls (why `reenrolment-deadline`) for each member it makes due. */
+  endTrustedBrowsers: endTrustedBrowsers(deps),
 });
 
 export type UseCases = ReturnType<typeof createUseCases>;

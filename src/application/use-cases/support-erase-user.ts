@@ -10,6 +10,7 @@ import type { ApplicationDeps } from '../dependencies.ts';
 import { foldStream, handleCommand, stampFor } from '../handle-command.ts';
 import { openPersonalText } from '../open-personal-text.ts';
 import { usernameAssociatedData } from '../ports/personal-data-vault.ts';
+import { endTrustedBrowsers } from '../trusted-browsers/manage-trusted-browsers.ts';
 import type { RequestContext } from './login/second-factor-step.ts';
 
 type EraseDeps = Pick<
@@ -45,6 +46,11 @@ export const eraseUser =
       context,
     );
     const released = username === null ? null : await releaseUsername(deps, username, input.userId, context);
+    await endTrustedBrowsers(deps)(
+      actor,
+      { userId: input.userId, officeId: account.officeId, why: 'erased', trustedAtOrBefore: null },
+      request,
+    );
     await deps.vault.erase(input.userId);
     await deps.sessions.revokeUserSessions(input.userId);
     const erasedAt = deps.clock.now().toISOString();

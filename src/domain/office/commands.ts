@@ -8,6 +8,8 @@ export type OfficeCommand =
       enforceFrom: string | null;
       /** When the command is decided (UTC ISO): a new deadline must lie after it. */
       now: string;
+      /** Days a browser may skip the code after a second factor (0 = off); undefined keeps the current value. */
+      trustBrowserDays?: number;
       actor: Actor;
     }
-  | { type: 'LiftTwoFactorRequirement'; officeId: string; actor: Actor };
+  | { type: 'LiftTwoFactorRequirement'; officeId: string; trustBrowserDays?: number; actor: Actor };

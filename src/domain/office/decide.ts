@@ -1,4 +1,5 @@
 import { isOfficeAdminOf } from '../shared/actor.ts';
+import { maxTrustBrowserDays } from '../shared/browser-trust.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import type { OfficeCommand } from './commands.ts';
 import type { OfficeEvent } from './events.ts';
@@ -17,6 +18,26 @@ export const decideOffice = (command: OfficeCommand, state: OfficeState): Office
     throw new DomainError('not-permitted', 'Only an admin of this office changes its 2FA requirement.');
   }
   if (state.status !== 'registered') throw new DomainError('office-not-found', 'No such office.');
+  const trust = browserTrustChange(command.officeId, command.trustBrowserDays, state.trustBrowserDays);
+  return [...requirementChange(command, state), ...trust];
+};
+
+/** Only a different, valid number of days is an event. */
+const browserTrustChange = (
+  officeId: string,
+  trustBrowserDays: number | undefined,
+  current: number,
+): OfficeEvent[] => {
+  if (trustBrowserDays === undefined || trustBrowserDays === current) return [];
+  if (!Number.isInteger(trustBrowserDays) || trustBrowserDays < 0 || trustBrowserDays > maxTrustBrowserDays)
+    throw new DomainError('invalid-command', `trustBrowserDays lies between 0 and ${maxTrustBrowserDays}.`);
+  return [{ type: 'OfficeBrowserTrustChanged', data: { officeId, trustBrowserDays } }];
+};
+
+const requirementChange = (
+  command: Extract<OfficeCommand, { type: 'RequireTwoFactor' | 'LiftTwoFactorRequirement' }>,
+  state: Extract<OfficeState, { status: 'registered' }>,
+): OfficeEvent[] => {
   if (command.type === 'RequireTwoFactor') {
     if (state.twoFactorRequired && state.enforceFrom === command.enforceFrom) return [];
     // Saving the deadline in force again is the no-op above; a new one in the past would mean "now"

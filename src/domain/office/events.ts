@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxTrustBrowserDays } from '../shared/browser-trust.ts';
 import { entityId, isoInstant } from '../shared/schema.ts';
 
 export const officeEventSchemas = {
@@ -6,6 +7,11 @@ export const officeEventSchemas = {
   /** `enforceFrom`: until then, employees not yet enrolled may log in without a code but are told to enrol. */
   OfficeTwoFactorRequired: z.object({ officeId: entityId, enforceFrom: isoInstant.nullable() }),
   OfficeTwoFactorRequirementLifted: z.object({ officeId: entityId }),
+  /** How many days a browser trusted after a second factor may skip the code (0: trust is off). */
+  OfficeBrowserTrustChanged: z.object({
+    officeId: entityId,
+    trustBrowserDays: z.number().int().min(0).max(maxTrustBrowserDays),
+  }),
 } as const;
 
 type Schemas = typeof officeEventSchemas;

@@ -10,6 +10,7 @@ export const evolveOffice = (state: OfficeState, event: OfficeEvent): OfficeStat
         name: event.data.name,
         twoFactorRequired: false,
         enforceFrom: null,
+        trustBrowserDays: 0,
       };
     case 'OfficeTwoFactorRequired':
       return state.status === 'registered'
@@ -18,6 +19,10 @@ export const evolveOffice = (state: OfficeState, event: OfficeEvent): OfficeStat
     case 'OfficeTwoFactorRequirementLifted':
       return state.status === 'registered'
         ? { ...state, twoFactorRequired: false, enforceFrom: null }
+        : state;
+    case 'OfficeBrowserTrustChanged':
+      return state.status === 'registered'
+        ? { ...state, trustBrowserDays: event.data.trustBrowserDays }
         : state;
   }
 };

@@ -8,6 +8,7 @@ export const officeStateSchema = z.discriminatedUnion('status', [
     name: z.string(),
     twoFactorRequired: z.boolean(),
     enforceFrom: z.string().nullable(),
+    trustBrowserDays: z.number().int().nonnegative(),
   }),
 ]);
 export type OfficeState = z.infer<typeof officeStateSchema>;

@@ -28,6 +28,7 @@ export const domainErrorCodes = [
   'support-request-expired',
   'support-request-pending',
   'own-support-request',
+  'trusted-browser-not-found',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

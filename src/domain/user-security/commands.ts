@@ -12,6 +12,19 @@ export type SecondFactorCheck =
   | { method: 'recovery-code'; codeHash: string }
   | { method: 'temporary-access'; codeHash: string };
 
+/** A browser to trust once the second factor succeeds: the application made its token and digest. */
+export type BrowserToTrust = {
+  browserId: string;
+  tokenDigest: string;
+  /** What the user sees in their list (the browser's user agent, shortened). */
+  description: string;
+  /** The office's `trustBrowserDays` at this login; 0 trusts nothing. */
+  trustBrowserDays: number;
+};
+
+/** Why trusted browsers end other than by their user or by time (TrustedBrowserRevoked.why). */
+export type TrustEndingReason = 'erased' | 'policy-lowered' | 'reenrolment-deadline';
+
 export type UserSecurityCommand =
   | {
       type: 'StartTotpEnrollment';
@@ -51,7 +64,35 @@ export type UserSecurityCommand =
       now: string;
       actor: Actor;
     }
-  | { type: 'VerifySecondFactor'; userId: string; check: SecondFactorCheck; now: string; actor: Actor }
+  | {
+      type: 'VerifySecondFactor';
+      userId: string;
+      check: SecondFactorCheck;
+      /** Trusted together with a successful TOTP or recovery code, never otherwise. */
+      trustBrowser?: BrowserToTrust;
+      now: string;
+      actor: Actor;
+    }
+  | {
+      type: 'UseTrustedBrowser';
+      userId: string;
+      tokenDigest: string;
+      trustBrowserDays: number;
+      now: string;
+      actor: Actor;
+    }
+  | { type: 'RevokeTrustedBrowser'; userId: string; browserId: string; now: string; actor: Actor }
+  | {
+      type: 'EndTrustedBrowsers';
+      userId: string;
+      /** The user's office: its admin may end them (a lowered `trustBrowserDays`). */
+      officeId: string;
+      why: TrustEndingReason;
+      /** Only trusts made at or before this moment; null: all of them. */
+      trustedAtOrBefore: string | null;
+      now: string;
+      actor: Actor;
+    }
   | { type: 'ResetTwoFactorBySupport'; userId: string; reason: string; ticket: string; actor: Actor }
   | {
       type: 'RegenerateRecoveryCodes';

@@ -11,6 +11,13 @@ import {
   temporaryAccessMaxHoursLimit,
 } from './policy.ts';
 import type { UserSecurityState } from './state.ts';
+import {
+  endTrustedBrowsers,
+  revokeTrustedBrowser,
+  revokeTrustedBrowsers,
+  trustAfterSecondFactor,
+  useTrustedBrowser,
+} from './trusted-browsers.ts';
 
 type Rejection = Extract<UserSecurityEvent, { type: 'SecondFactorRejected' }>['data']['reason'];
 
@@ -228,6 +235,7 @@ export const decideUserSecurity = (
       if (rejection !== null) return rejection;
       requireProof(command.proof, state);
       return [
+        ...revokeTrustedBrowsers(userId, state, 'disabled'),
         {
           type: 'TotpDisabled',
           data: { userId, enrollmentId: enrollment.enrollmentId, proof: command.proof.kind },
@@ -239,8 +247,24 @@ export const decideUserSecurity = (
       requireNotFrozen(state);
       if (state.temporaryAccess === null) requireEnrolled(state);
       requireNotLocked(state, command.now);
-      return verify(userId, command.check, state, command.now);
+      const verified = verify(userId, command.check, state, command.now);
+      const byAuthenticator = verified.some(
+        (event) => event.type === 'SecondFactorVerified' && event.data.method !== 'temporary-access',
+      );
+      if (command.trustBrowser === undefined || !byAuthenticator) return verified;
+      return [...verified, ...trustAfterSecondFactor(userId, command.trustBrowser, state, command.now)];
     }
+    case 'UseTrustedBrowser': {
+      requireSelf(command.actor, userId);
+      requireNotFrozen(state);
+      return useTrustedBrowser(command, state);
+    }
+    case 'RevokeTrustedBrowser': {
+      requireSelf(command.actor, userId);
+      return revokeTrustedBrowser(command, state);
+    }
+    case 'EndTrustedBrowsers':
+      return endTrustedBrowsers(command, state);
     case 'ResetTwoFactorBySupport': {
       const { reason, ticket } = requireSupport(
         command.actor,
@@ -251,6 +275,7 @@ export const decideUserSecurity = (
       requireNotFrozen(state);
       return [
         ...endTemporaryAccess(userId, state, 'reset'),
+        ...revokeTrustedBrowsers(userId, state, 'reset'),
         { type: 'SupportReset', data: { userId, reason, ticket } },
       ];
     }
@@ -271,6 +296,7 @@ export const decideUserSecurity = (
       }
       return [
         ...endTemporaryAccess(userId, state, 'replaced'),
+        ...revokeTrustedBrowsers(userId, state, 'temporary-access'),
         {
           type: 'TemporaryAccessIssued',
           data: { userId, temporaryCodeHash: command.codeHash, issuedAt: now, expiresAt, reason, ticket },
@@ -293,6 +319,7 @@ export const decideUserSecurity = (
       if (state.frozenAt !== null) return [];
       return [
         ...endTemporaryAccess(userId, state, 'frozen'),
+        ...revokeTrustedBrowsers(userId, state, 'frozen'),
         { type: 'AccountFrozen', data: { userId, frozenAt: command.now } },
       ];
     }

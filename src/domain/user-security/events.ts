@@ -91,6 +91,36 @@ export const userSecurityEventSchemas = {
   AccountFrozen: z.object({ userId: entityId, frozenAt: isoInstant }),
   /** Support lifted a freeze after checking with the user. */
   AccountUnfrozen: z.object({ userId: entityId, reason: supportReason, ticket: supportTicket }),
+  /**
+   * After a second factor the user trusted this browser: until `expiresAt` a login from it with the right
+   * password skips the code. Only the SHA-256 of its device token is kept.
+   */
+  BrowserTrusted: z.object({
+    userId: entityId,
+    browserId: entityId,
+    tokenDigest: z.string().regex(/^[0-9a-f]{64}$/),
+    description: z.string().max(200),
+    trustedAt: isoInstant,
+    expiresAt: isoInstant,
+  }),
+  /** A login skipped the code because it came from this trusted browser. */
+  TrustedBrowserUsed: z.object({ userId: entityId, browserId: entityId, usedAt: isoInstant }),
+  /** The browser no longer skips the code: revoked by the user, or ended by `why`. */
+  TrustedBrowserRevoked: z.object({
+    userId: entityId,
+    browserId: entityId,
+    why: z.enum([
+      'by-user',
+      'replaced',
+      'reset',
+      'disabled',
+      'temporary-access',
+      'frozen',
+      'erased',
+      'policy-lowered',
+      'reenrolment-deadline',
+    ]),
+  }),
 } as const;
 
 type Schemas = typeof userSecurityEventSchemas;

@@ -80,5 +80,29 @@ export const evolveUserSecurity = (state: UserSecurityState, event: UserSecurity
       return { ...state, frozenAt: event.data.frozenAt };
     case 'AccountUnfrozen':
       return { ...state, frozenAt: null };
+    case 'BrowserTrusted': {
+      const { browserId, tokenDigest, description, trustedAt, expiresAt } = event.data;
+      // Trusts past their deadline are of no further use: dropped as a new one comes.
+      const stillOpen = state.trustedBrowsers.filter((trust) => trust.expiresAt > trustedAt);
+      return {
+        ...state,
+        trustedBrowsers: [
+          ...stillOpen,
+          { browserId, tokenDigest, description, trustedAt, expiresAt, lastUsedAt: null },
+        ],
+      };
+    }
+    case 'TrustedBrowserUsed':
+      return {
+        ...state,
+        trustedBrowsers: state.trustedBrowsers.map((trust) =>
+          trust.browserId === event.data.browserId ? { ...trust, lastUsedAt: event.data.usedAt } : trust,
+        ),
+      };
+    case 'TrustedBrowserRevoked':
+      return {
+        ...state,
+        trustedBrowsers: state.trustedBrowsers.filter((trust) => trust.browserId !== event.data.browserId),
+      };
   }
 };

@@ -26,7 +26,19 @@ export const userSecurityStateSchema = z.object({
   temporaryAccess: z.object({ codeHash: z.string(), issuedAt: z.string(), expiresAt: z.string() }).nullable(),
   /** Set while the account is frozen ("this wasn't me"): no login, no 2FA change. */
   frozenAt: z.string().nullable(),
+  /** Browsers that may skip the code until `expiresAt` (or the office's lower limit); tokens as digests. */
+  trustedBrowsers: z.array(
+    z.object({
+      browserId: z.string(),
+      tokenDigest: z.string(),
+      description: z.string(),
+      trustedAt: z.string(),
+      expiresAt: z.string(),
+      lastUsedAt: z.string().nullable(),
+    }),
+  ),
 });
+export type TrustedBrowser = UserSecurityState['trustedBrowsers'][number];
 export type UserSecurityState = z.infer<typeof userSecurityStateSchema>;
 
 export const initialUserSecurityState = (): UserSecurityState => ({
@@ -39,4 +51,5 @@ export const initialUserSecurityState = (): UserSecurityState => ({
   lockedUntil: null,
   temporaryAccess: null,
   frozenAt: null,
+  trustedBrowsers: [],
 });

@@ -106,6 +106,19 @@ const matrix: Row[] = [
     expect: users(204),
   },
   {
+    route: 'GET /v1/me/trusted-browsers',
+    request: () => ({ method: 'GET', url: '/v1/me/trusted-browsers' }),
+    expect: users(200),
+  },
+  {
+    route: 'DELETE /v1/me/trusted-browsers/{id} (none trusted: 404 is the rule, not the role)',
+    request: () => ({
+      method: 'DELETE',
+      url: '/v1/me/trusted-browsers/00000000-0000-4000-8000-000000000000',
+    }),
+    expect: users(404),
+  },
+  {
     route: 'GET /v1/offices/{own office}/two-factor-policy',
     request: ({ officeId }) => ({ method: 'GET', url: `/v1/offices/${officeId}/two-factor-policy` }),
     expect: only({ 'office-admin': 200 }),
@@ -116,6 +129,15 @@ const matrix: Row[] = [
       method: 'PUT',
       url: `/v1/offices/${officeId}/two-factor-policy`,
       body: { required: false },
+    }),
+    expect: only({ 'office-admin': 200 }),
+  },
+  {
+    route: 'PUT /v1/offices/{own office}/two-factor-policy (trustBrowserDays)',
+    request: ({ officeId }, run) => ({
+      method: 'PUT',
+      url: `/v1/offices/${officeId}/two-factor-policy`,
+      body: { required: false, trustBrowserDays: run % 30 },
     }),
     expect: only({ 'office-admin': 200 }),
   },

@@ -374,6 +374,14 @@ const randomHeaders = fc.record(
       headerText.map((text) => `sf_session=${text}`),
       fc.constantFrom(...roles).map((role) => `sf_session=${tokenOf(role)}`),
       fc.constantFrom('sf_session=', 'sf_session', '=;=;', 'sf_session=%ZZ'),
+      // Device tokens of trusted browsers: any text, the right shape, and beside a session.
+      headerText.map((text) => `sf_trusted_browser=${text}`),
+      fc
+        .stringMatching(/^[A-Za-z0-9_-]{43}$/)
+        .map((token) => `sf_trusted_browser=${token}; __Host-sf_trusted_browser=${token}`),
+      fc
+        .constantFrom(...roles)
+        .map((role) => `sf_session=${tokenOf(role)}; sf_trusted_browser=${'A'.repeat(43)}`),
     ),
     accept: fc.constantFrom('application/json', 'text/html', '*/*', 'application/x-ndjson', ''),
   },

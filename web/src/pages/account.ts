@@ -17,6 +17,7 @@ import {
   statusBox,
 } from '../ui.ts';
 import { signInFirst } from './common.ts';
+import { trustedBrowsersSection } from './trusted-browsers.ts';
 
 /** Instellingen > Account > Beveiliging: the user's own 2FA. */
 export const accountPage: Page = async (context) => {
@@ -53,7 +54,11 @@ const render = async (
     flash ?? null,
     summary,
     status.enabled
-      ? [regenerateSection(username, refreshSummary), disableSection(status, reload)]
+      ? [
+          regenerateSection(username, refreshSummary),
+          trustedBrowsersSection(),
+          disableSection(status, reload),
+        ]
       : setupSection(username, reload, refreshSummary),
     passwordSection(status.enabled),
   );

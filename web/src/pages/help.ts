@@ -31,4 +31,5 @@ export const helpPage: Page = () =>
     section('help.temporaryTitle', para('help.temporary')),
     section('help.freezeTitle', para('help.freeze')),
     section('help.fourEyesTitle', para('help.fourEyes')),
+    section('help.trustTitle', para('help.trust')),
   );

@@ -1,6 +1,6 @@
 import { api, type LoginAnswer } from '../api.ts';
 import type { Page, PageContext } from '../context.ts';
-import { h, replace } from '../dom.ts';
+import { h, replace, uid } from '../dom.ts';
 import { tx } from '../i18n.ts';
 import {
   alertBox,
@@ -63,13 +63,20 @@ const continueLogin = async (
   reason: EnrolmentReason = 'office',
 ) => {
   if (answer.status === 'authenticated') return context.navigate(afterLoginPath);
-  if (answer.status === 'second-factor-required') return showCodeStep(container, context, answer.challenge);
+  if (answer.status === 'second-factor-required')
+    return showCodeStep(container, context, answer.challenge, answer.trustBrowserDays ?? 0);
   return showEnrolmentStep(container, context, answer.challenge, reason);
 };
 
 /** Step 2: 'Twee-factor authenticatie token' (or a recovery code). */
-const showCodeStep = (container: HTMLElement, context: PageContext, challenge: string) => {
+const showCodeStep = (
+  container: HTMLElement,
+  context: PageContext,
+  challenge: string,
+  trustBrowserDays: number,
+) => {
   const alert = alertBox();
+  const trust = trustBrowserDays > 0 ? trustBrowserField(trustBrowserDays) : null;
   const code = codeField('code', 'login.codeLabel', 'login.codeHint');
   const recovery = inputField({
     name: 'recoveryCode',
@@ -121,6 +128,7 @@ const showCodeStep = (container: HTMLElement, context: PageContext, challenge: s
     code.wrapper,
     recovery.wrapper,
     temporary.wrapper,
+    trust?.wrapper ?? null,
     alert.element,
     h('div', { class: 'actions' }, button('login.verify', { class: 'primary' }), toggle, useTemporary),
   );
@@ -139,8 +147,11 @@ const showCodeStep = (container: HTMLElement, context: PageContext, challenge: s
       return;
     }
     try {
+      const trustBrowser = trust?.input.checked === true ? { trustBrowser: true } : {};
       const answer = await api.secondFactor(
-        useRecovery ? { challenge, recoveryCode: recovery.input.value.trim() } : { challenge, code: typed },
+        useRecovery
+          ? { challenge, recoveryCode: recovery.input.value.trim(), ...trustBrowser }
+          : { challenge, code: typed, ...trustBrowser },
       );
       await continueLogin(answer, container, context);
     } catch (error) {
@@ -204,4 +215,18 @@ const showEnrolmentStep = async (
     ),
   );
   context.focus(heading);
+};
+
+/** "Vertrouw deze browser N dagen": offered with the code where the office allows it, never ticked for you. */
+const trustBrowserField = (days: number) => {
+  const id = uid('trust-browser');
+  const input = h('input', { type: 'checkbox', id, name: 'trustBrowser', 'aria-describedby': `${id}-hint` });
+  const wrapper = h(
+    'div',
+    { class: 'field checkbox' },
+    input,
+    h('label', { for: id }, tx('trust.remember', { days: String(days) })),
+    h('p', { class: 'hint', id: `${id}-hint` }, tx('trust.rememberHint')),
+  );
+  return { wrapper, input: input as HTMLInputElement };
 };

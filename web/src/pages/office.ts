@@ -5,6 +5,7 @@ import { h, replace, uid } from '../dom.ts';
 import { dateParam, lang, type MessageKey, onLangChange, t, tx } from '../i18n.ts';
 import { alertBox, breadcrumb, button, onSubmit, pageHeading, statusBox } from '../ui.ts';
 import { notForYou, signInFirst } from './common.ts';
+import { trustBrowserDaysField } from './office-trust-field.ts';
 
 /** The value of a datetime-local input for an instant, in the browser's time zone. */
 export const toLocalInput = (iso: string | null): string => {
@@ -61,12 +62,14 @@ export const officePage: Page = async (context) => {
     deadline,
   );
   const members = h('div', { id: 'members' });
+  const trust = trustBrowserDaysField();
 
   const show = (next: OfficePolicy) => {
     policy = next;
     required.checked = next.required;
     deadline.value = formatDeadline(next.enforceFrom, lang());
     deadline.disabled = !next.required;
+    trust.show(next.trustBrowserDays);
     const stateKey: MessageKey = !next.required
       ? 'office.stateOptional'
       : next.enforceFrom !== null && new Date(next.enforceFrom).getTime() > Date.now()
@@ -86,6 +89,7 @@ export const officePage: Page = async (context) => {
     stateText,
     h('div', { class: 'choice' }, required, h('label', { for: requireId }, tx('office.require'))),
     deadlineField,
+    trust.wrapper,
     alert.element,
     saved.element,
     button('office.save', { class: 'primary' }),
@@ -107,10 +111,16 @@ export const officePage: Page = async (context) => {
       deadline.focus();
       return;
     }
+    const trustBrowserDays = trust.value();
+    if (trustBrowserDays === null) {
+      alert.showKey('office.trustHint');
+      trust.input.focus();
+      return;
+    }
     try {
       const answer = await api.setOfficePolicy(
         user.officeId,
-        { required: required.checked, enforceFrom },
+        { required: required.checked, enforceFrom, trustBrowserDays },
         etag,
       );
       etag = answer.etag;

@@ -1,6 +1,9 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApplicationError } from '../../../application/application-error.ts';
+import type { IssuedBrowserTrust } from '../../../application/trusted-browsers/new-browser-trust.ts';
+import { maxTrustBrowserDays } from '../../../domain/shared/browser-trust.ts';
 import { normalizeUsername } from '../../../domain/user-account/username-events.ts';
 import { bearerToken } from '../authentication.ts';
 import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
@@ -8,6 +11,7 @@ import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
 import { authenticatedSchema, codeField, passwordField, tokenField, usernameField } from '../schemas.ts';
 import { clearSession, issueSession } from '../session-cookie.ts';
+import { deviceTokenOf, issueTrustedBrowserCookie } from '../trusted-browser-cookie.ts';
 
 const challengeAnswer = (status: 'second-factor-required' | 'enrollment-required') =>
   z.object({
@@ -15,11 +19,24 @@ const challengeAnswer = (status: 'second-factor-required' | 'enrollment-required
     challenge: z.string().describe('Single-use, short-lived; finishes this login only'),
   });
 
+const secondFactorRequiredAnswer = challengeAnswer('second-factor-required').extend({
+  trustBrowserDays: z
+    .number()
+    .int()
+    .min(0)
+    .max(maxTrustBrowserDays)
+    .describe('Offer "trust this browser for N days" with the code (trustBrowser: true); 0: not offered'),
+});
+const trustBrowserField = z
+  .boolean()
+  .optional()
+  .describe('With a right code or recovery code: trust this browser (a device token in an HttpOnly cookie)');
+
 const problems = problemResponses(400, 401, 403, 429, 503);
 const loginAnswerSchema = z
   .discriminatedUnion('status', [
     authenticatedSchema,
-    challengeAnswer('second-factor-required'),
+    secondFactorRequiredAnswer,
     challengeAnswer('enrollment-required'),
   ])
   .meta({ id: 'LoginAnswer', description: 'A session, or the challenge of the step still to come' });
@@ -38,11 +55,21 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
       deps.metrics.loginOutcome('rejected');
   });
 
-  // Per account, from any IP; the per-IP limit is the route's own rate-limit config.
+  /** The cookie once the read models have the trust, so the next login from this browser finds it. */
+  const trustedBrowserAnswer = async (reply: FastifyReply, trust: IssuedBrowserTrust | undefined) => {
+    if (trust === undefined) return {};
+    await deps.waitForProjection(trust.position);
+    return { trustedBrowser: issueTrustedBrowserCookie(reply, trust, deps.clock.now()) };
+  };
+
+  // Per account, from any IP; the per-IP limit is the route's own rate-limit config. A browser holding a
+  // valid device token of the account counts on a bucket of its own (see loginThrottleBucket).
+  const buckets = new WeakMap<object, string>();
   const perAccount = app.createRateLimit({
     max: options.loginRateLimitPerAccountPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) =>
+      buckets.get(request) ??
       `account:${normalizeUsername(String((request.body as { username?: unknown }).username ?? ''))}`,
   });
 
@@ -51,6 +78,8 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
     {
       config: { rateLimit: { max: options.loginRateLimitPerMinute, timeWindow: 60_000 } },
       preHandler: async (request) => {
+        const username = String((request.body as { username?: unknown }).username ?? '');
+        buckets.set(request, await deps.useCases.loginThrottleBucket(username, deviceTokenOf(request)));
         const limit = await perAccount(request);
         if (!limit.isAllowed && limit.isExceeded) {
           throw new ApplicationError(
@@ -65,7 +94,12 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
       schema: {
         tags: ['login'],
         summary: 'Log in with username and password (and the code, when the form has it)',
-        body: z.object({ username: usernameField, password: passwordField, code: codeField.optional() }),
+        body: z.object({
+          username: usernameField,
+          password: passwordField,
+          code: codeField.optional(),
+          trustBrowser: trustBrowserField,
+        }),
         response: {
           200: loginAnswerSchema,
           ...problems,
@@ -73,13 +107,19 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
       },
     },
     async (request, reply) => {
-      const result = await deps.useCases.login(request.body, requestContext(request));
+      const deviceToken = deviceTokenOf(request);
+      const result = await deps.useCases.login(
+        { ...request.body, ...(deviceToken === undefined ? {} : { deviceToken }) },
+        requestContext(request),
+      );
       deps.metrics.loginOutcome(result.status);
       if (result.status !== 'authenticated') return result;
       return {
         status: 'authenticated' as const,
         ...issueSession(reply, result.session, options),
         enrollmentDeadline: result.enrollmentDeadline,
+        ...(await trustedBrowserAnswer(reply, result.trustedBrowser)),
+        ...(result.viaTrustedBrowser === true ? { viaTrustedBrowser: true } : {}),
       };
     },
   );
@@ -92,8 +132,14 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
         tags: ['login'],
         summary: 'Finish a login with the 6-digit code, a recovery code or a temporary access code',
         body: z.union([
-          z.object({ challenge: tokenField, code: codeField }).strict(),
-          z.object({ challenge: tokenField, recoveryCode: z.string().max(64) }).strict(),
+          z.object({ challenge: tokenField, code: codeField, trustBrowser: trustBrowserField }).strict(),
+          z
+            .object({
+              challenge: tokenField,
+              recoveryCode: z.string().max(64),
+              trustBrowser: trustBrowserField,
+            })
+            .strict(),
         ]),
         response: {
           200: z.discriminatedUnion('status', [authenticatedSchema, challengeAnswer('enrollment-required')]),
@@ -109,6 +155,7 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
         status: 'authenticated' as const,
         ...issueSession(reply, result.session, options),
         enrollmentDeadline: null,
+        ...(await trustedBrowserAnswer(reply, result.trustedBrowser)),
       };
     },
   );

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ApplicationError } from '../../../application/application-error.ts';
 import type { OfficePolicyView } from '../../../application/ports/read-models.ts';
 import { isOfficeAdminOf } from '../../../domain/shared/actor.ts';
+import { maxTrustBrowserDays } from '../../../domain/shared/browser-trust.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { requireRole } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
@@ -17,6 +18,12 @@ const policySchema = z
     name: z.string(),
     required: z.boolean(),
     enforceFrom: z.string().nullable(),
+    trustBrowserDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(maxTrustBrowserDays)
+      .describe('Days a browser trusted after a second factor skips the code; 0: off'),
     revision: revisionField,
   })
   .meta({ id: 'OfficePolicy' });
@@ -42,7 +49,7 @@ export const officeRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = a
   };
   const sendPolicy = (reply: FastifyReply, policy: OfficePolicyView) => {
     reply.header('etag', etagOf(policy.revision));
-    return policy;
+    return { ...policy, trustBrowserDays: policy.trustBrowserDays ?? 0 };
   };
 
   app.get(
@@ -67,7 +74,8 @@ export const officeRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = a
     {
       schema: {
         tags: ['office'],
-        summary: 'Require two-factor authentication for the office, or lift the requirement',
+        summary:
+          'Require two-factor authentication for the office, or lift the requirement; set browser trust',
         description:
           'Send If-Match with the ETag you read to refuse the change (412) when another admin changed it meanwhile.',
         params: z.object({ officeId: idParam }),
@@ -84,6 +92,13 @@ export const officeRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = a
               }, 'must lie in the years 0000 to 9999 in UTC')
               .nullable()
               .optional(),
+            trustBrowserDays: z
+              .number()
+              .int()
+              .min(0)
+              .max(maxTrustBrowserDays)
+              .optional()
+              .describe('Lowering it ends trusts older than the new limit; left out: unchanged'),
           })
           .strict(),
         response: { 200: policySchema, ...problemResponses(400, 401, 403, 404, 409, 412, 503) },
@@ -97,7 +112,14 @@ export const officeRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = a
           : null;
       const { position } = await deps.useCases.setOfficePolicy(
         actor,
-        { officeId: request.params.officeId, required: request.body.required, enforceFrom },
+        {
+          officeId: request.params.officeId,
+          required: request.body.required,
+          enforceFrom,
+          ...(request.body.trustBrowserDays === undefined
+            ? {}
+            : { trustBrowserDays: request.body.trustBrowserDays }),
+        },
         parseIfMatch(request.headers['if-match']),
         requestContext(request),
       );

@@ -1,6 +1,6 @@
 /**
  * What auditors see of an event's data: everything but secrets, their ciphertext, password hashes and
- * recovery-code and temporary-code hashes, which are replaced by a note of what was there.
+ * recovery-code, temporary-code and device-token hashes, which are replaced by a note of what was there.
  */
 export const redactForAudit = (data: unknown): Record<string, unknown> => {
   if (typeof data !== 'object' || data === null) return {};
@@ -11,6 +11,7 @@ export const redactForAudit = (data: unknown): Record<string, unknown> => {
     else if (key === 'codeHashes') shown.recoveryCodesIssued = Array.isArray(value) ? value.length : 0;
     else if (key === 'codeHash') shown.recoveryCode = '[used, not shown]';
     else if (key === 'temporaryCodeHash') shown.temporaryCode = '[issued, not shown]';
+    else if (key === 'tokenDigest') shown.deviceToken = '[in the browser only, not shown]';
     else shown[key] = value;
   }
   return shown;

@@ -5,12 +5,19 @@ import { secondFactorRequirement } from '../../login-requirement.ts';
 import { type OpenedSession, openSession } from '../../open-session.ts';
 import { passwordMatches, unknownUserStandIn } from '../../password-check.ts';
 import type { LoginLookup } from '../../ports/read-models.ts';
+import { trustOffered } from '../../trusted-browsers/trusted-browser-check.ts';
 
 export type PasswordLoginInput = { username: string; password: string };
 
 export type PasswordLoginResult =
   | { status: 'authenticated'; session: OpenedSession; enrollmentDeadline: string | null }
-  | { status: 'second-factor-required'; challenge: string; userId: string }
+  | {
+      status: 'second-factor-required';
+      challenge: string;
+      userId: string;
+      /** Days the form may offer "trust this browser" for; 0: not offered. */
+      trustBrowserDays: number;
+    }
   | { status: 'enrollment-required'; challenge: string; userId: string };
 
 export const accountFrozen = () =>
@@ -43,8 +50,9 @@ export const passwordStep = (
 
 const afterPassword = async (
   deps: Pick<ApplicationDeps, 'sessions' | 'clock' | 'settings'>,
-  { user, office }: LoginLookup,
+  lookup: LoginLookup,
 ): Promise<PasswordLoginResult> => {
+  const { user, office } = lookup;
   const now = deps.clock.now();
   const requirement = secondFactorRequirement(user, office, now);
   if (requirement === 'required' || requirement === 'enrollment-required') {
@@ -54,7 +62,12 @@ const afterPassword = async (
       deps.settings.challengeTtlSeconds,
     );
     return requirement === 'required'
-      ? { status: 'second-factor-required', challenge, userId: user.userId }
+      ? {
+          status: 'second-factor-required',
+          challenge,
+          userId: user.userId,
+          trustBrowserDays: trustOffered(lookup),
+        }
       : { status: 'enrollment-required', challenge, userId: user.userId };
   }
   const enrollmentDeadline = requirement === 'enrollment-recommended' ? (office?.enforceFrom ?? null) : null;

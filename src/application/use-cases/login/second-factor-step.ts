@@ -14,14 +14,18 @@ import { notifyTwoFactorChange } from '../../notify-two-factor-change.ts';
 import { type OpenedSession, openSessionUsingChallenge } from '../../open-session.ts';
 import { throwIfRejected } from '../../second-factor-outcome.ts';
 import { checkCodeAgainst } from '../../totp-checks.ts';
+import { type IssuedBrowserTrust, newBrowserTrust } from '../../trusted-browsers/new-browser-trust.ts';
 
-export type SecondFactorInput = { challenge: string } & ({ code: string } | { recoveryCode: string });
+export type SecondFactorInput = { challenge: string } & ({ code: string } | { recoveryCode: string }) & {
+    /** "Trust this browser": with a right TOTP or recovery code, the browser gets a device token. */
+    trustBrowser?: boolean;
+  };
 
 export type RequestContext = Omit<CommandContext, 'actor'>;
 
 /** A temporary access code from support finishes the password step, and then the user must enrol. */
 export type SecondFactorResult =
-  | { status: 'authenticated'; session: OpenedSession }
+  | { status: 'authenticated'; session: OpenedSession; trustedBrowser?: IssuedBrowserTrust }
   | { status: 'enrollment-required'; challenge: string };
 
 /**
@@ -43,6 +47,7 @@ export const secondFactorStep =
       | 'recoveryCodes'
       | 'notifier'
       | 'settings'
+      | 'deviceTokens'
     >,
   ) =>
   async (input: SecondFactorInput, request: RequestContext): Promise<SecondFactorResult> => {
@@ -59,6 +64,7 @@ export const secondFactorStep =
     const { user } = lookup;
     const actor = actorOf(user);
     const now = deps.clock.now();
+    const trust = input.trustBrowser === true ? newBrowserTrust(deps, lookup, request.userAgent) : null;
 
     const outcome = await handleCommand(
       deps,
@@ -73,6 +79,7 @@ export const secondFactorStep =
           'code' in input
             ? await codeCheck(deps, user.userId, state, input.code)
             : { method: 'recovery-code' as const, codeHash: deps.recoveryCodes.hash(input.recoveryCode) },
+        ...(trust === null ? {} : { trustBrowser: trust.command }),
       }),
       { ...request, actor },
     );
@@ -97,7 +104,18 @@ export const secondFactorStep =
     if (opened === null) {
       throw new ApplicationError('invalid-challenge', 'This login was already finished; log in again.');
     }
-    return { status: 'authenticated', session: opened };
+    const trusted = outcome.newEvents.find((event) => event.type === 'BrowserTrusted');
+    if (trust === null || trusted === undefined) return { status: 'authenticated', session: opened };
+    return {
+      status: 'authenticated',
+      session: opened,
+      trustedBrowser: {
+        token: trust.token,
+        browserId: trusted.data.browserId,
+        expiresAt: trusted.data.expiresAt,
+        position: outcome.position,
+      },
+    };
   };
 
 /** Without an authenticator, what the user types in the code field is support's temporary code. */

@@ -90,7 +90,11 @@ describe('login routes', () => {
       await t.enrolledUser(officeId, username);
       const reply = await t.call('POST', '/v1/login', { body: { username, password } });
       expect(reply.statusCode).toBe(200);
-      expect(reply.json()).toEqual({ status: 'second-factor-required', challenge: expect.any(String) });
+      expect(reply.json()).toEqual({
+        status: 'second-factor-required',
+        challenge: expect.any(String),
+        trustBrowserDays: 0,
+      });
       expect(reply.headers['set-cookie']).toBeUndefined();
     });
 
