@@ -109,6 +109,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         name: 'Kantoor Gent',
         required: true,
         enforceFrom: '2026-12-01T00:00:00.000Z',
+        reenrollment: null,
         revision: 1,
       });
       expect(await readModels.loginByUserId('u-alice')).toEqual(byName);
@@ -144,6 +145,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         role: 'member',
         twoFactor: 'enrolled',
         enrolledAt: '2026-11-26T10:01:00.000Z',
+        lastSecondFactorAt: null,
       });
       expect(first.next).not.toBeNull();
       const second = await readModels.officeMembers('o1', { after: first.next, limit: 2 });
@@ -347,6 +349,55 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         lastAcceptedStep: null,
         recoveryCodesLeft: 0,
       });
+    });
+
+    it('keeps a re-enrolment campaign on the office, lists every office by id, and the last second factor', async () => {
+      const checkpoint = await readModels.checkpoint();
+      const more = new RecordedEvents();
+      let offset = 0;
+      const next = (streamId: string, event: Parameters<RecordedEvents['record']>[1]): RecordedEvent => {
+        offset += 1;
+        return { ...more.record(streamId, event), position: checkpoint + offset };
+      };
+      const campaign = {
+        officeId: 'o2',
+        startedAt: '2026-11-26T10:00:00.000Z',
+        deadline: '2026-12-10T00:00:00.000Z',
+        reason: 'phishing wave',
+      };
+      const o2 = officeStream('o2');
+      const registered = next(o2, {
+        type: 'OfficeRegistered',
+        data: { officeId: 'o2', name: 'Kantoor Brugge' },
+      });
+      const required = next(o2, { type: 'OfficeReenrollmentRequired', data: campaign });
+      const verified = next(userSecurityStream('u-bob'), {
+        type: 'SecondFactorVerified',
+        data: { userId: 'u-bob', method: 'recovery-code', timeStep: null },
+      });
+      let previous = checkpoint;
+      for (const event of [registered, required, verified]) {
+        expect(await readModels.apply(event, previous)).toBe('applied');
+        previous = event.position;
+      }
+      const { officeId: _, ...reenrollment } = campaign;
+      expect(await readModels.officePolicy('o2')).toEqual({
+        officeId: 'o2',
+        name: 'Kantoor Brugge',
+        required: false,
+        enforceFrom: null,
+        reenrollment,
+        revision: 1,
+      });
+      expect((await readModels.offices()).map((office) => office.officeId)).toEqual(['o1', 'o2']);
+      const bob = (await readModels.officeMembers('o1', { after: null, limit: 3 })).items[1];
+      expect(bob?.lastSecondFactorAt).toBe(verified.metadata.occurredAt);
+      const ended = next(o2, {
+        type: 'OfficeReenrollmentEnded',
+        data: { officeId: 'o2', endedAt: '2026-11-27T00:00:00.000Z' },
+      });
+      expect(await readModels.apply(ended, previous)).toBe('applied');
+      expect(await readModels.officePolicy('o2')).toMatchObject({ reenrollment: null, revision: 2 });
     });
   });
 

@@ -168,6 +168,13 @@ export class MemoryReadModels implements ReadModels, ProjectionTarget {
     return structuredClone(this.servingSet().offices.get(officeId) ?? null);
   }
 
+  async offices(): Promise<OfficePolicyView[]> {
+    const offices = [...this.servingSet().offices.values()];
+    return structuredClone(
+      offices.sort((a, b) => (a.officeId < b.officeId ? -1 : a.officeId > b.officeId ? 1 : 0)),
+    );
+  }
+
   async officeMembers(
     officeId: string,
     page: { after: string | null; limit: number },

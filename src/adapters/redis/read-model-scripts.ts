@@ -44,6 +44,14 @@ end
 return result
 `;
 
+/** Every office document, by office id (the \`offices\` index is filled by the apply script). */
+export const officesScript = `${generationBase}${servingGuard}
+local ids = redis.call('ZRANGE', base .. 'offices', 0, -1)
+local result = {}
+for i, id in ipairs(ids) do result[i] = redis.call('GET', base .. 'office:' .. id) or '' end
+return result
+`;
+
 /**
  * ARGV[3..]: document keys ('user:<id>', 'office:<id>'). Returns {generation, checkpoint, origin, target,
  * serving, rejected, each document or ''} (origin: the store id the generation is built from, or '').
@@ -107,6 +115,9 @@ local i = 6
 local documents = tonumber(ARGV[i])
 for d = 1, documents do
   redis.call('SET', base .. ARGV[i + 1], ARGV[i + 2])
+  if string.sub(ARGV[i + 1], 1, 7) == 'office:' then
+    redis.call('ZADD', base .. 'offices', 0, string.sub(ARGV[i + 1], 8))
+  end
   i = i + 2
 end
 i = i + 1

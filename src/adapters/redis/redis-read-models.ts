@@ -26,6 +26,7 @@ import {
   applyBatchScript,
   loginLookupScript,
   membersPageScript,
+  officesScript,
   promoteScript,
   readDocumentsScript,
   rebuildingReply,
@@ -38,6 +39,7 @@ const applyBatch = new LuaScript(applyBatchScript);
 const readDocuments = new LuaScript(readDocumentsScript);
 const membersOfOffice = new LuaScript(membersPageScript);
 const startBuild = new LuaScript(startBuildScript);
+const allOffices = new LuaScript(officesScript);
 const promote = new LuaScript(promoteScript);
 const reject = new LuaScript(rejectScript);
 
@@ -230,6 +232,11 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     if (reply[4] === '') throw notServing();
     const json = reply[headerLength] ?? '';
     return json === '' ? null : (JSON.parse(json) as OfficePolicyView);
+  }
+
+  async offices(): Promise<OfficePolicyView[]> {
+    const reply = (await this.run(allOffices, [])) as string[];
+    return reply.filter((json) => json !== '').map((json) => JSON.parse(json) as OfficePolicyView);
   }
 
   async officeMembers(

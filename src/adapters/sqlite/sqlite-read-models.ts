@@ -78,6 +78,7 @@ const statementsOf = (db: DatabaseSync) => ({
   promote: db.prepare('UPDATE origin SET serving = 1 WHERE checkpoint >= target AND rejected = 0'),
   user: db.prepare('SELECT document FROM users WHERE user_id = ?'),
   office: db.prepare('SELECT document FROM offices WHERE office_id = ?'),
+  offices: db.prepare('SELECT document FROM offices ORDER BY office_id'),
   putUser: db.prepare('INSERT OR REPLACE INTO users (user_id, office_id, document) VALUES (?, ?, ?)'),
   putOffice: db.prepare('INSERT OR REPLACE INTO offices (office_id, document) VALUES (?, ?)'),
   putUsername: db.prepare('INSERT OR REPLACE INTO usernames (username, user_id) VALUES (?, ?)'),
@@ -232,6 +233,13 @@ export class SqliteReadModels implements ReadModels, ProjectionTarget {
     this.servingOrigin();
     const row = this.statements.office.get(officeId) as { document: string } | undefined;
     return row === undefined ? null : (JSON.parse(row.document) as OfficePolicyView);
+  }
+
+  async offices(): Promise<OfficePolicyView[]> {
+    this.servingOrigin();
+    return (this.statements.offices.all() as { document: string }[]).map(
+      (row) => JSON.parse(row.document) as OfficePolicyView,
+    );
   }
 
   async officeMembers(

@@ -26,13 +26,20 @@ export type UserLoginView = {
   temporaryAccessUntil?: string | null;
   /** "This wasn't me": no login until support lifts it. */
   frozen?: boolean;
+  /** When a second factor last let this user in (absent in documents projected before it was kept). */
+  lastSecondFactorAt?: string | null;
 };
+
+/** An office's re-enrolment campaign: enrolments made before `startedAt` are due by `deadline`. */
+export type ReenrollmentView = { startedAt: string; deadline: string; reason: string };
 
 export type OfficePolicyView = {
   officeId: string;
   name: string;
   required: boolean;
   enforceFrom: string | null;
+  /** The campaign in force (absent in documents projected before campaigns existed: none). */
+  reenrollment?: ReenrollmentView | null;
   /** Stream revision of the office: the ETag of the policy. */
   revision: number;
 };
@@ -46,6 +53,7 @@ export type MemberView = {
   role: UserRole;
   twoFactor: 'none' | 'enrolled';
   enrolledAt: string | null;
+  lastSecondFactorAt: string | null;
 };
 
 export type Page<T> = { items: T[]; next: string | null };
@@ -77,6 +85,8 @@ export interface ReadModels {
   loginByUserId(userId: string): Promise<LoginLookup | null>;
   /** An office's 2FA policy, or null when the office is unknown. */
   officePolicy(officeId: string): Promise<OfficePolicyView | null>;
+  /** Every office's policy, ordered by office id. */
+  offices(): Promise<OfficePolicyView[]>;
   /** Members of an office ordered by username; `after` is the `next` of the previous page. */
   officeMembers(officeId: string, page: { after: string | null; limit: number }): Promise<Page<MemberView>>;
   /** Global position of the last event applied (0 before any). */

@@ -61,6 +61,7 @@ export const projectEvent = (
           name: parsed.data.name,
           required: false,
           enforceFrom: null,
+          reenrollment: null,
           revision: event.revision,
         },
       };
@@ -71,6 +72,16 @@ export const projectEvent = (
       const required = parsed.type === 'OfficeTwoFactorRequired';
       const enforceFrom = parsed.type === 'OfficeTwoFactorRequired' ? parsed.data.enforceFrom : null;
       return { kind: 'office', office: { ...office, required, enforceFrom, revision: event.revision } };
+    }
+    case 'OfficeReenrollmentRequired':
+    case 'OfficeReenrollmentEnded': {
+      const office = current as OfficeDocument | null;
+      if (office === null) return { kind: 'none' };
+      const reenrollment =
+        parsed.type === 'OfficeReenrollmentRequired'
+          ? { startedAt: parsed.data.startedAt, deadline: parsed.data.deadline, reason: parsed.data.reason }
+          : null;
+      return { kind: 'office', office: { ...office, reenrollment, revision: event.revision } };
     }
     case 'UserRegistered': {
       const { userId, officeId, username, role, passwordHash } = parsed.data;
@@ -157,7 +168,11 @@ export const projectEvent = (
     case 'RecoveryCodeUsed':
       return changed({ recoveryCodesLeft: Math.max(0, user.recoveryCodesLeft - 1) });
     case 'SecondFactorVerified':
-      return changed({ lockedUntil: null, lastAcceptedStep: parsed.data.timeStep ?? user.lastAcceptedStep });
+      return changed({
+        lockedUntil: null,
+        lastAcceptedStep: parsed.data.timeStep ?? user.lastAcceptedStep,
+        lastSecondFactorAt: event.metadata.occurredAt,
+      });
     case 'SecondFactorRejected':
       return { kind: 'none' };
     case 'SecondFactorLockedOut':

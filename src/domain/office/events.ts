@@ -6,6 +6,18 @@ export const officeEventSchemas = {
   /** `enforceFrom`: until then, employees not yet enrolled may log in without a code but are told to enrol. */
   OfficeTwoFactorRequired: z.object({ officeId: entityId, enforceFrom: isoInstant.nullable() }),
   OfficeTwoFactorRequirementLifted: z.object({ officeId: entityId }),
+  /**
+   * A re-enrolment campaign: enrolments made before `startedAt` are due by `deadline`; from then on
+   * their owners enrol a new authenticator at login before they get a session.
+   */
+  OfficeReenrollmentRequired: z.object({
+    officeId: entityId,
+    startedAt: isoInstant,
+    deadline: isoInstant,
+    reason: z.string().min(1).max(1000),
+  }),
+  /** The campaign was ended (early, or after its deadline): old enrolments are good again. */
+  OfficeReenrollmentEnded: z.object({ officeId: entityId, endedAt: isoInstant }),
 } as const;
 
 type Schemas = typeof officeEventSchemas;

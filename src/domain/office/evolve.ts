@@ -10,6 +10,7 @@ export const evolveOffice = (state: OfficeState, event: OfficeEvent): OfficeStat
         name: event.data.name,
         twoFactorRequired: false,
         enforceFrom: null,
+        reenrollment: null,
       };
     case 'OfficeTwoFactorRequired':
       return state.status === 'registered'
@@ -19,5 +20,13 @@ export const evolveOffice = (state: OfficeState, event: OfficeEvent): OfficeStat
       return state.status === 'registered'
         ? { ...state, twoFactorRequired: false, enforceFrom: null }
         : state;
+    case 'OfficeReenrollmentRequired': {
+      const { startedAt, deadline, reason } = event.data;
+      return state.status === 'registered'
+        ? { ...state, reenrollment: { startedAt, deadline, reason } }
+        : state;
+    }
+    case 'OfficeReenrollmentEnded':
+      return state.status === 'registered' ? { ...state, reenrollment: null } : state;
   }
 };

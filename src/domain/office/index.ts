@@ -8,10 +8,10 @@ import { initialOfficeState, type OfficeState, officeStateSchema } from './state
 export type { OfficeCommand } from './commands.ts';
 export type { OfficeState } from './state.ts';
 
-/** The office aggregate (`office-{id}`): registration and the office's 2FA requirement. */
+/** The office aggregate (`office-{id}`): registration, the office's 2FA requirement and its re-enrolment campaign. */
 export const officeDecider: Decider<OfficeCommand, OfficeEvent, OfficeState> = {
   initialState: initialOfficeState,
   decide: decideOffice,
   evolve: evolveOffice,
-  snapshot: { schemaVersion: 1, schema: officeStateSchema },
+  snapshot: { schemaVersion: 2, schema: officeStateSchema },
 };

@@ -8,6 +8,8 @@ export const officeStateSchema = z.discriminatedUnion('status', [
     name: z.string(),
     twoFactorRequired: z.boolean(),
     enforceFrom: z.string().nullable(),
+    /** The re-enrolment campaign in force, or null. */
+    reenrollment: z.object({ startedAt: z.string(), deadline: z.string(), reason: z.string() }).nullable(),
   }),
 ]);
 export type OfficeState = z.infer<typeof officeStateSchema>;

@@ -23,6 +23,9 @@ export const domainErrorCodes = [
   'password-too-long',
   'password-too-common',
   'enforce-from-in-past',
+  'deadline-in-past',
+  'reenrollment-in-progress',
+  'no-reenrollment',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 
