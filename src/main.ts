@@ -137,6 +137,8 @@ export const loadEsdbDriver = async (config: Config): Promise<EsdbDriver | null>
 export type AdapterOverrides = {
   /** What runs under the bound of PASSWORD_HASH_CONCURRENCY; argon2id unless set. */
   passwordHasher?: PasswordHasher;
+  /** The system clock unless set (tests that need a deadline to pass). */
+  clock?: Clock;
 };
 
 export const compose = (
@@ -163,7 +165,7 @@ export const compose = (
   scope.register(tokens.config, { useValue: config });
   scope.register(tokens.logger, { useValue: logger });
   scope.register(tokens.redis, { useValue: redis });
-  scope.register<Clock>(tokens.clock, { useValue: new SystemClock() });
+  scope.register<Clock>(tokens.clock, { useValue: overrides.clock ?? new SystemClock() });
   single<PrometheusMetrics>(
     tokens.metrics,
     (resolve) =>

@@ -22,6 +22,14 @@ export const sessionUserSchema = z
   })
   .meta({ id: 'SessionUser', description: 'Who a session belongs to' });
 
+export const reenrollmentDeadlineField = z
+  .string()
+  .nullable()
+  .optional()
+  .describe(
+    "Set while the office's re-enrolment campaign asks this user to enrol a new authenticator by then",
+  );
+
 export const authenticatedSchema = z
   .object({
     status: z.literal('authenticated'),
@@ -31,6 +39,7 @@ export const authenticatedSchema = z
       .string()
       .nullable()
       .describe('Set when the office will require 2FA from this moment'),
+    reenrollmentDeadline: reenrollmentDeadlineField,
   })
   .meta({ id: 'Session', description: 'A signed-in session' });
 

@@ -13,6 +13,10 @@ export type MemberCompliance = { status: ComplianceStatus; deadline: string | nu
 
 const before = (a: string, b: string): boolean => Date.parse(a) < Date.parse(b);
 
+/** An enrolment made before a campaign started is replaced under it; one made at that moment is new. */
+export const enrolledBefore = (enrolledAt: string, startedAt: string): boolean =>
+  before(enrolledAt, startedAt);
+
 /**
  * Whether an enrolment must be replaced under the office's re-enrolment campaign: it was made before
  * the campaign started (an enrolment at the very moment it started counts as new).
@@ -21,7 +25,7 @@ export const reenrollmentDue = (
   enrolledAt: string | null,
   reenrollment: OfficeDemand['reenrollment'],
 ): reenrollment is NonNullable<OfficeDemand['reenrollment']> =>
-  enrolledAt !== null && reenrollment !== null && before(enrolledAt, reenrollment.startedAt);
+  enrolledAt !== null && reenrollment !== null && enrolledBefore(enrolledAt, reenrollment.startedAt);
 
 /** From the deadline on (the deadline itself included), an old enrolment no longer opens a session. */
 export const reenrollmentOverdue = (

@@ -18,6 +18,8 @@ export type UserSecurityCommand =
       userId: string;
       enrollmentId: string;
       secret: EncryptedSecret;
+      /** Start of the office's re-enrolment campaign: an enrolment from before it may be replaced. */
+      reenrollmentSince?: string | null;
       now: string;
       actor: Actor;
     }
@@ -27,6 +29,7 @@ export type UserSecurityCommand =
       enrollmentId: string;
       check: CodeCheck;
       recoveryCodeHashes: string[];
+      reenrollmentSince?: string | null;
       now: string;
       actor: Actor;
     }

@@ -6,7 +6,14 @@ import { bearerToken } from '../authentication.ts';
 import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
 import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
-import { authenticatedSchema, codeField, passwordField, tokenField, usernameField } from '../schemas.ts';
+import {
+  authenticatedSchema,
+  codeField,
+  passwordField,
+  reenrollmentDeadlineField,
+  tokenField,
+  usernameField,
+} from '../schemas.ts';
 import { clearSession, issueSession } from '../session-cookie.ts';
 
 const challengeAnswer = (status: 'second-factor-required' | 'enrollment-required') =>
@@ -16,12 +23,11 @@ const challengeAnswer = (status: 'second-factor-required' | 'enrollment-required
   });
 
 const problems = problemResponses(400, 401, 403, 429, 503);
+const codeAsked = challengeAnswer('second-factor-required').extend({
+  reenrollmentDeadline: reenrollmentDeadlineField,
+});
 const loginAnswerSchema = z
-  .discriminatedUnion('status', [
-    authenticatedSchema,
-    challengeAnswer('second-factor-required'),
-    challengeAnswer('enrollment-required'),
-  ])
+  .discriminatedUnion('status', [authenticatedSchema, codeAsked, challengeAnswer('enrollment-required')])
   .meta({ id: 'LoginAnswer', description: 'A session, or the challenge of the step still to come' });
 
 /** Anyone: the two steps of a login, and logout. */
@@ -80,6 +86,9 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
         status: 'authenticated' as const,
         ...issueSession(reply, result.session, options),
         enrollmentDeadline: result.enrollmentDeadline,
+        ...(result.reenrollmentDeadline === null
+          ? {}
+          : { reenrollmentDeadline: result.reenrollmentDeadline }),
       };
     },
   );
@@ -109,6 +118,9 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
         status: 'authenticated' as const,
         ...issueSession(reply, result.session, options),
         enrollmentDeadline: null,
+        ...(result.reenrollmentDeadline === null
+          ? {}
+          : { reenrollmentDeadline: result.reenrollmentDeadline }),
       };
     },
   );

@@ -1,7 +1,7 @@
 import { normalizeUsername } from '../../../domain/user-account/username-events.ts';
 import { ApplicationError } from '../../application-error.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
-import { secondFactorRequirement } from '../../login-requirement.ts';
+import { reenrollmentDeadline, secondFactorRequirement } from '../../login-requirement.ts';
 import { type OpenedSession, openSession } from '../../open-session.ts';
 import { passwordMatches, unknownUserStandIn } from '../../password-check.ts';
 import type { LoginLookup } from '../../ports/read-models.ts';
@@ -10,7 +10,13 @@ export type PasswordLoginInput = { username: string; password: string };
 
 export type PasswordLoginResult =
   | { status: 'authenticated'; session: OpenedSession; enrollmentDeadline: string | null }
-  | { status: 'second-factor-required'; challenge: string; userId: string }
+  | {
+      status: 'second-factor-required';
+      challenge: string;
+      userId: string;
+      /** Set while the office's re-enrolment campaign asks this user for a new authenticator by then. */
+      reenrollmentDeadline: string | null;
+    }
   | { status: 'enrollment-required'; challenge: string; userId: string };
 
 export const accountFrozen = () =>
@@ -54,7 +60,12 @@ const afterPassword = async (
       deps.settings.challengeTtlSeconds,
     );
     return requirement === 'required'
-      ? { status: 'second-factor-required', challenge, userId: user.userId }
+      ? {
+          status: 'second-factor-required',
+          challenge,
+          userId: user.userId,
+          reenrollmentDeadline: reenrollmentDeadline(user, office),
+        }
       : { status: 'enrollment-required', challenge, userId: user.userId };
   }
   const enrollmentDeadline = requirement === 'enrollment-recommended' ? (office?.enforceFrom ?? null) : null;

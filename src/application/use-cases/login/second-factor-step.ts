@@ -10,6 +10,7 @@ import { ApplicationError } from '../../application-error.ts';
 import type { CommandContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
+import { reenrollmentDeadline } from '../../login-requirement.ts';
 import { notifyTwoFactorChange } from '../../notify-two-factor-change.ts';
 import { type OpenedSession, openSessionUsingChallenge } from '../../open-session.ts';
 import { throwIfRejected } from '../../second-factor-outcome.ts';
@@ -21,7 +22,7 @@ export type RequestContext = Omit<CommandContext, 'actor'>;
 
 /** A temporary access code from support finishes the password step, and then the user must enrol. */
 export type SecondFactorResult =
-  | { status: 'authenticated'; session: OpenedSession }
+  | { status: 'authenticated'; session: OpenedSession; reenrollmentDeadline: string | null }
   | { status: 'enrollment-required'; challenge: string };
 
 /**
@@ -97,7 +98,11 @@ export const secondFactorStep =
     if (opened === null) {
       throw new ApplicationError('invalid-challenge', 'This login was already finished; log in again.');
     }
-    return { status: 'authenticated', session: opened };
+    return {
+      status: 'authenticated',
+      session: opened,
+      reenrollmentDeadline: reenrollmentDeadline(user, lookup.office),
+    };
   };
 
 /** Without an authenticator, what the user types in the code field is support's temporary code. */
