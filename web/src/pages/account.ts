@@ -53,7 +53,11 @@ const render = async (
     flash ?? null,
     summary,
     status.enabled
-      ? [regenerateSection(username, refreshSummary), disableSection(status, reload)]
+      ? [
+          status.reenrollmentDeadline === null ? null : setupSection(username, reload, refreshSummary),
+          regenerateSection(username, refreshSummary),
+          disableSection(status, reload),
+        ]
       : setupSection(username, reload, refreshSummary),
     passwordSection(status.enabled),
   );
@@ -76,6 +80,12 @@ const summaryPanel = (status: TwoFactorStatus) =>
   );
 
 const requirementNote = (status: TwoFactorStatus) => {
+  if (status.reenrollmentDeadline !== null)
+    return h(
+      'p',
+      { class: 'notice', id: 'reenrol-reminder' },
+      tx('account.reenrolBy', { date: dateParam(status.reenrollmentDeadline) }),
+    );
   if (!status.requiredByOffice) return null;
   const future = status.enforceFrom !== null && new Date(status.enforceFrom).getTime() > Date.now();
   return h(

@@ -1,7 +1,7 @@
 import { api, type LoginAnswer } from '../api.ts';
 import type { Page, PageContext } from '../context.ts';
 import { h, replace } from '../dom.ts';
-import { tx } from '../i18n.ts';
+import { dateParam, tx } from '../i18n.ts';
 import {
   alertBox,
   button,
@@ -63,12 +63,18 @@ const continueLogin = async (
   reason: EnrolmentReason = 'office',
 ) => {
   if (answer.status === 'authenticated') return context.navigate(afterLoginPath);
-  if (answer.status === 'second-factor-required') return showCodeStep(container, context, answer.challenge);
+  if (answer.status === 'second-factor-required')
+    return showCodeStep(container, context, answer.challenge, answer.reenrollmentDeadline);
   return showEnrolmentStep(container, context, answer.challenge, reason);
 };
 
 /** Step 2: 'Twee-factor authenticatie token' (or a recovery code). */
-const showCodeStep = (container: HTMLElement, context: PageContext, challenge: string) => {
+const showCodeStep = (
+  container: HTMLElement,
+  context: PageContext,
+  challenge: string,
+  reenrollmentDeadline?: string,
+) => {
   const alert = alertBox();
   const code = codeField('code', 'login.codeLabel', 'login.codeHint');
   const recovery = inputField({
@@ -117,6 +123,13 @@ const showCodeStep = (container: HTMLElement, context: PageContext, challenge: s
   const form = h(
     'form',
     { class: 'panel', novalidate: true },
+    reenrollmentDeadline === undefined
+      ? null
+      : h(
+          'p',
+          { class: 'notice', id: 'reenrol-reminder' },
+          tx('login.reenrolBy', { date: dateParam(reenrollmentDeadline) }),
+        ),
     h('p', {}, tx('login.codeIntro')),
     code.wrapper,
     recovery.wrapper,
