@@ -380,6 +380,12 @@ const nl = {
   'help.temporaryTitle': '6. Smartphone verloren: tijdelijke toegang',
   'help.temporary':
     'Support controleert wie je bent en geeft je een tijdelijke code. Log in met je gebruikersnaam en wachtwoord, kies bij de code "Ik heb een tijdelijke code van support" en typ de code. Je stelt daarna meteen een nieuwe authenticator-app in. De code werkt tot de vermelde datum (hoogstens een week) of tot je een nieuwe app instelt.',
+  'help.complianceTitle': '8. Wie is er klaar? Het nalevingsrapport',
+  'help.compliance':
+    "Als kantoorbeheerder zie je op Instellingen > Kantoor > Beveiliging voor elke medewerker de rol, of twee-factor-authenticatie is ingesteld en sinds wanneer, de laatste keer dat een tweede factor werd gebruikt, en de status: in orde, moet instellen voor een datum, te laat of niet verplicht. Vul een moment in het verleden in om te zien hoe het er toen voor stond. Met 'Exporteren als CSV' download je hetzelfde rapport als spreadsheet.",
+  'help.reenrolTitle': '9. Iedereen een nieuwe authenticator-app laten instellen',
+  'help.reenrol':
+    "Na een phishingaanval of een verloren toestel kan een kantoorbeheerder (of support) vragen dat iedereen voor een datum een nieuwe authenticator-app instelt, met een reden. Tot die datum log je gewoon in met je code en zie je een herinnering; stel de nieuwe app in via Instellingen > Account > Beveiliging. Je oude codes werken dan niet meer. Vanaf de datum moet je bij het inloggen eerst de nieuwe app instellen, zoals iemand die het nog nooit deed. Wie nog geen twee-factor-authenticatie had, merkt er niets van. De beheerder ziet hoeveel collega's al klaar zijn en kan de vraag vroeger beëindigen.",
   'help.freezeTitle': '7. "Dit was ik niet": je account bevriezen',
   'help.freeze':
     'Bij elke wijziging aan je twee-factor-authenticatie krijg je een e-mail. Deed je die wijziging niet zelf? Klik op de link in de e-mail (7 dagen geldig) en bevries je account. Alle sessies stoppen en niemand kan nog inloggen tot support, na controle bij jou, de bevriezing opheft.',
@@ -758,6 +764,12 @@ const en: Record<MessageKey, string> = {
   'help.temporaryTitle': '6. Lost your phone: temporary access',
   'help.temporary':
     'Support checks who you are and gives you a temporary code. Log in with your username and password, choose "I have a temporary code from support" at the code step and type the code. You then set up a new authenticator app straight away. The code works until the date support tells you (a week at most) or until you set up a new app.',
+  'help.complianceTitle': '8. Who is ready? The compliance report',
+  'help.compliance':
+    "As an office admin you see on Settings > Office > Security, for every member, the role, whether two-factor authentication is set up and since when, the last time a second factor was used, and the status: compliant, due by a date, overdue or not required. Type a past moment to see how things stood then. 'Export as CSV' downloads the same report as a spreadsheet.",
+  'help.reenrolTitle': '9. Having everyone set up a new authenticator app',
+  'help.reenrol':
+    'After a phishing wave or a lost device, an office admin (or support) can ask everyone to set up a new authenticator app by a date, with a reason. Until that date you log in with your code as usual and see a reminder; set up the new app on Settings > Account > Security. Your old codes then stop working. From the date on you first set up the new app when you log in, like someone who never did. Members who had no two-factor authentication yet notice nothing. The admin sees how many colleagues are done and can end the request early.',
   'help.freezeTitle': '7. "This wasn\'t me": freezing your account',
   'help.freeze':
     'Every change to your two-factor authentication is e-mailed to you. Did you not make it? Click the link in the e-mail (valid for 7 days) and freeze your account. Every session ends and nobody can log in until support, after checking with you, lifts the freeze.',

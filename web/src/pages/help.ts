@@ -30,4 +30,6 @@ export const helpPage: Page = () =>
     section('help.disableTitle', para('help.disable')),
     section('help.temporaryTitle', para('help.temporary')),
     section('help.freezeTitle', para('help.freeze')),
+    section('help.complianceTitle', para('help.compliance')),
+    section('help.reenrolTitle', para('help.reenrol')),
   );
