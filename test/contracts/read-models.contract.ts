@@ -6,6 +6,7 @@ import {
   type ReadModels,
   ReadModelsRebuildingError,
 } from '../../src/application/ports/read-models.ts';
+import { projectionVersion } from '../../src/application/projections/documents.ts';
 import { officeStream } from '../../src/domain/office/events.ts';
 import { userAccountStream } from '../../src/domain/user-account/events.ts';
 import { userSecurityStream } from '../../src/domain/user-security/events.ts';
@@ -438,6 +439,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         checkpoint: 0,
         serving: false,
         rejected: false,
+        projection: projectionVersion,
       });
       await applyAll(build, events.slice(0, 3));
       expect(await build.promote()).toBe(false);
@@ -454,6 +456,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         checkpoint: head,
         serving: true,
         rejected: false,
+        projection: projectionVersion,
       });
       expect((await readModels.loginByUsername('bob'))?.user.twoFactor).toBe('enrolled');
       expect(await readModels.waitFor(head, 50)).toBe(true);

@@ -14,6 +14,7 @@ import {
 import { CheckpointWaiters } from '../../application/projections/checkpoint-waiters.ts';
 import {
   type OfficeDocument,
+  projectionVersion,
   toLoginView,
   type UserDocument,
 } from '../../application/projections/documents.ts';
@@ -125,6 +126,7 @@ export class MemoryReadModels implements ReadModels, ProjectionTarget {
       checkpoint: 0,
       serving: false,
       rejected: false,
+      projection: projectionVersion,
     });
     return this.buildOf(this.building);
   }

@@ -54,23 +54,28 @@ return result
 
 /**
  * ARGV[3..]: document keys ('user:<id>', 'office:<id>'). Returns {generation, checkpoint, origin, target,
- * serving, rejected, each document or ''} (origin: the store id the generation is built from, or '').
+ * serving, rejected, projection, each document or ''} (origin: the store id the generation is built from,
+ * or ''; projection: its projection version, '' before versions were recorded).
  */
 export const readDocumentsScript = `${generationBase}
 local result = {generation, redis.call('GET', base .. 'checkpoint') or '0'}
-for i, key in ipairs({'origin', 'target', 'serving', 'rejected'}) do
+for i, key in ipairs({'origin', 'target', 'serving', 'rejected', 'projection'}) do
   result[i + 2] = redis.call('GET', base .. key) or ''
 end
-for i = 3, #ARGV do result[i + 4] = redis.call('GET', base .. ARGV[i]) or '' end
+for i = 3, #ARGV do result[i + 5] = redis.call('GET', base .. ARGV[i]) or '' end
 return result
 `;
 
-/** With a fixed generation: ARGV[3] the store id, ARGV[4] the target position. Returns 'started' or 'exists'. */
+/**
+ * With a fixed generation: ARGV[3] the store id, ARGV[4] the target position, ARGV[5] the projection
+ * version. Returns 'started' or 'exists'.
+ */
 export const startBuildScript = `${generationBase}
 if redis.call('EXISTS', base .. 'checkpoint', base .. 'origin') > 0 then return 'exists' end
 redis.call('SET', base .. 'checkpoint', '0')
 redis.call('SET', base .. 'origin', ARGV[3])
 redis.call('SET', base .. 'target', ARGV[4])
+redis.call('SET', base .. 'projection', ARGV[5])
 return 'started'
 `;
 

@@ -113,6 +113,8 @@ export type ReadModelOrigin = {
   serving: boolean;
   /** Found wrong (another store, beyond the store's head): never served or resumed again. */
   rejected: boolean;
+  /** The projectionVersion the set was built with (1: before versions were recorded). */
+  projection: number;
 };
 
 /** Applies events and advances the checkpoint atomically. */
