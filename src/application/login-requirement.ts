@@ -1,19 +1,26 @@
+import { reenrollmentDue, reenrollmentOverdue } from '../domain/office/compliance.ts';
 import type { OfficePolicyView, UserLoginView } from './ports/read-models.ts';
 
 /**
  * What a user's next login must include.
  * - `required`: enrolled (or holding a temporary access code from support), so a code is asked.
- * - `enrollment-required`: the office requires 2FA (deadline passed or none) and the user has none.
+ * - `enrollment-required`: the office requires 2FA (deadline passed or none) and the user has none, or
+ *   the office's re-enrolment campaign reached its deadline and the user's enrolment is older than it.
  * - `enrollment-recommended`: the office requires 2FA from a future deadline; until then no code.
  * - `none`: nothing beyond the password.
  */
 export type SecondFactorRequirement = 'none' | 'required' | 'enrollment-required' | 'enrollment-recommended';
 
 export const secondFactorRequirement = (
-  user: Pick<UserLoginView, 'twoFactor' | 'temporaryAccessUntil'>,
-  office: Pick<OfficePolicyView, 'required' | 'enforceFrom'> | null,
+  user: Pick<UserLoginView, 'twoFactor' | 'temporaryAccessUntil' | 'enrolledAt'>,
+  office: Pick<OfficePolicyView, 'required' | 'enforceFrom' | 'reenrollment'> | null,
   now: Date,
 ): SecondFactorRequirement => {
+  if (
+    user.twoFactor === 'enrolled' &&
+    reenrollmentOverdue(user.enrolledAt, office?.reenrollment ?? null, now.toISOString())
+  )
+    return 'enrollment-required';
   if (user.twoFactor === 'enrolled' || hasTemporaryAccess(user, now)) return 'required';
   if (!office?.required) return 'none';
   if (office.enforceFrom !== null && now < new Date(office.enforceFrom)) return 'enrollment-recommended';
@@ -23,3 +30,14 @@ export const secondFactorRequirement = (
 /** An open temporary access: asked for in place of the code, then the user enrols a new authenticator. */
 export const hasTemporaryAccess = (user: Pick<UserLoginView, 'temporaryAccessUntil'>, now: Date): boolean =>
   typeof user.temporaryAccessUntil === 'string' && now < new Date(user.temporaryAccessUntil);
+
+/** The deadline by which this user must enrol a new authenticator (a campaign, before its deadline), or null. */
+export const reenrollmentDeadline = (
+  user: Pick<UserLoginView, 'twoFactor' | 'enrolledAt'>,
+  office: Pick<OfficePolicyView, 'reenrollment'> | null,
+): string | null => {
+  const campaign = office?.reenrollment ?? null;
+  return user.twoFactor === 'enrolled' && reenrollmentDue(user.enrolledAt, campaign)
+    ? campaign.deadline
+    : null;
+};

@@ -11,3 +11,12 @@ export const officeRequiresTwoFactor = async (
   const state = foldStream(officeDecider, await deps.events.readStream(officeStream(officeId)));
   return state.status === 'registered' && state.twoFactorRequired;
 };
+
+/** Start of the office's re-enrolment campaign in force, read from its stream, or null. */
+export const officeReenrollmentSince = async (
+  deps: Pick<ApplicationDeps, 'events'>,
+  officeId: string,
+): Promise<string | null> => {
+  const state = foldStream(officeDecider, await deps.events.readStream(officeStream(officeId)));
+  return state.status === 'registered' ? (state.reenrollment?.startedAt ?? null) : null;
+};

@@ -6,6 +6,7 @@ import {
   type ReadModels,
   ReadModelsRebuildingError,
 } from '../../src/application/ports/read-models.ts';
+import { projectionVersion } from '../../src/application/projections/documents.ts';
 import { officeStream } from '../../src/domain/office/events.ts';
 import { userAccountStream } from '../../src/domain/user-account/events.ts';
 import { userSecurityStream } from '../../src/domain/user-security/events.ts';
@@ -110,6 +111,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         required: true,
         enforceFrom: '2026-12-01T00:00:00.000Z',
         trustBrowserDays: 0,
+        reenrollment: null,
         revision: 1,
       });
       expect(await readModels.loginByUserId('u-alice')).toEqual(byName);
@@ -145,6 +147,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         role: 'member',
         twoFactor: 'enrolled',
         enrolledAt: '2026-11-26T10:01:00.000Z',
+        lastSecondFactorAt: null,
       });
       expect(first.next).not.toBeNull();
       const second = await readModels.officeMembers('o1', { after: first.next, limit: 2 });
@@ -420,6 +423,55 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         recoveryCodesLeft: 0,
       });
     });
+
+    it('keeps a re-enrolment campaign on the office, lists every office by id, and the last second factor', async () => {
+      const checkpoint = await readModels.checkpoint();
+      const more = new RecordedEvents();
+      let offset = 0;
+      const next = (streamId: string, event: Parameters<RecordedEvents['record']>[1]): RecordedEvent => {
+        offset += 1;
+        return { ...more.record(streamId, event), position: checkpoint + offset };
+      };
+      const campaign = {
+        officeId: 'o2',
+        startedAt: '2026-11-26T10:00:00.000Z',
+        deadline: '2026-12-10T00:00:00.000Z',
+        reason: 'phishing wave',
+      };
+      const o2 = officeStream('o2');
+      const registered = next(o2, {
+        type: 'OfficeRegistered',
+        data: { officeId: 'o2', name: 'Kantoor Brugge' },
+      });
+      const required = next(o2, { type: 'OfficeReenrollmentRequired', data: campaign });
+      const verified = next(userSecurityStream('u-bob'), {
+        type: 'SecondFactorVerified',
+        data: { userId: 'u-bob', method: 'recovery-code', timeStep: null },
+      });
+      let previous = checkpoint;
+      for (const event of [registered, required, verified]) {
+        expect(await readModels.apply(event, previous)).toBe('applied');
+        previous = event.position;
+      }
+      const { officeId: _, ...reenrollment } = campaign;
+      expect(await readModels.officePolicy('o2')).toEqual({
+        officeId: 'o2',
+        name: 'Kantoor Brugge',
+        required: false,
+        enforceFrom: null,
+        reenrollment,
+        revision: 1,
+      });
+      expect((await readModels.offices()).map((office) => office.officeId)).toEqual(['o1', 'o2']);
+      const bob = (await readModels.officeMembers('o1', { after: null, limit: 3 })).items[1];
+      expect(bob?.lastSecondFactorAt).toBe(verified.metadata.occurredAt);
+      const ended = next(o2, {
+        type: 'OfficeReenrollmentEnded',
+        data: { officeId: 'o2', endedAt: '2026-11-27T00:00:00.000Z' },
+      });
+      expect(await readModels.apply(ended, previous)).toBe('applied');
+      expect(await readModels.officePolicy('o2')).toMatchObject({ reenrollment: null, revision: 2 });
+    });
   });
 
   describe(`ReadModels contract: ${name}: which set serves`, () => {
@@ -459,6 +511,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         checkpoint: 0,
         serving: false,
         rejected: false,
+        projection: projectionVersion,
       });
       await applyAll(build, events.slice(0, 3));
       expect(await build.promote()).toBe(false);
@@ -475,6 +528,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         checkpoint: head,
         serving: true,
         rejected: false,
+        projection: projectionVersion,
       });
       expect((await readModels.loginByUsername('bob'))?.user.twoFactor).toBe('enrolled');
       expect(await readModels.waitFor(head, 50)).toBe(true);

@@ -28,6 +28,8 @@ const causedBy: Record<EventType, string> = {
   OfficeRegistered: 'platform (API key or CLI)',
   OfficeTwoFactorRequired: 'office admin of that office',
   OfficeTwoFactorRequirementLifted: 'office admin of that office',
+  OfficeReenrollmentRequired: 'office admin of that office, or support, with a reason',
+  OfficeReenrollmentEnded: 'office admin of that office, or support',
   UserRegistered: 'platform',
   UsernameReserved: 'platform (with UserRegistered)',
   PasswordChanged: 'the user, or the platform',

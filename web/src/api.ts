@@ -28,8 +28,14 @@ export type LoginAnswer =
       user: SessionUser;
       enrollmentDeadline: string | null;
       viaTrustedBrowser?: boolean;
+      reenrollmentDeadline?: string;
     }
-  | { status: 'second-factor-required'; challenge: string; trustBrowserDays?: number }
+  | {
+      status: 'second-factor-required';
+      challenge: string;
+      trustBrowserDays?: number;
+      reenrollmentDeadline?: string;
+    }
   | { status: 'enrollment-required'; challenge: string };
 
 export type TrustedBrowser = {
@@ -48,6 +54,7 @@ export type TwoFactorStatus = {
   enforceFrom: string | null;
   canDisable: boolean;
   recoveryCodesLeft: number;
+  reenrollmentDeadline: string | null;
 };
 
 export type StartedEnrollment = {
@@ -71,6 +78,31 @@ export type OfficePolicy = {
   enforceFrom: string | null;
   trustBrowserDays?: number;
   revision: number;
+};
+
+export type Reenrollment = { startedAt: string; deadline: string; reason: string };
+
+export type ComplianceRow = {
+  userId: string;
+  username: string;
+  role: Role;
+  twoFactor: 'none' | 'enrolled';
+  enrolledAt: string | null;
+  lastSecondFactorAt: string | null;
+  status: 'compliant' | 'due' | 'overdue' | 'not-required';
+  deadline: string | null;
+};
+
+export type ComplianceReport = {
+  officeId: string;
+  name: string;
+  at: string;
+  required: boolean;
+  reenrollment: Reenrollment | null;
+  reenrollmentProgress: { renewed: number; remaining: number } | null;
+  totals: { members: number; compliant: number; due: number; overdue: number; 'not-required': number };
+  items: ComplianceRow[];
+  next: string | null;
 };
 
 export type Member = {
@@ -255,6 +287,24 @@ export const api = {
     json<Page<Member>>(
       'GET',
       `/v1/offices/${encodeURIComponent(officeId)}/members${query({ limit: 100, after: after ?? undefined })}`,
+    ),
+  compliance: (officeId: string, at: string | undefined, after: string | null) =>
+    json<ComplianceReport>(
+      'GET',
+      `/v1/offices/${encodeURIComponent(officeId)}/compliance${query({ at, limit: 100, after: after ?? undefined })}`,
+    ),
+  complianceCsvUrl: (officeId: string, at: string | undefined) =>
+    `/v1/offices/${encodeURIComponent(officeId)}/compliance.csv${query({ at })}`,
+  requireReenrollment: (officeId: string, body: { deadline: string; reason: string }) =>
+    json<{ officeId: string; reenrollment: Reenrollment | null }>(
+      'POST',
+      `/v1/offices/${encodeURIComponent(officeId)}/reenrollment`,
+      body,
+    ),
+  endReenrollment: (officeId: string) =>
+    json<{ officeId: string; reenrollment: Reenrollment | null }>(
+      'DELETE',
+      `/v1/offices/${encodeURIComponent(officeId)}/reenrollment`,
     ),
   findUser: (username: string) => json<SupportUser>('GET', `/v1/support/users${query({ username })}`),
   supportReset: (userId: string, body: { reason: string; ticket: string }) =>

@@ -158,6 +158,44 @@ const nl = {
     '{count} van de {total} getoonde medewerkers hebben twee-factor-authenticatie niet ingesteld.',
   'office.more': 'Meer medewerkers laden',
   'office.only': 'Deze pagina is voor beheerders van een kantoor.',
+  'compliance.title': 'Nalevingsrapport',
+  'compliance.intro':
+    'Wie van het kantoor twee-factor-authenticatie heeft ingesteld, wie het nog moet doen en tegen wanneer. Laat het moment leeg voor nu, of vul een moment in het verleden in om te zien hoe het er toen voor stond.',
+  'compliance.at': 'Moment (leeg: nu)',
+  'compliance.momentHint': 'Schrijf als {format}, in jouw tijdzone ({zone}).',
+  'compliance.show': 'Rapport tonen',
+  'compliance.export': 'Exporteren als CSV',
+  'compliance.totalsNow':
+    'Nu: {compliant} van de {members} medewerkers in orde, {due} moeten het nog doen, {overdue} te laat.',
+  'compliance.totalsAt':
+    'Op {date}: {compliant} van de {members} medewerkers in orde, {due} moesten het nog doen, {overdue} te laat.',
+  'compliance.colStatus': 'Status',
+  'compliance.colEnrolled': 'Ingesteld sinds',
+  'compliance.colLastFactor': 'Laatste tweede factor',
+  'compliance.compliant': 'In orde',
+  'compliance.due': 'Moet instellen voor {date}',
+  'compliance.overdue': 'Te laat',
+  'compliance.not-required': 'Niet verplicht',
+  'campaign.title': 'Opnieuw instellen',
+  'campaign.intro':
+    'Na een phishingaanval of een verloren toestel: vraag iedereen om een nieuwe authenticator-app in te stellen voor een datum. Tot dan loggen medewerkers gewoon in en zien ze een herinnering; vanaf die datum stellen medewerkers met een oude instelling eerst een nieuwe in.',
+  'campaign.deadline': 'Uiterlijk op',
+  'campaign.reason': 'Reden (zien medewerkers niet, wel de auditors)',
+  'campaign.start': 'Opnieuw instellen verplichten',
+  'campaign.end': 'Beëindigen',
+  'campaign.running': 'Iedereen moet een nieuwe authenticator-app instellen voor {date}. Reden: {reason}',
+  'campaign.progress':
+    '{renewed} van de {total} medewerkers met twee-factor-authenticatie hebben al een nieuwe ingesteld.',
+  'campaign.started': 'Opnieuw instellen is verplicht.',
+  'campaign.ended': 'Opnieuw instellen is niet langer verplicht.',
+  'campaign.reasonMissing': 'Vul een reden in.',
+  'login.reenrolBy':
+    'Je kantoor vraagt om voor {date} een nieuwe authenticator-app in te stellen (Instellingen > Account > Beveiliging). Daarna moet je het bij het inloggen eerst doen.',
+  'account.reenrolBy':
+    'Je kantoor vraagt om voor {date} een nieuwe authenticator-app in te stellen. Je oude codes werken niet meer zodra de nieuwe is ingesteld.',
+  'error.deadline-in-past': 'Die datum ligt in het verleden; kies een latere.',
+  'error.reenrollment-in-progress': 'Opnieuw instellen is al verplicht; beëindig dat eerst.',
+  'error.no-reenrollment': 'Opnieuw instellen is niet verplicht.',
 
   'role.member': 'Medewerker',
   'role.office-admin': 'Kantoorbeheerder',
@@ -367,6 +405,12 @@ const nl = {
   'help.temporaryTitle': '6. Smartphone verloren: tijdelijke toegang',
   'help.temporary':
     'Support controleert wie je bent en geeft je een tijdelijke code. Log in met je gebruikersnaam en wachtwoord, kies bij de code "Ik heb een tijdelijke code van support" en typ de code. Je stelt daarna meteen een nieuwe authenticator-app in. De code werkt tot de vermelde datum (hoogstens een week) of tot je een nieuwe app instelt.',
+  'help.complianceTitle': '10. Wie is er klaar? Het nalevingsrapport',
+  'help.compliance':
+    "Als kantoorbeheerder zie je op Instellingen > Kantoor > Beveiliging voor elke medewerker de rol, of twee-factor-authenticatie is ingesteld en sinds wanneer, de laatste keer dat een tweede factor werd gebruikt, en de status: in orde, moet instellen voor een datum, te laat of niet verplicht. Vul een moment in het verleden in om te zien hoe het er toen voor stond. Met 'Exporteren als CSV' download je hetzelfde rapport als spreadsheet.",
+  'help.reenrolTitle': '11. Iedereen een nieuwe authenticator-app laten instellen',
+  'help.reenrol':
+    "Na een phishingaanval of een verloren toestel kan een kantoorbeheerder (of support) vragen dat iedereen voor een datum een nieuwe authenticator-app instelt, met een reden. Tot die datum log je gewoon in met je code en zie je een herinnering; stel de nieuwe app in via Instellingen > Account > Beveiliging. Je oude codes werken dan niet meer. Vanaf de datum moet je bij het inloggen eerst de nieuwe app instellen, zoals iemand die het nog nooit deed. Wie nog geen twee-factor-authenticatie had, merkt er niets van. De beheerder ziet hoeveel collega's al klaar zijn en kan de vraag vroeger beëindigen.",
   'help.freezeTitle': '7. "Dit was ik niet": je account bevriezen',
   'help.freeze':
     'Bij elke wijziging aan je twee-factor-authenticatie krijg je een e-mail. Deed je die wijziging niet zelf? Klik op de link in de e-mail (7 dagen geldig) en bevries je account. Alle sessies stoppen en niemand kan nog inloggen tot support, na controle bij jou, de bevriezing opheft.',
@@ -556,6 +600,43 @@ const en: Record<MessageKey, string> = {
     '{count} of the {total} members shown have not set up two-factor authentication.',
   'office.more': 'Load more members',
   'office.only': 'This page is for office admins.',
+  'compliance.title': 'Compliance report',
+  'compliance.intro':
+    'Who in the office has set up two-factor authentication, who still has to, and by when. Leave the moment empty for now, or type a past moment to see how things stood then.',
+  'compliance.at': 'Moment (empty: now)',
+  'compliance.momentHint': 'Write it as {format}, in your time zone ({zone}).',
+  'compliance.show': 'Show report',
+  'compliance.export': 'Export as CSV',
+  'compliance.totalsNow':
+    'Now: {compliant} of {members} members compliant, {due} still due, {overdue} overdue.',
+  'compliance.totalsAt':
+    'On {date}: {compliant} of {members} members compliant, {due} still due, {overdue} overdue.',
+  'compliance.colStatus': 'Status',
+  'compliance.colEnrolled': 'Set up since',
+  'compliance.colLastFactor': 'Last second factor',
+  'compliance.compliant': 'Compliant',
+  'compliance.due': 'Due by {date}',
+  'compliance.overdue': 'Overdue',
+  'compliance.not-required': 'Not required',
+  'campaign.title': 'Set up again',
+  'campaign.intro':
+    'After a phishing wave or a lost device: ask everyone to set up a new authenticator app by a date. Until then members log in as usual and see a reminder; from that date, members with an old set-up first set up a new one.',
+  'campaign.deadline': 'By',
+  'campaign.reason': 'Reason (not shown to members; auditors see it)',
+  'campaign.start': 'Require setting up again',
+  'campaign.end': 'End',
+  'campaign.running': 'Everyone must set up a new authenticator app by {date}. Reason: {reason}',
+  'campaign.progress': '{renewed} of {total} members with two-factor authentication have set up a new one.',
+  'campaign.started': 'Setting up again is required.',
+  'campaign.ended': 'Setting up again is no longer required.',
+  'campaign.reasonMissing': 'Type a reason.',
+  'login.reenrolBy':
+    'Your office asks you to set up a new authenticator app by {date} (Settings > Account > Security). After that you will have to do it when you log in.',
+  'account.reenrolBy':
+    'Your office asks you to set up a new authenticator app by {date}. Your old codes stop working once the new one is set up.',
+  'error.deadline-in-past': 'That date lies in the past; pick a later one.',
+  'error.reenrollment-in-progress': 'Setting up again is required already; end that first.',
+  'error.no-reenrollment': 'Setting up again is not required.',
 
   'role.member': 'Member',
   'role.office-admin': 'Office admin',
@@ -762,6 +843,12 @@ const en: Record<MessageKey, string> = {
   'help.temporaryTitle': '6. Lost your phone: temporary access',
   'help.temporary':
     'Support checks who you are and gives you a temporary code. Log in with your username and password, choose "I have a temporary code from support" at the code step and type the code. You then set up a new authenticator app straight away. The code works until the date support tells you (a week at most) or until you set up a new app.',
+  'help.complianceTitle': '10. Who is ready? The compliance report',
+  'help.compliance':
+    "As an office admin you see on Settings > Office > Security, for every member, the role, whether two-factor authentication is set up and since when, the last time a second factor was used, and the status: compliant, due by a date, overdue or not required. Type a past moment to see how things stood then. 'Export as CSV' downloads the same report as a spreadsheet.",
+  'help.reenrolTitle': '11. Having everyone set up a new authenticator app',
+  'help.reenrol':
+    'After a phishing wave or a lost device, an office admin (or support) can ask everyone to set up a new authenticator app by a date, with a reason. Until that date you log in with your code as usual and see a reminder; set up the new app on Settings > Account > Security. Your old codes then stop working. From the date on you first set up the new app when you log in, like someone who never did. Members who had no two-factor authentication yet notice nothing. The admin sees how many colleagues are done and can end the request early.',
   'help.freezeTitle': '7. "This wasn\'t me": freezing your account',
   'help.freeze':
     'Every change to your two-factor authentication is e-mailed to you. Did you not make it? Click the link in the e-mail (valid for 7 days) and freeze your account. Every session ends and nobody can log in until support, after checking with you, lifts the freeze.',

@@ -22,6 +22,14 @@ export const sessionUserSchema = z
   })
   .meta({ id: 'SessionUser', description: 'Who a session belongs to' });
 
+export const reenrollmentDeadlineField = z
+  .string()
+  .nullable()
+  .optional()
+  .describe(
+    "Set while the office's re-enrolment campaign asks this user to enrol a new authenticator by then",
+  );
+
 export const authenticatedSchema = z
   .object({
     status: z.literal('authenticated'),
@@ -36,6 +44,7 @@ export const authenticatedSchema = z
       .optional()
       .describe('This browser is now trusted; its device token is only in an HttpOnly cookie'),
     viaTrustedBrowser: z.boolean().optional().describe('The code was skipped: this browser is trusted'),
+    reenrollmentDeadline: reenrollmentDeadlineField,
   })
   .meta({ id: 'Session', description: 'A signed-in session' });
 

@@ -14,6 +14,7 @@ import {
 import { CheckpointWaiters } from '../../application/projections/checkpoint-waiters.ts';
 import {
   type OfficeDocument,
+  projectionVersion,
   toLoginView,
   type UserDocument,
 } from '../../application/projections/documents.ts';
@@ -125,6 +126,7 @@ export class MemoryReadModels implements ReadModels, ProjectionTarget {
       checkpoint: 0,
       serving: false,
       rejected: false,
+      projection: projectionVersion,
     });
     return this.buildOf(this.building);
   }
@@ -166,6 +168,13 @@ export class MemoryReadModels implements ReadModels, ProjectionTarget {
 
   async officePolicy(officeId: string): Promise<OfficePolicyView | null> {
     return structuredClone(this.servingSet().offices.get(officeId) ?? null);
+  }
+
+  async offices(): Promise<OfficePolicyView[]> {
+    const offices = [...this.servingSet().offices.values()];
+    return structuredClone(
+      offices.sort((a, b) => (a.officeId < b.officeId ? -1 : a.officeId > b.officeId ? 1 : 0)),
+    );
   }
 
   async officeMembers(

@@ -44,25 +44,38 @@ end
 return result
 `;
 
-/**
- * ARGV[3..]: document keys ('user:<id>', 'office:<id>'). Returns {generation, checkpoint, origin, target,
- * serving, rejected, each document or ''} (origin: the store id the generation is built from, or '').
- */
-export const readDocumentsScript = `${generationBase}
-local result = {generation, redis.call('GET', base .. 'checkpoint') or '0'}
-for i, key in ipairs({'origin', 'target', 'serving', 'rejected'}) do
-  result[i + 2] = redis.call('GET', base .. key) or ''
-end
-for i = 3, #ARGV do result[i + 4] = redis.call('GET', base .. ARGV[i]) or '' end
+/** Every office document, by office id (the \`offices\` index is filled by the apply script). */
+export const officesScript = `${generationBase}${servingGuard}
+local ids = redis.call('ZRANGE', base .. 'offices', 0, -1)
+local result = {}
+for i, id in ipairs(ids) do result[i] = redis.call('GET', base .. 'office:' .. id) or '' end
 return result
 `;
 
-/** With a fixed generation: ARGV[3] the store id, ARGV[4] the target position. Returns 'started' or 'exists'. */
+/**
+ * ARGV[3..]: document keys ('user:<id>', 'office:<id>'). Returns {generation, checkpoint, origin, target,
+ * serving, rejected, projection, each document or ''} (origin: the store id the generation is built from,
+ * or ''; projection: its projection version, '' before versions were recorded).
+ */
+export const readDocumentsScript = `${generationBase}
+local result = {generation, redis.call('GET', base .. 'checkpoint') or '0'}
+for i, key in ipairs({'origin', 'target', 'serving', 'rejected', 'projection'}) do
+  result[i + 2] = redis.call('GET', base .. key) or ''
+end
+for i = 3, #ARGV do result[i + 5] = redis.call('GET', base .. ARGV[i]) or '' end
+return result
+`;
+
+/**
+ * With a fixed generation: ARGV[3] the store id, ARGV[4] the target position, ARGV[5] the projection
+ * version. Returns 'started' or 'exists'.
+ */
 export const startBuildScript = `${generationBase}
 if redis.call('EXISTS', base .. 'checkpoint', base .. 'origin') > 0 then return 'exists' end
 redis.call('SET', base .. 'checkpoint', '0')
 redis.call('SET', base .. 'origin', ARGV[3])
 redis.call('SET', base .. 'target', ARGV[4])
+redis.call('SET', base .. 'projection', ARGV[5])
 return 'started'
 `;
 
@@ -107,6 +120,9 @@ local i = 6
 local documents = tonumber(ARGV[i])
 for d = 1, documents do
   redis.call('SET', base .. ARGV[i + 1], ARGV[i + 2])
+  if string.sub(ARGV[i + 1], 1, 7) == 'office:' then
+    redis.call('ZADD', base .. 'offices', 0, string.sub(ARGV[i + 1], 8))
+  end
   i = i + 2
 end
 i = i + 1

@@ -15,6 +15,7 @@ import {
 import { CheckpointWaiters } from '../../application/projections/checkpoint-waiters.ts';
 import {
   type OfficeDocument,
+  projectionVersion,
   toLoginView,
   type UserDocument,
 } from '../../application/projections/documents.ts';
@@ -26,6 +27,7 @@ import {
   applyBatchScript,
   loginLookupScript,
   membersPageScript,
+  officesScript,
   promoteScript,
   readDocumentsScript,
   rebuildingReply,
@@ -38,10 +40,11 @@ const applyBatch = new LuaScript(applyBatchScript);
 const readDocuments = new LuaScript(readDocumentsScript);
 const membersOfOffice = new LuaScript(membersPageScript);
 const startBuild = new LuaScript(startBuildScript);
+const allOffices = new LuaScript(officesScript);
 const promote = new LuaScript(promoteScript);
 const reject = new LuaScript(rejectScript);
 
-/** readDocuments answers these six first, then the documents asked for. */
+/** readDocuments answers these seven first, then the documents asked for. */
 type GenerationHeader = [
   generation: string,
   checkpoint: string,
@@ -49,8 +52,9 @@ type GenerationHeader = [
   target: string,
   serving: string,
   rejected: string,
+  projection: string,
 ];
-const headerLength = 6;
+const headerLength = 7;
 
 const originOf = ([
   generation,
@@ -59,6 +63,7 @@ const originOf = ([
   target,
   serving,
   rejected,
+  projection,
 ]: GenerationHeader): ReadModelOrigin | null =>
   origin === ''
     ? null
@@ -69,6 +74,7 @@ const originOf = ([
         checkpoint: Number(checkpoint),
         serving: serving !== '',
         rejected: rejected !== '',
+        projection: projection === '' ? 1 : Number(projection),
       };
 
 const notServing = () =>
@@ -184,7 +190,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     const generation = (await currentGeneration(this.redis, this.prefix)) + 1;
     await dropGeneration(this.redis, this.prefix, generation);
     const build = this.buildIn(generation);
-    await build.run(startBuild, [storeId, target]);
+    await build.run(startBuild, [storeId, target, projectionVersion]);
     return build;
   }
 
@@ -230,6 +236,11 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     if (reply[4] === '') throw notServing();
     const json = reply[headerLength] ?? '';
     return json === '' ? null : (JSON.parse(json) as OfficePolicyView);
+  }
+
+  async offices(): Promise<OfficePolicyView[]> {
+    const reply = (await this.run(allOffices, [])) as string[];
+    return reply.filter((json) => json !== '').map((json) => JSON.parse(json) as OfficePolicyView);
   }
 
   async officeMembers(

@@ -17,6 +17,7 @@ import {
 import { CheckpointWaiters } from '../../application/projections/checkpoint-waiters.ts';
 import {
   type OfficeDocument,
+  projectionVersion,
   toLoginView,
   type UserDocument,
 } from '../../application/projections/documents.ts';
@@ -32,7 +33,13 @@ export const openReadModelFile = (path: string): DatabaseSync =>
   openSqlite(path, {
     journalMode: 'wal',
     connectionPragmas: ['synchronous = FULL'],
-    migrate: (db) => db.exec(schema),
+    migrate: (db) => {
+      db.exec(schema);
+      // Files written before projection versions: their set counts as version 1 (and is rebuilt).
+      const columns = db.prepare('PRAGMA table_info(origin)').all() as { name: string }[];
+      if (!columns.some((column) => column.name === 'projection'))
+        db.exec('ALTER TABLE origin ADD COLUMN projection INTEGER NOT NULL DEFAULT 1');
+    },
   });
 
 const schema = `
@@ -43,7 +50,8 @@ const schema = `
     target     INTEGER NOT NULL,
     checkpoint INTEGER NOT NULL,
     serving    INTEGER NOT NULL,
-    rejected   INTEGER NOT NULL
+    rejected   INTEGER NOT NULL,
+    projection INTEGER NOT NULL DEFAULT 1
   );
   CREATE TABLE IF NOT EXISTS users (
     user_id   TEXT PRIMARY KEY,
@@ -66,18 +74,22 @@ type OriginRow = {
   checkpoint: number;
   serving: number;
   rejected: number;
+  projection: number;
 };
 
 const statementsOf = (db: DatabaseSync) => ({
-  origin: db.prepare('SELECT set_id, store_id, target, checkpoint, serving, rejected FROM origin'),
+  origin: db.prepare(
+    'SELECT set_id, store_id, target, checkpoint, serving, rejected, projection FROM origin',
+  ),
   startOrigin: db.prepare(
-    'INSERT OR REPLACE INTO origin (singleton, set_id, store_id, target, checkpoint, serving, rejected) VALUES (1, ?, ?, ?, 0, 0, 0)',
+    'INSERT OR REPLACE INTO origin (singleton, set_id, store_id, target, checkpoint, serving, rejected, projection) VALUES (1, ?, ?, ?, 0, 0, 0, ?)',
   ),
   moveCheckpoint: db.prepare('UPDATE origin SET checkpoint = ?'),
   reject: db.prepare('UPDATE origin SET serving = 0, rejected = 1 WHERE set_id = ?'),
   promote: db.prepare('UPDATE origin SET serving = 1 WHERE checkpoint >= target AND rejected = 0'),
   user: db.prepare('SELECT document FROM users WHERE user_id = ?'),
   office: db.prepare('SELECT document FROM offices WHERE office_id = ?'),
+  offices: db.prepare('SELECT document FROM offices ORDER BY office_id'),
   putUser: db.prepare('INSERT OR REPLACE INTO users (user_id, office_id, document) VALUES (?, ?, ?)'),
   putOffice: db.prepare('INSERT OR REPLACE INTO offices (office_id, document) VALUES (?, ?)'),
   putUsername: db.prepare('INSERT OR REPLACE INTO usernames (username, user_id) VALUES (?, ?)'),
@@ -178,6 +190,7 @@ export class SqliteReadModels implements ReadModels, ProjectionTarget {
           checkpoint: row.checkpoint,
           serving: row.serving === 1,
           rejected: row.rejected === 1,
+          projection: row.projection,
         };
   }
 
@@ -193,7 +206,7 @@ export class SqliteReadModels implements ReadModels, ProjectionTarget {
   async startBuild(storeId: string, target: number): Promise<ReadModelsBuild> {
     this.transaction(() => {
       this.db.exec('DELETE FROM users; DELETE FROM usernames; DELETE FROM offices; DELETE FROM members;');
-      this.statements.startOrigin.run(randomUUID(), storeId, target);
+      this.statements.startOrigin.run(randomUUID(), storeId, target, projectionVersion);
     });
     return this.build();
   }
@@ -232,6 +245,13 @@ export class SqliteReadModels implements ReadModels, ProjectionTarget {
     this.servingOrigin();
     const row = this.statements.office.get(officeId) as { document: string } | undefined;
     return row === undefined ? null : (JSON.parse(row.document) as OfficePolicyView);
+  }
+
+  async offices(): Promise<OfficePolicyView[]> {
+    this.servingOrigin();
+    return (this.statements.offices.all() as { document: string }[]).map(
+      (row) => JSON.parse(row.document) as OfficePolicyView,
+    );
   }
 
   async officeMembers(

@@ -111,6 +111,7 @@ export const tracedReadModels = <T extends ReadModels & ProjectionTarget>(
     loginByUsername: (username) => span('loginByUsername', () => inner.loginByUsername(username), present),
     loginByUserId: (userId) => span('loginByUserId', () => inner.loginByUserId(userId), present),
     officePolicy: (officeId) => span('officePolicy', () => inner.officePolicy(officeId), present),
+    offices: () => span('offices', () => inner.offices()),
     officeMembers: (officeId, page) => span('officeMembers', () => inner.officeMembers(officeId, page)),
     checkpoint: () => span('checkpoint', () => inner.checkpoint()),
     waitFor: (position, timeoutMs) =>

@@ -28,6 +28,8 @@ export type UserLoginView = {
   frozen?: boolean;
   /** Browsers trusted to skip the code, by the SHA-256 of their device token (never the token). */
   trustedBrowsers?: TrustedBrowserView[];
+  /** When a second factor last let this user in (absent in documents projected before it was kept). */
+  lastSecondFactorAt?: string | null;
 };
 
 export type TrustedBrowserView = {
@@ -37,6 +39,9 @@ export type TrustedBrowserView = {
   expiresAt: string;
 };
 
+/** An office's re-enrolment campaign: enrolments made before `startedAt` are due by `deadline`. */
+export type ReenrollmentView = { startedAt: string; deadline: string; reason: string };
+
 export type OfficePolicyView = {
   officeId: string;
   name: string;
@@ -44,6 +49,8 @@ export type OfficePolicyView = {
   enforceFrom: string | null;
   /** Days a browser trusted after a second factor skips the code (0 or absent: off). */
   trustBrowserDays?: number;
+  /** The campaign in force (absent in documents projected before campaigns existed: none). */
+  reenrollment?: ReenrollmentView | null;
   /** Stream revision of the office: the ETag of the policy. */
   revision: number;
 };
@@ -57,6 +64,7 @@ export type MemberView = {
   role: UserRole;
   twoFactor: 'none' | 'enrolled';
   enrolledAt: string | null;
+  lastSecondFactorAt: string | null;
 };
 
 export type Page<T> = { items: T[]; next: string | null };
@@ -88,6 +96,8 @@ export interface ReadModels {
   loginByUserId(userId: string): Promise<LoginLookup | null>;
   /** An office's 2FA policy, or null when the office is unknown. */
   officePolicy(officeId: string): Promise<OfficePolicyView | null>;
+  /** Every office's policy, ordered by office id. */
+  offices(): Promise<OfficePolicyView[]>;
   /** Members of an office ordered by username; `after` is the `next` of the previous page. */
   officeMembers(officeId: string, page: { after: string | null; limit: number }): Promise<Page<MemberView>>;
   /** Global position of the last event applied (0 before any). */
@@ -114,6 +124,8 @@ export type ReadModelOrigin = {
   serving: boolean;
   /** Found wrong (another store, beyond the store's head): never served or resumed again. */
   rejected: boolean;
+  /** The projectionVersion the set was built with (1: before versions were recorded). */
+  projection: number;
 };
 
 /** Applies events and advances the checkpoint atomically. */

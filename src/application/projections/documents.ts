@@ -17,3 +17,10 @@ export const toLoginView = ({ pending: _pending, ...view }: UserDocument): UserL
 
 /** Members are listed by username; the key sorts that way byte by byte and stays unique. */
 export const memberKey = (username: string, userId: string): string => `${username}\u0000${userId}`;
+
+/**
+ * The shape of what the projection writes. A set built by another version is rebuilt from the events
+ * rather than served half-filled: 2 added the re-enrolment campaign to offices, the last second factor
+ * to users and the index of offices.
+ */
+export const projectionVersion = 2;

@@ -7,6 +7,7 @@ export const memberView = (user: UserDocument): MemberView => ({
   role: user.role,
   twoFactor: user.twoFactor,
   enrolledAt: user.enrolledAt,
+  lastSecondFactorAt: user.lastSecondFactorAt ?? null,
 });
 
 const userIdOf = (memberKey: string): string => memberKey.slice(memberKey.indexOf('\u0000') + 1);

@@ -93,6 +93,11 @@ export class OriginCheckedReadModels implements ReadModels {
     return this.inner.officePolicy(officeId);
   }
 
+  async offices(): Promise<OfficePolicyView[]> {
+    await this.ensureServing();
+    return this.inner.offices();
+  }
+
   async officeMembers(
     officeId: string,
     page: { after: string | null; limit: number },

@@ -1,11 +1,13 @@
 import type { EventStore } from '../ports/event-store.ts';
 import type { ReadModelOrigin } from '../ports/read-models.ts';
+import { projectionVersion } from './documents.ts';
 
 export type OriginProblem =
   | 'unchecked'
   | 'empty'
   | 'foreign-store'
   | 'beyond-head'
+  | 'old-projection'
   | 'rejected'
   | 'incomplete';
 
@@ -24,7 +26,10 @@ export type OriginVerdict =
 
 /** Problems that mean the read models hold wrong answers (rather than too few): they are rejected and rebuilt. */
 export const isWrongOrigin = (verdict: OriginVerdict): boolean =>
-  !verdict.ok && (verdict.problem === 'foreign-store' || verdict.problem === 'beyond-head');
+  !verdict.ok &&
+  (verdict.problem === 'foreign-store' ||
+    verdict.problem === 'beyond-head' ||
+    verdict.problem === 'old-projection');
 
 /**
  * Whether a set of read models may answer for this event store: built from it (same store id), not
@@ -55,6 +60,11 @@ export const judgeOrigin = async (
     return against(
       'beyond-head',
       `the read models reached position ${origin.checkpoint}, beyond the store's head ${head} (a restored store?); rebuilding`,
+    );
+  if (origin.projection !== projectionVersion)
+    return against(
+      'old-projection',
+      `the read models were built by projection version ${origin.projection}, not ${projectionVersion}; rebuilding`,
     );
   if (origin.rejected) return against('rejected', 'the read models were found wrong; rebuilding');
   if (!origin.serving)

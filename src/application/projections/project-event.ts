@@ -63,6 +63,7 @@ export const projectEvent = (
           required: false,
           enforceFrom: null,
           trustBrowserDays: 0,
+          reenrollment: null,
           revision: event.revision,
         },
       };
@@ -79,6 +80,16 @@ export const projectEvent = (
       if (office === null) return { kind: 'none' };
       const { trustBrowserDays } = parsed.data;
       return { kind: 'office', office: { ...office, trustBrowserDays, revision: event.revision } };
+    }
+    case 'OfficeReenrollmentRequired':
+    case 'OfficeReenrollmentEnded': {
+      const office = current as OfficeDocument | null;
+      if (office === null) return { kind: 'none' };
+      const reenrollment =
+        parsed.type === 'OfficeReenrollmentRequired'
+          ? { startedAt: parsed.data.startedAt, deadline: parsed.data.deadline, reason: parsed.data.reason }
+          : null;
+      return { kind: 'office', office: { ...office, reenrollment, revision: event.revision } };
     }
     case 'UserRegistered': {
       const { userId, officeId, username, role, passwordHash } = parsed.data;
@@ -165,7 +176,11 @@ export const projectEvent = (
     case 'RecoveryCodeUsed':
       return changed({ recoveryCodesLeft: Math.max(0, user.recoveryCodesLeft - 1) });
     case 'SecondFactorVerified':
-      return changed({ lockedUntil: null, lastAcceptedStep: parsed.data.timeStep ?? user.lastAcceptedStep });
+      return changed({
+        lockedUntil: null,
+        lastAcceptedStep: parsed.data.timeStep ?? user.lastAcceptedStep,
+        lastSecondFactorAt: event.metadata.occurredAt,
+      });
     case 'SecondFactorRejected':
       return { kind: 'none' };
     case 'SecondFactorLockedOut':

@@ -11,6 +11,8 @@ import {
 import { type AuditFilter, auditEvents } from './audit/audit-events.ts';
 import { signedAuditExport } from './audit/signed-export.ts';
 import { officePolicyAt, userTwoFactorAt } from './audit/state-at.ts';
+import { complianceAt } from './compliance/compliance-at.ts';
+import { complianceNow, complianceSummary } from './compliance/compliance-now.ts';
 import { disableTwoFactor } from './disable-two-factor.ts';
 import { confirmEnrollment } from './enrollment/confirm-enrollment.ts';
 import { startEnrollment } from './enrollment/start-enrollment.ts';
@@ -20,6 +22,7 @@ import { login } from './login/login.ts';
 import { secondFactorStep } from './login/second-factor-step.ts';
 import { loginRequirements } from './login-requirements.ts';
 import { officeMembers, officePolicy } from './office/office-queries.ts';
+import { endReenrollment, requireReenrollment } from './office/reenrollment.ts';
 import { setOfficePolicy } from './office/set-office-policy.ts';
 import { changeOwnPassword } from './password/change-own-password.ts';
 import { setPassword } from './password/set-password.ts';
@@ -53,6 +56,11 @@ export const createUseCases = (deps: ApplicationDeps, checkpointer = new AuditCh
   twoFactorStatus: twoFactorStatus(deps),
   officePolicy: officePolicy(deps),
   officeMembers: officeMembers(deps),
+  complianceNow: complianceNow(deps),
+  complianceAt: complianceAt(deps),
+  complianceSummary: complianceSummary(deps),
+  requireReenrollment: requireReenrollment(deps),
+  endReenrollment: endReenrollment(deps),
   setOfficePolicy: setOfficePolicy(deps),
   findUserForSupport: findUserForSupport(deps),
   supportReset: supportActionOrRequest(deps, 'two-factor-reset', supportReset(deps)),

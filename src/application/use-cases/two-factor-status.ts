@@ -1,5 +1,6 @@
 import { ApplicationError } from '../application-error.ts';
 import type { ApplicationDeps } from '../dependencies.ts';
+import { reenrollmentDeadline } from '../login-requirement.ts';
 
 export type TwoFactorStatus = {
   enabled: boolean;
@@ -8,6 +9,8 @@ export type TwoFactorStatus = {
   enforceFrom: string | null;
   canDisable: boolean;
   recoveryCodesLeft: number;
+  /** Set while the office's re-enrolment campaign asks for a new authenticator by then. */
+  reenrollmentDeadline: string | null;
 };
 
 /** A user's own 2FA settings as the security page shows them. */
@@ -26,5 +29,6 @@ export const twoFactorStatus =
       enforceFrom: office?.enforceFrom ?? null,
       canDisable: enabled && !requiredByOffice,
       recoveryCodesLeft: enabled ? user.recoveryCodesLeft : 0,
+      reenrollmentDeadline: reenrollmentDeadline(user, office),
     };
   };

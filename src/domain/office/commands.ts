@@ -12,4 +12,14 @@ export type OfficeCommand =
       trustBrowserDays?: number;
       actor: Actor;
     }
-  | { type: 'LiftTwoFactorRequirement'; officeId: string; trustBrowserDays?: number; actor: Actor };
+  | { type: 'LiftTwoFactorRequirement'; officeId: string; trustBrowserDays?: number; actor: Actor }
+  /** Every member's enrolment made before `now` must be replaced by a new one by `deadline`. */
+  | {
+      type: 'RequireReenrollment';
+      officeId: string;
+      deadline: string;
+      reason: string;
+      now: string;
+      actor: Actor;
+    }
+  | { type: 'EndReenrollment'; officeId: string; now: string; actor: Actor };

@@ -1,9 +1,11 @@
-import { isOfficeAdminOf } from '../shared/actor.ts';
+import { type Actor, isOfficeAdminOf } from '../shared/actor.ts';
 import { maxTrustBrowserDays } from '../shared/browser-trust.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import type { OfficeCommand } from './commands.ts';
 import type { OfficeEvent } from './events.ts';
 import type { OfficeState } from './state.ts';
+
+type RegisteredOffice = Extract<OfficeState, { status: 'registered' }>;
 
 export const decideOffice = (command: OfficeCommand, state: OfficeState): OfficeEvent[] => {
   if (command.type === 'RegisterOffice') {
@@ -14,6 +16,8 @@ export const decideOffice = (command: OfficeCommand, state: OfficeState): Office
       throw new DomainError('office-already-registered', 'The office exists already.');
     return [{ type: 'OfficeRegistered', data: { officeId: command.officeId, name: command.name } }];
   }
+  if (command.type === 'RequireReenrollment' || command.type === 'EndReenrollment')
+    return decideReenrollment(command, state);
   if (!isOfficeAdminOf(command.actor, command.officeId)) {
     throw new DomainError('not-permitted', 'Only an admin of this office changes its 2FA requirement.');
   }
@@ -53,4 +57,43 @@ const requirementChange = (
   }
   if (!state.twoFactorRequired) return [];
   return [{ type: 'OfficeTwoFactorRequirementLifted', data: { officeId: command.officeId } }];
+};
+
+/** A campaign is run by an admin of the office or by support (for any office). */
+const mayRunCampaign = (actor: Actor, officeId: string): boolean =>
+  isOfficeAdminOf(actor, officeId) || actor.role === 'support';
+
+const decideReenrollment = (
+  command: Extract<OfficeCommand, { type: 'RequireReenrollment' | 'EndReenrollment' }>,
+  state: OfficeState,
+): OfficeEvent[] => {
+  if (!mayRunCampaign(command.actor, command.officeId))
+    throw new DomainError('not-permitted', 'Only an admin of this office or support runs a re-enrolment.');
+  if (state.status !== 'registered') throw new DomainError('office-not-found', 'No such office.');
+  const { officeId, now } = command;
+  if (command.type === 'EndReenrollment') {
+    if (state.reenrollment === null)
+      throw new DomainError('no-reenrollment', 'No re-enrolment campaign is running.');
+    return [{ type: 'OfficeReenrollmentEnded', data: { officeId, endedAt: now } }];
+  }
+  return [requireReenrollment(command, state, now)];
+};
+
+const requireReenrollment = (
+  command: Extract<OfficeCommand, { type: 'RequireReenrollment' }>,
+  state: RegisteredOffice,
+  now: string,
+): OfficeEvent => {
+  if (state.reenrollment !== null)
+    throw new DomainError('reenrollment-in-progress', 'A re-enrolment campaign is running; end it first.', {
+      deadline: state.reenrollment.deadline,
+    });
+  const reason = command.reason.trim();
+  if (reason === '') throw new DomainError('invalid-command', 'A re-enrolment needs a reason.');
+  if (command.deadline <= now)
+    throw new DomainError('deadline-in-past', 'The deadline lies in the past; pick a later moment.');
+  return {
+    type: 'OfficeReenrollmentRequired',
+    data: { officeId: command.officeId, startedAt: now, deadline: command.deadline, reason },
+  };
 };

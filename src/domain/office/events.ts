@@ -12,6 +12,18 @@ export const officeEventSchemas = {
     officeId: entityId,
     trustBrowserDays: z.number().int().min(0).max(maxTrustBrowserDays),
   }),
+  /**
+   * A re-enrolment campaign: enrolments made before `startedAt` are due by `deadline`; from then on
+   * their owners enrol a new authenticator at login before they get a session.
+   */
+  OfficeReenrollmentRequired: z.object({
+    officeId: entityId,
+    startedAt: isoInstant,
+    deadline: isoInstant,
+    reason: z.string().min(1).max(1000),
+  }),
+  /** The campaign was ended (early, or after its deadline): old enrolments are good again. */
+  OfficeReenrollmentEnded: z.object({ officeId: entityId, endedAt: isoInstant }),
 } as const;
 
 type Schemas = typeof officeEventSchemas;

@@ -11,6 +11,7 @@ export const evolveOffice = (state: OfficeState, event: OfficeEvent): OfficeStat
         twoFactorRequired: false,
         enforceFrom: null,
         trustBrowserDays: 0,
+        reenrollment: null,
       };
     case 'OfficeTwoFactorRequired':
       return state.status === 'registered'
@@ -24,5 +25,13 @@ export const evolveOffice = (state: OfficeState, event: OfficeEvent): OfficeStat
       return state.status === 'registered'
         ? { ...state, trustBrowserDays: event.data.trustBrowserDays }
         : state;
+    case 'OfficeReenrollmentRequired': {
+      const { startedAt, deadline, reason } = event.data;
+      return state.status === 'registered'
+        ? { ...state, reenrollment: { startedAt, deadline, reason } }
+        : state;
+    }
+    case 'OfficeReenrollmentEnded':
+      return state.status === 'registered' ? { ...state, reenrollment: null } : state;
   }
 };

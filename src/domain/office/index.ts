@@ -8,11 +8,11 @@ import { initialOfficeState, type OfficeState, officeStateSchema } from './state
 export type { OfficeCommand } from './commands.ts';
 export type { OfficeState } from './state.ts';
 
-/** The office aggregate (`office-{id}`): registration, the office's 2FA requirement and browser trust. */
+/** The office aggregate (`office-{id}`): registration, the office's 2FA requirement, browser trust and its re-enrolment campaign. */
 export const officeDecider: Decider<OfficeCommand, OfficeEvent, OfficeState> = {
   initialState: initialOfficeState,
   decide: decideOffice,
   evolve: evolveOffice,
-  // Version 2: the state holds `trustBrowserDays`.
-  snapshot: { schemaVersion: 2, schema: officeStateSchema },
+  // Version 3: the state holds `trustBrowserDays` and the re-enrolment campaign.
+  snapshot: { schemaVersion: 3, schema: officeStateSchema },
 };

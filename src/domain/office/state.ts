@@ -9,6 +9,8 @@ export const officeStateSchema = z.discriminatedUnion('status', [
     twoFactorRequired: z.boolean(),
     enforceFrom: z.string().nullable(),
     trustBrowserDays: z.number().int().nonnegative(),
+    /** The re-enrolment campaign in force, or null. */
+    reenrollment: z.object({ startedAt: z.string(), deadline: z.string(), reason: z.string() }).nullable(),
   }),
 ]);
 export type OfficeState = z.infer<typeof officeStateSchema>;

@@ -29,6 +29,9 @@ export const domainErrorCodes = [
   'support-request-pending',
   'own-support-request',
   'trusted-browser-not-found',
+  'deadline-in-past',
+  'reenrollment-in-progress',
+  'no-reenrollment',
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
 

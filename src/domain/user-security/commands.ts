@@ -31,6 +31,8 @@ export type UserSecurityCommand =
       userId: string;
       enrollmentId: string;
       secret: EncryptedSecret;
+      /** Start of the office's re-enrolment campaign: an enrolment from before it may be replaced. */
+      reenrollmentSince?: string | null;
       now: string;
       actor: Actor;
     }
@@ -40,6 +42,7 @@ export type UserSecurityCommand =
       enrollmentId: string;
       check: CodeCheck;
       recoveryCodeHashes: string[];
+      reenrollmentSince?: string | null;
       now: string;
       actor: Actor;
     }

@@ -1,3 +1,4 @@
+import { enrolledBefore } from '../office/compliance.ts';
 import type { Actor } from '../shared/actor.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import type { Proof, SecondFactorCheck, UserSecurityCommand } from './commands.ts';
@@ -50,6 +51,13 @@ const endTemporaryAccess = (
   why: 'replaced' | 'enrolled' | 'reset' | 'frozen',
 ): UserSecurityEvent[] =>
   state.temporaryAccess === null ? [] : [{ type: 'TemporaryAccessEnded', data: { userId, why } }];
+
+/** No second enrolment while enrolled, unless a re-enrolment campaign asks to replace an older one. */
+const requireReplaceable = (state: UserSecurityState, reenrollmentSince: string | null | undefined) => {
+  if (state.enrollment === null) return;
+  if (reenrollmentSince != null && enrolledBefore(state.enrollment.enrolledAt, reenrollmentSince)) return;
+  throw new DomainError('already-enrolled', 'Two-factor authentication is already enabled.');
+};
 
 const requireEnrolled = (state: UserSecurityState) => {
   if (state.enrollment === null)
@@ -158,8 +166,7 @@ export const decideUserSecurity = (
     case 'StartTotpEnrollment': {
       requireSelf(command.actor, userId);
       requireNotFrozen(state);
-      if (state.enrollment !== null)
-        throw new DomainError('already-enrolled', 'Two-factor authentication is already enabled.');
+      requireReplaceable(state, command.reenrollmentSince);
       const { enrollmentId, secret, now } = command;
       return [
         {
@@ -171,8 +178,7 @@ export const decideUserSecurity = (
     case 'ConfirmTotpEnrollment': {
       requireSelf(command.actor, userId);
       requireNotFrozen(state);
-      if (state.enrollment !== null)
-        throw new DomainError('already-enrolled', 'Two-factor authentication is already enabled.');
+      requireReplaceable(state, command.reenrollmentSince);
       const pending = state.pendingEnrollment;
       if (pending === null || pending.enrollmentId !== command.enrollmentId) {
         throw new DomainError('enrollment-not-found', 'Start the enrolment again.');

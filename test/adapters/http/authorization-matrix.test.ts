@@ -147,6 +147,43 @@ const matrix: Row[] = [
     expect: only({ 'office-admin': 200 }),
   },
   {
+    route: 'GET /v1/offices/{own office}/compliance',
+    request: ({ officeId }) => ({ method: 'GET', url: `/v1/offices/${officeId}/compliance` }),
+    expect: only({ 'office-admin': 200, support: 200, auditor: 200 }),
+  },
+  {
+    route: 'GET /v1/offices/{own office}/compliance?at=',
+    request: ({ officeId }) => ({
+      method: 'GET',
+      url: `/v1/offices/${officeId}/compliance?at=${encodeURIComponent(new Date().toISOString())}`,
+    }),
+    expect: only({ 'office-admin': 200, support: 200, auditor: 200 }),
+  },
+  {
+    route: 'GET /v1/offices/{own office}/compliance.csv',
+    request: ({ officeId }) => ({ method: 'GET', url: `/v1/offices/${officeId}/compliance.csv` }),
+    expect: only({ 'office-admin': 200, support: 200, auditor: 200 }),
+  },
+  {
+    route: 'GET /v1/compliance/offices',
+    request: () => ({ method: 'GET', url: '/v1/compliance/offices' }),
+    expect: only({ support: 200, auditor: 200 }),
+  },
+  {
+    route: "POST /v1/offices/{own office}/reenrollment (support: 409, the admin's campaign runs already)",
+    request: ({ officeId }) => ({
+      method: 'POST',
+      url: `/v1/offices/${officeId}/reenrollment`,
+      body: { deadline: '2099-01-01T00:00:00.000Z', reason: 'matrix' },
+    }),
+    expect: only({ 'office-admin': 200, support: 409 }),
+  },
+  {
+    route: 'DELETE /v1/offices/{own office}/reenrollment (support: 409, the admin ended it)',
+    request: ({ officeId }) => ({ method: 'DELETE', url: `/v1/offices/${officeId}/reenrollment` }),
+    expect: only({ 'office-admin': 200, support: 409 }),
+  },
+  {
     route: 'GET /v1/support/users?username=',
     request: () => ({ method: 'GET', url: '/v1/support/users?username=member' }),
     expect: only({ support: 200 }),

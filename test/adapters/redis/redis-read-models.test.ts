@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { generationPrefix } from '../../../src/adapters/redis/generations.ts';
 import { RedisReadModels } from '../../../src/adapters/redis/redis-read-models.ts';
+import { projectionVersion } from '../../../src/application/projections/documents.ts';
+import { judgeOrigin } from '../../../src/application/projections/origin-verdict.ts';
 import { userAccountStream } from '../../../src/domain/user-account/events.ts';
 import { userSecurityStream } from '../../../src/domain/user-security/events.ts';
 import { readModelsContract } from '../../contracts/read-models.contract.ts';
@@ -64,6 +66,28 @@ if (server === null) {
           algorithm: 'SHA1',
           digits: 6,
           period: 30,
+        });
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+
+  describe('Redis read models built before projection versions', () => {
+    it('count as version 1, so the origin check rejects them for a rebuild', async () => {
+      const { redis, prefix, cleanup } = await privateRedis(server.url, 'read-models-version');
+      try {
+        const readModels = new RedisReadModels(redis, { prefix });
+        const build = await readModels.startBuild('test-store', 0);
+        expect(await build.promote()).toBe(true);
+        const origin = await readModels.origin();
+        expect(origin).toMatchObject({ serving: true, projection: projectionVersion });
+        await redis.del(`${generationPrefix(prefix, Number(origin?.setId))}projection`);
+        expect(await readModels.origin()).toMatchObject({ serving: true, projection: 1 });
+        const store = { storeId: async () => 'test-store', headPosition: async () => 0 };
+        expect(await judgeOrigin(() => readModels.origin(), store)).toMatchObject({
+          ok: false,
+          problem: 'old-projection',
         });
       } finally {
         await cleanup();

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { MemoryEventStore } from '../../../src/adapters/eventstore/memory/memory-event-store.ts';
 import { SqliteReadModels } from '../../../src/adapters/sqlite/sqlite-read-models.ts';
 import type { ProjectionTarget, ReadModels } from '../../../src/application/ports/read-models.ts';
+import { projectionVersion } from '../../../src/application/projections/documents.ts';
+import { judgeOrigin } from '../../../src/application/projections/origin-verdict.ts';
 import { Projector } from '../../../src/application/projector.ts';
 import { readModelsContract, story } from '../../contracts/read-models.contract.ts';
 import { untilServing } from '../../support/read-models.ts';
@@ -49,6 +52,7 @@ describe('SQLite read models across a restart', () => {
         checkpoint: head,
         serving: true,
         rejected: false,
+        projection: projectionVersion,
       });
       expect((await reopened.loginByUsername('bob'))?.user.recoveryCodesLeft).toBe(9);
       reopened.close();
@@ -100,6 +104,44 @@ describe('the projector over SQLite read models, restarted', () => {
         serving: true,
         checkpoint: await store.headPosition(),
       });
+      reopened.close();
+    } finally {
+      file.remove();
+    }
+  });
+
+  it('rebuilds a set made by an older projection version (a file from before versions counts as 1)', async () => {
+    const file = tempFile();
+    try {
+      const store = new MemoryEventStore();
+      await appendStory(store, 2, 2);
+      const first = new SqliteReadModels(file.path);
+      await runUntil(store, first);
+      const before = await first.origin();
+      first.close();
+      // What a file from before projection versions holds: the column did not exist, so it reads 1.
+      const raw = new DatabaseSync(file.path);
+      raw.exec('ALTER TABLE origin DROP COLUMN projection');
+      raw.close();
+      const reopened = new SqliteReadModels(file.path);
+      const old = await reopened.origin();
+      expect(old).toMatchObject({ setId: before?.setId, projection: 1 });
+      expect(await judgeOrigin(() => reopened.origin(), store)).toMatchObject({
+        ok: false,
+        problem: 'old-projection',
+      });
+      const projector = new Projector(store, reopened, silent);
+      projector.start();
+      await expect
+        .poll(async () => (await reopened.origin())?.setId, { timeout: 20_000 })
+        .not.toBe(before?.setId);
+      await untilServing(reopened, await store.headPosition());
+      await projector.stop();
+      const rebuilt = await reopened.origin();
+      expect(rebuilt).toMatchObject({ serving: true, projection: projectionVersion });
+      expect(rebuilt?.setId).not.toBe(before?.setId);
+      expect(rebuilt?.checkpoint).toBe(await store.headPosition());
+      expect(await judgeOrigin(() => reopened.origin(), store)).toMatchObject({ ok: true });
       reopened.close();
     } finally {
       file.remove();

@@ -55,6 +55,7 @@ const render = async (
     summary,
     status.enabled
       ? [
+          status.reenrollmentDeadline === null ? null : setupSection(username, reload, refreshSummary),
           regenerateSection(username, refreshSummary),
           trustedBrowsersSection(),
           disableSection(status, reload),
@@ -81,6 +82,12 @@ const summaryPanel = (status: TwoFactorStatus) =>
   );
 
 const requirementNote = (status: TwoFactorStatus) => {
+  if (status.reenrollmentDeadline !== null)
+    return h(
+      'p',
+      { class: 'notice', id: 'reenrol-reminder' },
+      tx('account.reenrolBy', { date: dateParam(status.reenrollmentDeadline) }),
+    );
   if (!status.requiredByOffice) return null;
   const future = status.enforceFrom !== null && new Date(status.enforceFrom).getTime() > Date.now();
   return h(

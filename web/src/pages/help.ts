@@ -32,4 +32,6 @@ export const helpPage: Page = () =>
     section('help.freezeTitle', para('help.freeze')),
     section('help.fourEyesTitle', para('help.fourEyes')),
     section('help.trustTitle', para('help.trust')),
+    section('help.complianceTitle', para('help.compliance')),
+    section('help.reenrolTitle', para('help.reenrol')),
   );

@@ -1,7 +1,7 @@
 import { api, type LoginAnswer } from '../api.ts';
 import type { Page, PageContext } from '../context.ts';
 import { h, replace, uid } from '../dom.ts';
-import { tx } from '../i18n.ts';
+import { dateParam, tx } from '../i18n.ts';
 import {
   alertBox,
   button,
@@ -64,7 +64,13 @@ const continueLogin = async (
 ) => {
   if (answer.status === 'authenticated') return context.navigate(afterLoginPath);
   if (answer.status === 'second-factor-required')
-    return showCodeStep(container, context, answer.challenge, answer.trustBrowserDays ?? 0);
+    return showCodeStep(
+      container,
+      context,
+      answer.challenge,
+      answer.trustBrowserDays ?? 0,
+      answer.reenrollmentDeadline,
+    );
   return showEnrolmentStep(container, context, answer.challenge, reason);
 };
 
@@ -74,6 +80,7 @@ const showCodeStep = (
   context: PageContext,
   challenge: string,
   trustBrowserDays: number,
+  reenrollmentDeadline?: string,
 ) => {
   const alert = alertBox();
   const trust = trustBrowserDays > 0 ? trustBrowserField(trustBrowserDays) : null;
@@ -124,6 +131,13 @@ const showCodeStep = (
   const form = h(
     'form',
     { class: 'panel', novalidate: true },
+    reenrollmentDeadline === undefined
+      ? null
+      : h(
+          'p',
+          { class: 'notice', id: 'reenrol-reminder' },
+          tx('login.reenrolBy', { date: dateParam(reenrollmentDeadline) }),
+        ),
     h('p', {}, tx('login.codeIntro')),
     code.wrapper,
     recovery.wrapper,

@@ -5,6 +5,7 @@ import { h, replace, uid } from '../dom.ts';
 import { dateParam, lang, type MessageKey, onLangChange, t, tx } from '../i18n.ts';
 import { alertBox, breadcrumb, button, onSubmit, pageHeading, statusBox } from '../ui.ts';
 import { notForYou, signInFirst } from './common.ts';
+import { campaignPanel, compliancePanel } from './office-compliance.ts';
 import { trustBrowserDaysField } from './office-trust-field.ts';
 
 /** The value of a datetime-local input for an instant, in the browser's time zone. */
@@ -140,6 +141,9 @@ export const officePage: Page = async (context) => {
 
   show(policy);
   await loadMembers(members, user.officeId, policy);
+  const campaign = campaignPanel(user.officeId, async () => compliance.load());
+  const compliance = compliancePanel(user.officeId, campaign.show);
+  await compliance.load();
   return h(
     'div',
     {},
@@ -155,6 +159,8 @@ export const officePage: Page = async (context) => {
       h('h2', { id: 'members-title' }, tx('office.members')),
       members,
     ),
+    campaign.section,
+    compliance.section,
   );
 };
 

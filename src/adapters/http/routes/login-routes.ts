@@ -9,7 +9,14 @@ import { bearerToken } from '../authentication.ts';
 import type { HttpDependencies, HttpOptions } from '../dependencies.ts';
 import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
-import { authenticatedSchema, codeField, passwordField, tokenField, usernameField } from '../schemas.ts';
+import {
+  authenticatedSchema,
+  codeField,
+  passwordField,
+  reenrollmentDeadlineField,
+  tokenField,
+  usernameField,
+} from '../schemas.ts';
 import { clearSession, issueSession } from '../session-cookie.ts';
 import { deviceTokenOf, issueTrustedBrowserCookie } from '../trusted-browser-cookie.ts';
 
@@ -26,6 +33,7 @@ const secondFactorRequiredAnswer = challengeAnswer('second-factor-required').ext
     .min(0)
     .max(maxTrustBrowserDays)
     .describe('Offer "trust this browser for N days" with the code (trustBrowser: true); 0: not offered'),
+  reenrollmentDeadline: reenrollmentDeadlineField,
 });
 const trustBrowserField = z
   .boolean()
@@ -120,6 +128,9 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
         enrollmentDeadline: result.enrollmentDeadline,
         ...(await trustedBrowserAnswer(reply, result.trustedBrowser)),
         ...(result.viaTrustedBrowser === true ? { viaTrustedBrowser: true } : {}),
+        ...(result.reenrollmentDeadline === null
+          ? {}
+          : { reenrollmentDeadline: result.reenrollmentDeadline }),
       };
     },
   );
@@ -156,6 +167,9 @@ export const loginRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies; option
         ...issueSession(reply, result.session, options),
         enrollmentDeadline: null,
         ...(await trustedBrowserAnswer(reply, result.trustedBrowser)),
+        ...(result.reenrollmentDeadline === null
+          ? {}
+          : { reenrollmentDeadline: result.reenrollmentDeadline }),
       };
     },
   );

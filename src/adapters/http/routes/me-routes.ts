@@ -21,6 +21,10 @@ const statusSchema = z
     enforceFrom: z.string().nullable(),
     canDisable: z.boolean(),
     recoveryCodesLeft: z.number().int().min(0).max(recoveryCodesPerIssue),
+    reenrollmentDeadline: z
+      .string()
+      .nullable()
+      .describe("Set while the office's re-enrolment campaign asks for a new authenticator by then"),
   })
   .meta({ id: 'TwoFactorStatus' });
 const recoveryCodesSchema = z

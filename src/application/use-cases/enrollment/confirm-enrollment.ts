@@ -5,6 +5,7 @@ import { ApplicationError } from '../../application-error.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
 import { notifyTwoFactorChange } from '../../notify-two-factor-change.ts';
+import { officeReenrollmentSince } from '../../office-requirement.ts';
 import { type OpenedSession, openSession } from '../../open-session.ts';
 import { checkCodeAgainst } from '../../totp-checks.ts';
 import type { RequestContext } from '../login/second-factor-step.ts';
@@ -42,6 +43,7 @@ export const confirmEnrollment =
   ): Promise<ConfirmEnrollmentResult> => {
     const user = await enrollingUser(deps, auth);
     const actor = actorOf(user);
+    const reenrollmentSince = await officeReenrollmentSince(deps, user.officeId);
     const recovery = deps.recoveryCodes.generate();
     const now = deps.clock.now();
     const outcome = await handleCommand(
@@ -57,6 +59,7 @@ export const confirmEnrollment =
           enrollmentId: input.enrollmentId,
           check: await checkCodeAgainst(deps, user.userId, pending, input.code),
           recoveryCodeHashes: recovery.hashes,
+          reenrollmentSince,
           now: now.toISOString(),
           actor,
         };

@@ -4,6 +4,7 @@ import { userSecurityDecider } from '../../../domain/user-security/index.ts';
 import { actorOf } from '../../acting-user.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
+import { officeReenrollmentSince } from '../../office-requirement.ts';
 import { passwordMatches } from '../../password-check.ts';
 import { totpSecretAssociatedData } from '../../ports/secret-cipher.ts';
 import type { RequestContext } from '../login/second-factor-step.ts';
@@ -49,6 +50,7 @@ export const startEnrollment =
     );
     const now = deps.clock.now().toISOString();
     const actor = actorOf(user);
+    const reenrollmentSince = await officeReenrollmentSince(deps, user.officeId);
     const outcome = await handleCommand(
       deps,
       userSecurityDecider,
@@ -58,6 +60,7 @@ export const startEnrollment =
         userId: user.userId,
         enrollmentId,
         secret: encrypted,
+        reenrollmentSince,
         now,
         actor,
       }),

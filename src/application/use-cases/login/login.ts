@@ -23,8 +23,15 @@ export type LoginResult =
       trustedBrowser?: IssuedBrowserTrust;
       /** The code was skipped: the browser is trusted (`TrustedBrowserUsed`). */
       viaTrustedBrowser?: boolean;
+      reenrollmentDeadline: string | null;
     }
-  | { status: 'second-factor-required'; challenge: string; trustBrowserDays: number }
+  /** `reenrollmentDeadline` only while a campaign asks this user for a new authenticator. */
+  | {
+      status: 'second-factor-required';
+      challenge: string;
+      trustBrowserDays: number;
+      reenrollmentDeadline?: string;
+    }
   | { status: 'enrollment-required'; challenge: string };
 
 /** `POST /v1/login`: the password, then a trusted browser's device token or the code, when there is one. */
@@ -41,7 +48,13 @@ export const login = (
     if (first.status === 'second-factor-required' && input.deviceToken) {
       const session = await skipCode(first.userId, input.deviceToken, first.challenge, request);
       if (session !== null)
-        return { status: 'authenticated', session, enrollmentDeadline: null, viaTrustedBrowser: true };
+        return {
+          status: 'authenticated',
+          session,
+          enrollmentDeadline: null,
+          viaTrustedBrowser: true,
+          reenrollmentDeadline: first.reenrollmentDeadline,
+        };
     }
     if (first.status === 'second-factor-required' && input.code !== undefined && input.code !== '') {
       const second = await checkCode(
@@ -50,9 +63,14 @@ export const login = (
       );
       return second.status === 'authenticated' ? { ...second, enrollmentDeadline: null } : second;
     }
-    if (first.status === 'authenticated') return first;
+    if (first.status === 'authenticated') return { ...first, reenrollmentDeadline: null };
     if (first.status === 'second-factor-required')
-      return { status: first.status, challenge: first.challenge, trustBrowserDays: first.trustBrowserDays };
+      return {
+        status: first.status,
+        challenge: first.challenge,
+        trustBrowserDays: first.trustBrowserDays,
+        ...(first.reenrollmentDeadline === null ? {} : { reenrollmentDeadline: first.reenrollmentDeadline }),
+      };
     return { status: first.status, challenge: first.challenge };
   };
 };

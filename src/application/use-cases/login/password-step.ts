@@ -1,7 +1,7 @@
 import { normalizeUsername } from '../../../domain/user-account/username-events.ts';
 import { ApplicationError } from '../../application-error.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
-import { secondFactorRequirement } from '../../login-requirement.ts';
+import { reenrollmentDeadline, secondFactorRequirement } from '../../login-requirement.ts';
 import { type OpenedSession, openSession } from '../../open-session.ts';
 import { passwordMatches, unknownUserStandIn } from '../../password-check.ts';
 import type { LoginLookup } from '../../ports/read-models.ts';
@@ -17,6 +17,8 @@ export type PasswordLoginResult =
       userId: string;
       /** Days the form may offer "trust this browser" for; 0: not offered. */
       trustBrowserDays: number;
+      /** Set while the office's re-enrolment campaign asks this user for a new authenticator by then. */
+      reenrollmentDeadline: string | null;
     }
   | { status: 'enrollment-required'; challenge: string; userId: string };
 
@@ -67,6 +69,7 @@ const afterPassword = async (
           challenge,
           userId: user.userId,
           trustBrowserDays: trustOffered(lookup),
+          reenrollmentDeadline: reenrollmentDeadline(user, office),
         }
       : { status: 'enrollment-required', challenge, userId: user.userId };
   }

@@ -10,6 +10,7 @@ import { ApplicationError } from '../../application-error.ts';
 import type { CommandContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
+import { reenrollmentDeadline } from '../../login-requirement.ts';
 import { notifyTwoFactorChange } from '../../notify-two-factor-change.ts';
 import { type OpenedSession, openSessionUsingChallenge } from '../../open-session.ts';
 import { throwIfRejected } from '../../second-factor-outcome.ts';
@@ -25,7 +26,12 @@ export type RequestContext = Omit<CommandContext, 'actor'>;
 
 /** A temporary access code from support finishes the password step, and then the user must enrol. */
 export type SecondFactorResult =
-  | { status: 'authenticated'; session: OpenedSession; trustedBrowser?: IssuedBrowserTrust }
+  | {
+      status: 'authenticated';
+      session: OpenedSession;
+      reenrollmentDeadline: string | null;
+      trustedBrowser?: IssuedBrowserTrust;
+    }
   | { status: 'enrollment-required'; challenge: string };
 
 /**
@@ -105,10 +111,13 @@ export const secondFactorStep =
       throw new ApplicationError('invalid-challenge', 'This login was already finished; log in again.');
     }
     const trusted = outcome.newEvents.find((event) => event.type === 'BrowserTrusted');
-    if (trust === null || trusted === undefined) return { status: 'authenticated', session: opened };
+    const reenrollment = reenrollmentDeadline(user, lookup.office);
+    if (trust === null || trusted === undefined)
+      return { status: 'authenticated', session: opened, reenrollmentDeadline: reenrollment };
     return {
       status: 'authenticated',
       session: opened,
+      reenrollmentDeadline: reenrollment,
       trustedBrowser: {
         token: trust.token,
         browserId: trusted.data.browserId,

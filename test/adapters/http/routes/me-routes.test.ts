@@ -107,6 +107,7 @@ describe('me routes', () => {
         enforceFrom: null,
         canDisable: false,
         recoveryCodesLeft: 0,
+        reenrollmentDeadline: null,
       });
     });
 
