@@ -459,6 +459,7 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
         name: 'Kantoor Brugge',
         required: false,
         enforceFrom: null,
+        trustBrowserDays: 0,
         reenrollment,
         revision: 1,
       });
