@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { RecordedEvent } from '../../application/ports/event-store.ts';
 import {
   type ApplyOutcome,
@@ -86,6 +87,15 @@ const documentKey = (event: RecordedEvent): string | null => {
   return ref === null ? null : `${ref.kind}:${ref.id}`;
 };
 
+/**
+ * What a build this process started from nothing knows of its own generation: every document key it
+ * wrote, and the newest of them. A key it never wrote is not there (a batch of anyone else would have
+ * moved the checkpoint, and the next batch of ours would fail), so only documents written but no longer
+ * remembered are read from Redis. Forgotten at the first batch that is not applied.
+ */
+type OwnWrites = { written: Set<string>; recent: LRUCache<string, UserDocument | OfficeDocument> };
+const ownWritesOfNewBuild = (): OwnWrites => ({ written: new Set(), recent: new LRUCache({ max: 20_000 }) });
+
 /** Read models in Redis: one round trip per login lookup, checkpoint moved in the same script as the data. */
 export class RedisReadModels implements ReadModels, ProjectionTarget {
   private readonly redis: RedisClient;
@@ -95,6 +105,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   private readonly generationKey: string;
   private readonly generation: string;
   private readonly waiters = new CheckpointWaiters(() => this.servingCheckpoint());
+  private ownWrites: OwnWrites | null = null;
 
   constructor(redis: RedisClient, options: RedisReadModelsOptions) {
     this.redis = redis;
@@ -108,19 +119,32 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     return this.applyBatch([event], previousPosition);
   }
 
-  /** Two round trips per batch: read the documents it touches, write every change and the checkpoint. */
+  /**
+   * Two round trips per batch: read the documents it touches, write every change and the checkpoint. A
+   * build started here skips the read when it knows every document touched (see OwnWrites).
+   */
   async applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome> {
     const last = events.at(-1);
     if (last === undefined) return 'skipped';
     const keys = [...new Set(events.map(documentKey).filter((key): key is string => key !== null))];
-    const reply = (await this.run(readDocuments, keys)) as string[];
-    const [generation, checkpoint] = reply;
-    const documents = reply.slice(headerLength);
-    if (last.position <= Number(checkpoint)) return 'skipped';
-    if (Number(checkpoint) !== previousPosition) return 'behind';
-    const current = new Map(
-      keys.map((key, index) => [key, documents[index] === '' ? null : JSON.parse(documents[index] ?? '')]),
+    const own = this.ownWrites;
+    const unknown = own === null ? keys : keys.filter((key) => own.written.has(key) && !own.recent.has(key));
+    let generation = this.generation;
+    const current = new Map<string, UserDocument | OfficeDocument | null>(
+      own === null ? [] : keys.map((key) => [key, own.recent.get(key) ?? null]),
     );
+    if (own === null || unknown.length > 0) {
+      const reply = (await this.run(readDocuments, unknown)) as string[];
+      const [readGeneration, checkpoint] = reply;
+      const documents = reply.slice(headerLength);
+      if (last.position <= Number(checkpoint)) return 'skipped';
+      if (Number(checkpoint) !== previousPosition) return 'behind';
+      generation = readGeneration ?? '';
+      for (const [index, key] of unknown.entries()) {
+        const json = documents[index] ?? '';
+        current.set(key, json === '' ? null : JSON.parse(json));
+      }
+    }
     const changed = new Map<string, UserDocument | OfficeDocument>();
     const members: string[] = [];
     const erasures: string[] = [];
@@ -146,7 +170,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     }
     const documentArgs = [...changed].flatMap(([key, document]) => [key, JSON.stringify(document)]);
     const outcome = (await this.run(applyBatch, [
-      generation ?? '',
+      generation,
       previousPosition,
       last.position,
       changed.size,
@@ -157,6 +181,14 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
       ...erasures,
     ])) as ApplyOutcome;
     if (outcome === 'applied') this.waiters.reached(last.position);
+    if (own !== null && outcome !== 'applied') this.ownWrites = null;
+    else if (own !== null) {
+      for (const [key, document] of changed) {
+        own.written.add(key);
+        own.recent.set(key, document);
+      }
+      for (let i = 0; i < erasures.length; i += 4) own.recent.delete(`user:${erasures[i]}`);
+    }
     return outcome;
   }
 
@@ -184,7 +216,8 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     const generation = (await currentGeneration(this.redis, this.prefix)) + 1;
     await dropGeneration(this.redis, this.prefix, generation);
     const build = this.buildIn(generation);
-    await build.run(startBuild, [storeId, target]);
+    if ((await build.run(startBuild, [storeId, target])) === 'started')
+      build.ownWrites = ownWritesOfNewBuild();
     return build;
   }
 
