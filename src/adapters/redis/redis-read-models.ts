@@ -88,13 +88,31 @@ const documentKey = (event: RecordedEvent): string | null => {
 };
 
 /**
- * What a build this process started from nothing knows of its own generation: every document key it
- * wrote, and the newest of them. A key it never wrote is not there (a batch of anyone else would have
- * moved the checkpoint, and the next batch of ours would fail), so only documents written but no longer
- * remembered are read from Redis. Forgotten at the first batch that is not applied.
+ * The newest documents a build this process started from nothing wrote: while every batch of it is
+ * applied in turn, nobody else wrote into its generation (a batch of anyone else would have moved the
+ * checkpoint, and the next batch of ours would fail), so these are what Redis holds. Forgotten at the
+ * first batch that is not applied.
  */
-type OwnWrites = { written: Set<string>; recent: LRUCache<string, UserDocument | OfficeDocument> };
-const ownWritesOfNewBuild = (): OwnWrites => ({ written: new Set(), recent: new LRUCache({ max: 20_000 }) });
+type OwnWrites = LRUCache<string, UserDocument | OfficeDocument>;
+const ownWritesOfNewBuild = (): OwnWrites => new LRUCache({ max: 2_000 });
+
+/** An event whose document is the same whatever was there before: its document need not be read. */
+const makesDocumentAnew = (event: RecordedEvent): boolean =>
+  event.type === 'OfficeRegistered' ||
+  (event.type === 'UserRegistered' && typeof (event.data as { username?: unknown }).username === 'string');
+
+/** The documents a batch touches, and those of them it needs as they are now (not made anew, not known). */
+const documentsToRead = (events: RecordedEvent[], known: OwnWrites | null) => {
+  const keys = new Set<string>();
+  const toRead: string[] = [];
+  for (const event of events) {
+    const key = documentKey(event);
+    if (key === null || keys.has(key)) continue;
+    keys.add(key);
+    if (!makesDocumentAnew(event) && known?.has(key) !== true) toRead.push(key);
+  }
+  return { keys: [...keys], toRead };
+};
 
 /** Read models in Redis: one round trip per login lookup, checkpoint moved in the same script as the data. */
 export class RedisReadModels implements ReadModels, ProjectionTarget {
@@ -120,27 +138,27 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   }
 
   /**
-   * Two round trips per batch: read the documents it touches, write every change and the checkpoint. A
-   * build started here skips the read when it knows every document touched (see OwnWrites).
+   * Two round trips per batch: read the documents it touches, write every change and the checkpoint.
+   * Documents an event makes anew are not read; a build started here skips the read altogether when it
+   * knows every other document touched (see OwnWrites).
    */
   async applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome> {
     const last = events.at(-1);
     if (last === undefined) return 'skipped';
-    const keys = [...new Set(events.map(documentKey).filter((key): key is string => key !== null))];
     const own = this.ownWrites;
-    const unknown = own === null ? keys : keys.filter((key) => own.written.has(key) && !own.recent.has(key));
-    let generation = this.generation;
+    const { keys, toRead } = documentsToRead(events, own);
     const current = new Map<string, UserDocument | OfficeDocument | null>(
-      own === null ? [] : keys.map((key) => [key, own.recent.get(key) ?? null]),
+      keys.map((key) => [key, own?.get(key) ?? null]),
     );
-    if (own === null || unknown.length > 0) {
-      const reply = (await this.run(readDocuments, unknown)) as string[];
+    let generation = this.generation;
+    if (own === null || toRead.length > 0) {
+      const reply = (await this.run(readDocuments, toRead)) as string[];
       const [readGeneration, checkpoint] = reply;
       const documents = reply.slice(headerLength);
       if (last.position <= Number(checkpoint)) return 'skipped';
       if (Number(checkpoint) !== previousPosition) return 'behind';
       generation = readGeneration ?? '';
-      for (const [index, key] of unknown.entries()) {
+      for (const [index, key] of toRead.entries()) {
         const json = documents[index] ?? '';
         current.set(key, json === '' ? null : JSON.parse(json));
       }
@@ -183,11 +201,8 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     if (outcome === 'applied') this.waiters.reached(last.position);
     if (own !== null && outcome !== 'applied') this.ownWrites = null;
     else if (own !== null) {
-      for (const [key, document] of changed) {
-        own.written.add(key);
-        own.recent.set(key, document);
-      }
-      for (let i = 0; i < erasures.length; i += 4) own.recent.delete(`user:${erasures[i]}`);
+      for (const [key, document] of changed) own.set(key, document);
+      for (let i = 0; i < erasures.length; i += 4) own.delete(`user:${erasures[i]}`);
     }
     return outcome;
   }
