@@ -75,7 +75,7 @@ process.stdout.write(JSON.stringify({ appended, data: read.map((event) => event.
     const stream = uniqueStream();
     await store.append(stream, [anEvent({ n: 0 })], 'no-stream');
     const sent = store.append(stream, [anEvent({ n: 1 })], 0);
-    // Appends go to the thread one turn of the event loop later: after this one, `sent` is in flight.
+    // With nothing in flight an append goes to the thread at once: `sent` is in flight from here on.
     await new Promise((resolve) => setImmediate(resolve));
     const queued = expect(store.append(stream, [anEvent({ n: 2 })], 1)).rejects.toBeInstanceOf(
       EventStoreUnavailableError,

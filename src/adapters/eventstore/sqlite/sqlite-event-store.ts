@@ -126,10 +126,11 @@ export class SqliteEventStore implements EventStore {
   private write(request: WriteRequest): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.pending.push({ request, resolve, reject });
-      if (this.pending.length === 1 && !this.committing) setImmediate(() => this.commitPending());
+      if (!this.committing) this.commitPending();
     });
   }
 
+  /** Sends what is queued as one batch, unless one is in flight: then it goes when that one is on disk. */
   private commitPending(): void {
     if (this.committing || this.pending.length === 0) return;
     const batch = this.pending;
