@@ -22,6 +22,8 @@ export type ServiceStart = {
   platformApiKey: string;
   /** More settings, e.g. DATABASE_URL for the PostgreSQL store. */
   env?: Record<string, string>;
+  /** Another checkout with its own built `dist/` (A/B runs against an older build); not rebuilt. */
+  cwd?: string;
 };
 
 /** The arguments `npm start` gives node (flags and entry point), read from package.json. */
@@ -37,7 +39,7 @@ export const startCommandArguments = (): string[] => {
 export const startServiceChild = async (start: ServiceStart): Promise<Service> => {
   const port = await freePort();
   // The production entry point, the bundle `npm start` builds, started as `npm start` starts it.
-  execSync('npm run -s build', { cwd: repoRoot, stdio: 'inherit' });
+  if (start.cwd === undefined) execSync('npm run -s build', { cwd: repoRoot, stdio: 'inherit' });
   const nodeArgs = [
     ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
     ...startCommandArguments(),
@@ -46,7 +48,7 @@ export const startServiceChild = async (start: ServiceStart): Promise<Service> =
   const spawnedAt = performance.now();
   const child = track(
     spawn(process.execPath, nodeArgs, {
-      cwd: repoRoot,
+      cwd: start.cwd ?? repoRoot,
       env: {
         ...environment,
         PORT: String(port),

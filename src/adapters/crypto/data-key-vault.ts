@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../application/ports/clock.ts';
 import type { DataKeyStore } from '../../application/ports/data-key-store.ts';
@@ -37,8 +37,8 @@ export class DataKeyVault implements PersonalDataVault, BlindIndex, DataKeyRotat
   private readonly store: DataKeyStore;
   private readonly keyring: AesGcmSecretCipher;
   private readonly clock: Clock;
-  private readonly unwrapped: LRUCache<string, Buffer>;
-  private indexKey: Promise<Buffer> | undefined;
+  private readonly unwrapped: LRUCache<string, KeyObject>;
+  private indexKey: Promise<KeyObject> | undefined;
 
   constructor(
     store: DataKeyStore,
@@ -127,7 +127,7 @@ export class DataKeyVault implements PersonalDataVault, BlindIndex, DataKeyRotat
     }
   }
 
-  private async keyOf(id: string, options: { create: boolean }): Promise<Buffer | 'erased' | null> {
+  private async keyOf(id: string, options: { create: boolean }): Promise<KeyObject | 'erased' | null> {
     const cached = this.unwrapped.get(id);
     if (cached !== undefined) return cached;
     let stored = await this.store.find(id);
@@ -135,7 +135,7 @@ export class DataKeyVault implements PersonalDataVault, BlindIndex, DataKeyRotat
       stored = await this.store.create(id, newDataKey(this.keyring, id).wrappedKey);
     if (stored === null) return null;
     if (stored.state === 'erased') return 'erased';
-    const key = unwrap(this.keyring, id, stored.wrappedKey);
+    const key = createSecretKey(unwrap(this.keyring, id, stored.wrappedKey));
     this.unwrapped.set(id, key);
     return key;
   }
@@ -150,7 +150,7 @@ const wrap = (keyring: AesGcmSecretCipher, id: string, key: Buffer): string =>
 const unwrap = (keyring: AesGcmSecretCipher, id: string, wrappedKey: string): Buffer =>
   Buffer.from(keyring.decrypt(JSON.parse(wrappedKey) as EncryptedSecret, wrapContext(id)), 'base64');
 
-const cipherWith = (key: Buffer) => new AesGcmSecretCipher([{ id: subjectKeyId, key }]);
+const cipherWith = (key: Buffer | KeyObject) => new AesGcmSecretCipher([{ id: subjectKeyId, key }]);
 
 /** A fresh data key for the store entry `id`: wrapped for storing, and a cipher that seals with it. */
 export const newDataKey = (keyring: AesGcmSecretCipher, id: string) => {

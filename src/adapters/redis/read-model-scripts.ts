@@ -11,6 +11,17 @@ local base = ARGV[1] .. 'g' .. generation .. ':'
 `;
 
 /**
+ * `inChunks(list, width, call)` calls `call(first, last)` for consecutive ranges of `list` (whole groups
+ * of `width` items): one Redis command takes many keys, but Lua's `unpack` only so many values at once.
+ */
+const inChunks = `
+local inChunks = function(list, width, call)
+  local size = width * math.floor(2000 / width)
+  for first = 1, #list, size do call(first, math.min(first + size - 1, #list)) end
+end
+`;
+
+/**
  * Readers answer only from a generation promoted complete (its `serving` key holds the store id it was
  * built from): an emptied Redis, a generation being built or one found wrong answers nothing.
  */
@@ -57,12 +68,15 @@ return result
  * serving, rejected, projection, each document or ''} (origin: the store id the generation is built from,
  * or ''; projection: its projection version, '' before versions were recorded).
  */
-export const readDocumentsScript = `${generationBase}
-local result = {generation, redis.call('GET', base .. 'checkpoint') or '0'}
-for i, key in ipairs({'origin', 'target', 'serving', 'rejected', 'projection'}) do
-  result[i + 2] = redis.call('GET', base .. key) or ''
-end
-for i = 3, #ARGV do result[i + 5] = redis.call('GET', base .. ARGV[i]) or '' end
+export const readDocumentsScript = `${generationBase}${inChunks}
+local header = redis.call('MGET', base .. 'checkpoint', base .. 'origin', base .. 'target', base .. 'serving', base .. 'rejected', base .. 'projection')
+local result = {generation, header[1] or '0'}
+for i = 2, 6 do result[i + 1] = header[i] or '' end
+local keys = {}
+for i = 3, #ARGV do keys[#keys + 1] = base .. ARGV[i] end
+inChunks(keys, 1, function(first, last)
+  for _, document in ipairs(redis.call('MGET', unpack(keys, first, last))) do result[#result + 1] = document or '' end
+end)
 return result
 `;
 
@@ -108,8 +122,10 @@ return 'rejected'
  * the batch's last position; ARGV[6]: n documents, then n pairs (key, JSON); then m members, then m
  * quadruples (officeId, member key, username, user id); then e erased users, then e quadruples (user id,
  * username, officeId, member key), removed after the rest so a user registered and erased in one batch goes.
+ * Documents and usernames go in MSETs, members in one ZADD per office: a batch of 1,000 events makes a
+ * handful of commands instead of one or more per event.
  */
-export const applyBatchScript = `${generationBase}
+export const applyBatchScript = `${generationBase}${inChunks}
 local checkpoint = tonumber(redis.call('GET', base .. 'checkpoint') or '0')
 local last = tonumber(ARGV[5])
 if last <= checkpoint then return 'skipped' end
@@ -118,8 +134,10 @@ if generation ~= ARGV[3] or checkpoint ~= tonumber(ARGV[4]) then return 'behind'
 if not redis.call('GET', base .. 'origin') then return 'behind' end
 local i = 6
 local documents = tonumber(ARGV[i])
+local writes = {}
 for d = 1, documents do
-  redis.call('SET', base .. ARGV[i + 1], ARGV[i + 2])
+  writes[#writes + 1] = base .. ARGV[i + 1]
+  writes[#writes + 1] = ARGV[i + 2]
   if string.sub(ARGV[i + 1], 1, 7) == 'office:' then
     redis.call('ZADD', base .. 'offices', 0, string.sub(ARGV[i + 1], 8))
   end
@@ -127,11 +145,25 @@ for d = 1, documents do
 end
 i = i + 1
 local members = tonumber(ARGV[i])
+-- One ZADD per run of members of the same office (a page holds an office's users one after another).
+local office, run = nil, {}
+local addRun = function()
+  if not office then return end
+  inChunks(run, 2, function(first, last) redis.call('ZADD', base .. 'members:' .. office, unpack(run, first, last)) end)
+end
 for m = 1, members do
-  redis.call('ZADD', base .. 'members:' .. ARGV[i + 1], 0, ARGV[i + 2])
-  redis.call('SET', base .. 'username:' .. ARGV[i + 3], ARGV[i + 4])
+  if ARGV[i + 1] ~= office then
+    addRun()
+    office, run = ARGV[i + 1], {}
+  end
+  run[#run + 1] = 0
+  run[#run + 1] = ARGV[i + 2]
+  writes[#writes + 1] = base .. 'username:' .. ARGV[i + 3]
+  writes[#writes + 1] = ARGV[i + 4]
   i = i + 4
 end
+addRun()
+inChunks(writes, 2, function(first, last) redis.call('MSET', unpack(writes, first, last)) end)
 i = i + 1
 local erasures = tonumber(ARGV[i])
 for e = 1, erasures do

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { RecordedEvent } from '../../application/ports/event-store.ts';
 import {
   type ApplyOutcome,
@@ -92,6 +93,33 @@ const documentKey = (event: RecordedEvent): string | null => {
   return ref === null ? null : `${ref.kind}:${ref.id}`;
 };
 
+/**
+ * The newest documents a build this process started from nothing wrote: while every batch of it is
+ * applied in turn, nobody else wrote into its generation (a batch of anyone else would have moved the
+ * checkpoint, and the next batch of ours would fail), so these are what Redis holds. Forgotten at the
+ * first batch that is not applied.
+ */
+type OwnWrites = LRUCache<string, UserDocument | OfficeDocument>;
+const ownWritesOfNewBuild = (): OwnWrites => new LRUCache({ max: 2_000 });
+
+/** An event whose document is the same whatever was there before: its document need not be read. */
+const makesDocumentAnew = (event: RecordedEvent): boolean =>
+  event.type === 'OfficeRegistered' ||
+  (event.type === 'UserRegistered' && typeof (event.data as { username?: unknown }).username === 'string');
+
+/** The documents a batch touches, and those of them it needs as they are now (not made anew, not known). */
+const documentsToRead = (events: RecordedEvent[], known: OwnWrites | null) => {
+  const keys = new Set<string>();
+  const toRead: string[] = [];
+  for (const event of events) {
+    const key = documentKey(event);
+    if (key === null || keys.has(key)) continue;
+    keys.add(key);
+    if (!makesDocumentAnew(event) && known?.has(key) !== true) toRead.push(key);
+  }
+  return { keys: [...keys], toRead };
+};
+
 /** Read models in Redis: one round trip per login lookup, checkpoint moved in the same script as the data. */
 export class RedisReadModels implements ReadModels, ProjectionTarget {
   private readonly redis: RedisClient;
@@ -101,6 +129,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   private readonly generationKey: string;
   private readonly generation: string;
   private readonly waiters = new CheckpointWaiters(() => this.servingCheckpoint());
+  private ownWrites: OwnWrites | null = null;
 
   constructor(redis: RedisClient, options: RedisReadModelsOptions) {
     this.redis = redis;
@@ -114,19 +143,32 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     return this.applyBatch([event], previousPosition);
   }
 
-  /** Two round trips per batch: read the documents it touches, write every change and the checkpoint. */
+  /**
+   * Two round trips per batch: read the documents it touches, write every change and the checkpoint.
+   * Documents an event makes anew are not read; a build started here skips the read altogether when it
+   * knows every other document touched (see OwnWrites).
+   */
   async applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome> {
     const last = events.at(-1);
     if (last === undefined) return 'skipped';
-    const keys = [...new Set(events.map(documentKey).filter((key): key is string => key !== null))];
-    const reply = (await this.run(readDocuments, keys)) as string[];
-    const [generation, checkpoint] = reply;
-    const documents = reply.slice(headerLength);
-    if (last.position <= Number(checkpoint)) return 'skipped';
-    if (Number(checkpoint) !== previousPosition) return 'behind';
-    const current = new Map(
-      keys.map((key, index) => [key, documents[index] === '' ? null : JSON.parse(documents[index] ?? '')]),
+    const own = this.ownWrites;
+    const { keys, toRead } = documentsToRead(events, own);
+    const current = new Map<string, UserDocument | OfficeDocument | null>(
+      keys.map((key) => [key, own?.get(key) ?? null]),
     );
+    let generation = this.generation;
+    if (own === null || toRead.length > 0) {
+      const reply = (await this.run(readDocuments, toRead)) as string[];
+      const [readGeneration, checkpoint] = reply;
+      const documents = reply.slice(headerLength);
+      if (last.position <= Number(checkpoint)) return 'skipped';
+      if (Number(checkpoint) !== previousPosition) return 'behind';
+      generation = readGeneration ?? '';
+      for (const [index, key] of toRead.entries()) {
+        const json = documents[index] ?? '';
+        current.set(key, json === '' ? null : JSON.parse(json));
+      }
+    }
     const changed = new Map<string, UserDocument | OfficeDocument>();
     const members: string[] = [];
     const erasures: string[] = [];
@@ -152,7 +194,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     }
     const documentArgs = [...changed].flatMap(([key, document]) => [key, JSON.stringify(document)]);
     const outcome = (await this.run(applyBatch, [
-      generation ?? '',
+      generation,
       previousPosition,
       last.position,
       changed.size,
@@ -163,6 +205,11 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
       ...erasures,
     ])) as ApplyOutcome;
     if (outcome === 'applied') this.waiters.reached(last.position);
+    if (own !== null && outcome !== 'applied') this.ownWrites = null;
+    else if (own !== null) {
+      for (const [key, document] of changed) own.set(key, document);
+      for (let i = 0; i < erasures.length; i += 4) own.delete(`user:${erasures[i]}`);
+    }
     return outcome;
   }
 
@@ -190,7 +237,8 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     const generation = (await currentGeneration(this.redis, this.prefix)) + 1;
     await dropGeneration(this.redis, this.prefix, generation);
     const build = this.buildIn(generation);
-    await build.run(startBuild, [storeId, target, projectionVersion]);
+    if ((await build.run(startBuild, [storeId, target, projectionVersion])) === 'started')
+      build.ownWrites = ownWritesOfNewBuild();
     return build;
   }
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { generationPrefix } from '../../../src/adapters/redis/generations.ts';
+import { dumpGeneration, generationPrefix } from '../../../src/adapters/redis/generations.ts';
 import { RedisReadModels } from '../../../src/adapters/redis/redis-read-models.ts';
 import { projectionVersion } from '../../../src/application/projections/documents.ts';
 import { judgeOrigin } from '../../../src/application/projections/origin-verdict.ts';
@@ -21,6 +21,118 @@ if (server === null) {
       readModels: new RedisReadModels(redis, { prefix }),
       dispose: cleanup,
     };
+  });
+
+  describe('Redis read models: a batch bigger than one Redis command takes', () => {
+    it('applies 2,500 registrations in three offices in one batch: every login and every member is there', async () => {
+      const { redis, prefix, cleanup } = await privateRedis(server.url, 'read-models-big');
+      try {
+        const readModels = new RedisReadModels(redis, { prefix });
+        const events = new RecordedEvents();
+        const offices = ['o1', 'o2', 'o3'];
+        const batch = offices.map((officeId) =>
+          events.record(`office-${officeId}`, {
+            type: 'OfficeRegistered',
+            data: { officeId, name: officeId },
+          }),
+        );
+        for (let n = 0; n < 2_500; n += 1) {
+          const userId = `u-${n}`;
+          batch.push(
+            events.record(userAccountStream(userId), {
+              type: 'UserRegistered',
+              data: {
+                userId,
+                officeId: offices[Math.floor(n / 1_000)]!,
+                username: `user${n}`,
+                role: 'member',
+                passwordHash: '$h',
+              },
+            }),
+          );
+        }
+        const build = await readModels.startBuild('test-store', batch.length);
+        expect(await build.applyBatch(batch, 0)).toBe('applied');
+        expect(await build.promote()).toBe(true);
+        for (const n of [0, 999, 1_000, 1_999, 2_000, 2_499]) {
+          expect((await readModels.loginByUsername(`user${n}`))?.user.userId, `user${n}`).toBe(`u-${n}`);
+        }
+        const members = async (officeId: string) => {
+          let count = 0;
+          let after: string | null = null;
+          do {
+            const page = await readModels.officeMembers(officeId, { after, limit: 500 });
+            count += page.items.length;
+            after = page.next;
+          } while (after !== null);
+          return count;
+        };
+        expect(await Promise.all(offices.map(members))).toEqual([1_000, 1_000, 500]);
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+
+  describe('Redis read models: a build started here remembers what it wrote', () => {
+    it('makes the same documents batch by batch (without reading back) as in one batch (reading)', async () => {
+      const events = new RecordedEvents();
+      const story = [
+        events.record('office-o1', { type: 'OfficeRegistered', data: { officeId: 'o1', name: 'Gent' } }),
+        events.record(userAccountStream('u-1'), {
+          type: 'UserRegistered',
+          data: { userId: 'u-1', officeId: 'o1', username: 'one', role: 'member', passwordHash: '$h' },
+        }),
+        events.record('office-o1', {
+          type: 'OfficeTwoFactorRequired',
+          data: { officeId: 'o1', enforceFrom: null },
+        }),
+        events.record(userSecurityStream('u-1'), {
+          type: 'TotpEnrollmentStarted',
+          data: {
+            userId: 'u-1',
+            enrollmentId: 'e1',
+            secret: { keyId: 'k1', iv: 'aXY=', ciphertext: 'Y2lwaGVy', tag: 'dGFn' },
+            startedAt: '2026-11-26T10:00:00.000Z',
+            expiresAt: '2026-11-26T10:10:00.000Z',
+          },
+        }),
+        events.record(userSecurityStream('u-1'), {
+          type: 'TotpEnrolled',
+          data: {
+            userId: 'u-1',
+            enrollmentId: 'e1',
+            enrolledAt: '2026-11-26T10:01:00.000Z',
+            acceptedStep: 5,
+          },
+        }),
+      ];
+      const documentsOf = async (batches: (typeof story)[]) => {
+        const { redis, prefix, cleanup } = await privateRedis(server.url, 'read-models-own');
+        try {
+          const build = await new RedisReadModels(redis, { prefix }).startBuild('test-store', story.length);
+          let previous = 0;
+          for (const batch of batches) {
+            expect(await build.applyBatch(batch, previous)).toBe('applied');
+            previous = batch.at(-1)!.position;
+          }
+          // The first build goes into the generation after the (empty) current one.
+          return await dumpGeneration(redis, prefix, 2);
+        } finally {
+          await cleanup();
+        }
+      };
+      const oneByOne = await documentsOf(story.map((event) => [event]));
+      expect(Object.keys(oneByOne)).toEqual(
+        expect.arrayContaining(['user:u-1', 'office:o1', 'username:one', 'members:o1']),
+      );
+      expect(oneByOne).toEqual(await documentsOf([story]));
+      expect(JSON.parse(String(oneByOne['user:u-1']))).toMatchObject({
+        twoFactor: 'enrolled',
+        username: 'one',
+      });
+      expect(JSON.parse(String(oneByOne['office:o1']))).toMatchObject({ required: true });
+    });
   });
 
   describe('Redis read models written before TOTP parameters', () => {

@@ -13,9 +13,9 @@ import {
 } from '../../../application/ports/event-store.ts';
 import { openSqlite } from '../../sqlite/open-sqlite.ts';
 import { followAll } from '../follow-all.ts';
-import { type AppendOutcome, type PendingAppend, settleAppends } from '../group-commit.ts';
 import { migrate } from './schema.ts';
 import { readOrCreateStoreId } from './store-identity.ts';
+import { type WriteOutcome, type WriteRequest, WriterThread } from './writer-thread.ts';
 
 type Row = {
   position: number;
@@ -37,29 +37,60 @@ const toRecorded = (row: Row): RecordedEvent => ({
   metadata: JSON.parse(row.metadata),
 });
 
+/** The writer thread found the stream at another revision than the append expected. */
+class Conflict extends Error {
+  readonly actual: number | 'no-stream';
+  constructor(actual: number | 'no-stream') {
+    super('conflict');
+    this.actual = actual;
+  }
+}
+
+const settle = (write: PendingWrite, outcome: WriteOutcome | undefined): void => {
+  if (outcome !== undefined && 'ok' in outcome) write.resolve(outcome.ok);
+  else if (outcome !== undefined && 'conflict' in outcome)
+    write.reject(new Conflict(outcome.conflict.actual));
+  else write.reject(outcome?.failed ?? new EventStoreUnavailableError('The write had no outcome.'));
+};
+
+/** A write waiting for the batch that commits it together with the others queued meanwhile. */
+type PendingWrite = {
+  request: WriteRequest;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+};
+
+const busyTimeoutMs = 5_000;
+
 /**
- * The embedded event store: one SQLite file in WAL mode, one transaction per append. Several processes
- * may share the file; each subscription wakes on its own process's appends and polls for the others'.
+ * The embedded event store: one SQLite file in WAL mode. Reads run on this thread's connection; writes
+ * (appends and snapshots) are committed by a writer thread with a connection of its own (see
+ * writer-thread.ts), in batches of whatever was written while the previous batch synced to disk.
+ * Several processes may share the file; each subscription wakes on its own process's appends and
+ * polls for the others'.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: DatabaseSync;
-  private readonly statements: Record<
-    'last' | 'insert' | 'stream' | 'streamAfter' | 'all' | 'head' | 'snapshot' | 'keepSnapshot',
-    StatementSync
-  >;
+  private readonly statements: Record<'stream' | 'streamAfter' | 'all' | 'head' | 'snapshot', StatementSync>;
   private readonly listeners = new Set<() => void>();
   private open = true;
-  private pending: PendingAppend[] = [];
+  private pending: PendingWrite[] = [];
+  private committing = false;
+  private writer: WriterThread | undefined;
   private id: string | undefined;
 
+  private readonly path: string;
+
   constructor(path: string) {
+    this.path = path;
     // Several processes may open (and create) the file at the same moment: openSqlite makes that safe.
-    this.db = openSqlite(path, { journalMode: 'wal', connectionPragmas: ['synchronous = FULL'], migrate });
+    this.db = openSqlite(path, {
+      journalMode: 'wal',
+      connectionPragmas: ['synchronous = FULL'],
+      migrate,
+      busyTimeoutMs,
+    });
     this.statements = {
-      last: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
-      insert: this.db.prepare(
-        'INSERT INTO events (stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?)',
-      ),
       stream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
       streamAfter: this.db.prepare(
         'SELECT * FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision',
@@ -67,85 +98,69 @@ export class SqliteEventStore implements EventStore {
       all: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       head: this.db.prepare('SELECT COALESCE(MAX(position), 0) AS position FROM events'),
       snapshot: this.db.prepare('SELECT * FROM snapshots WHERE stream_id = ?'),
-      keepSnapshot: this.db.prepare(
-        `INSERT INTO snapshots (stream_id, revision, schema_version, state) VALUES (?, ?, ?, ?)
-         ON CONFLICT (stream_id) DO UPDATE SET
-           revision = excluded.revision, schema_version = excluded.schema_version, state = excluded.state
-         WHERE excluded.revision > snapshots.revision`,
-      ),
     };
   }
 
   /**
-   * Appends that arrive while the event loop is busy are committed together (group commit): each in
-   * its own savepoint, so one's conflict does not fail the others, and one disk sync for all of them.
+   * Resolves once the events are durable. Appends made while a batch is syncing are committed together
+   * in the next one (group commit): each in its own savepoint, so one's conflict does not fail the others.
    */
   append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     this.requireOpen();
-    return new Promise((resolve, reject) => {
-      this.pending.push({ streamId, events, expected, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    const request: WriteRequest = {
+      kind: 'append',
+      streamId,
+      events: events.map((event) => ({
+        type: event.type,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(event.metadata),
+      })),
+      expected,
+    };
+    return this.write(request).catch((error: unknown) => {
+      if (error instanceof Conflict) throw new ConcurrencyError(streamId, expected, error.actual);
+      throw error;
     });
   }
 
+  private write(request: WriteRequest): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ request, resolve, reject });
+      if (!this.committing) this.commitPending();
+    });
+  }
+
+  /** Sends what is queued as one batch, unless one is in flight: then it goes when that one is on disk. */
   private commitPending(): void {
+    if (this.committing || this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
     if (!this.open) {
-      for (const append of batch) append.reject(new EventStoreUnavailableError('The event store is closed.'));
+      for (const write of batch) write.reject(new EventStoreUnavailableError('The event store is closed.'));
       return;
     }
-    const outcomes: AppendOutcome[] = [];
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      for (const append of batch) {
-        this.db.exec('SAVEPOINT append');
-        try {
-          outcomes.push({
-            result: this.appendInTransaction(append.streamId, append.events, append.expected),
+    this.committing = true;
+    this.writer ??= new WriterThread(this.path, busyTimeoutMs);
+    const writer = this.writer;
+    writer
+      .commit(batch.map((write) => write.request))
+      .then(
+        (outcomes) => {
+          for (const [index, write] of batch.entries()) settle(write, outcomes[index]);
+          for (const wake of this.listeners) wake();
+        },
+        (error: unknown) => {
+          if (writer.failed && this.writer === writer) this.writer = undefined;
+          const unavailable = new EventStoreUnavailableError('The event store could not commit.', {
+            cause: error,
           });
-          this.db.exec('RELEASE append');
-        } catch (error) {
-          this.db.exec('ROLLBACK TO append');
-          this.db.exec('RELEASE append');
-          outcomes.push({ error });
-        }
-      }
-      this.db.exec('COMMIT');
-    } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      const unavailable = new EventStoreUnavailableError('The event store could not commit.', {
-        cause: error,
+          for (const write of batch) write.reject(unavailable);
+        },
+      )
+      .finally(() => {
+        this.committing = false;
+        this.commitPending();
       });
-      for (const append of batch) append.reject(unavailable);
-      return;
-    }
-    settleAppends(batch, outcomes);
-    for (const wake of this.listeners) wake();
-  }
-
-  private appendInTransaction(
-    streamId: string,
-    events: EventToAppend[],
-    expected: ExpectedRevision,
-  ): AppendResult {
-    const last = (this.statements.last.get(streamId) as { revision: number | null }).revision;
-    const actual = last ?? 'no-stream';
-    if (expected !== 'any' && expected !== actual) throw new ConcurrencyError(streamId, expected, actual);
-    let revision = last ?? -1;
-    let position = 0;
-    for (const event of events) {
-      revision += 1;
-      const result = this.statements.insert.run(
-        streamId,
-        revision,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-      );
-      position = Number(result.lastInsertRowid);
-    }
-    return { revision, position };
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
@@ -173,7 +188,7 @@ export class SqliteEventStore implements EventStore {
   async writeSnapshot(snapshot: StreamSnapshot): Promise<void> {
     this.requireOpen();
     const { streamId, revision, schemaVersion, state } = snapshot;
-    this.statements.keepSnapshot.run(streamId, revision, schemaVersion, JSON.stringify(state));
+    await this.write({ kind: 'snapshot', streamId, revision, schemaVersion, state: JSON.stringify(state) });
   }
 
   async readAll(after: number, limit: number): Promise<RecordedEvent[]> {
@@ -203,9 +218,14 @@ export class SqliteEventStore implements EventStore {
     await this.headPosition();
   }
 
+  /** Writes already sent to the writer thread are finished; those still queued are refused. */
   async close(): Promise<void> {
     if (!this.open) return;
     this.open = false;
+    const queued = this.pending;
+    this.pending = [];
+    for (const write of queued) write.reject(new EventStoreUnavailableError('The event store is closed.'));
+    await this.writer?.close();
     this.db.close();
   }
 
