@@ -9,9 +9,9 @@ export const passwordLogins: Phase = {
   name: 'password-logins',
   stage: 'service',
   run: async (bench) => {
-    progress('phase 3/7: full password logins vs raw argon2id verify in this process');
+    progress('phase 3/7: full password logins vs raw argon2id verify in a process of its own');
     const options = passwordLoginLoad(bench, 8);
-    // Baseline: argon2id verifications of the same hash in this process, `cores` × 2 at a time, while
+    // Baseline: argon2id verifications of the same hash (raw-argon2-child.ts), `cores` × 2 at a time, while
     // the service is idle; half before and half after the service's run, to even out a noisy machine.
     const rawArgon2 = rawArgon2Meter(bench, cores * 2);
     await rawArgon2.run(settings.argonBaselineSeconds / 2);

@@ -131,7 +131,7 @@ export const configSchema = z.object({
   PASSWORD_HASH_QUEUE_LIMIT: integer(100, 0, 100_000),
   PASSWORD_HASH_QUEUE_TIMEOUT_MS: integer(3_000, 1, 60_000),
   /** Niceness of the threads argon2id runs on (Linux), so the event loop wins a contended core; 0: off. */
-  PASSWORD_HASH_NICENESS: integer(0, 0, 19),
+  PASSWORD_HASH_NICENESS: integer(10, 0, 19),
   WEBHOOK_URL: url(['https', 'http']),
   WEBHOOK_SECRET: optionalString,
   /** Traces are exported (OTLP/HTTP) only when one of these two is set. */

@@ -97,12 +97,12 @@ describe('configuration', () => {
     ]);
   });
 
-  it('bounds password hashing to all cores but one by default, with a queue of 100, a 3 s deadline and no niceness', () => {
+  it('bounds password hashing to all cores but one by default, with a queue of 100, a 3 s deadline and hashing threads at niceness 10', () => {
     expect(loadConfig({})).toMatchObject({
       PASSWORD_HASH_CONCURRENCY: Math.max(1, availableParallelism() - 1),
       PASSWORD_HASH_QUEUE_LIMIT: 100,
       PASSWORD_HASH_QUEUE_TIMEOUT_MS: 3_000,
-      PASSWORD_HASH_NICENESS: 0,
+      PASSWORD_HASH_NICENESS: 10,
     });
     expect(
       loadConfig({
@@ -130,7 +130,7 @@ describe('configuration', () => {
     ]);
     expect(problemsOf({ PASSWORD_HASH_QUEUE_TIMEOUT_MS: '0' })[0]).toMatch(/^PASSWORD_HASH_QUEUE_TIMEOUT_MS/);
     expect(problemsOf({ PASSWORD_HASH_NICENESS: '20' })[0]).toMatch(/^PASSWORD_HASH_NICENESS/);
-    expect(loadConfig({ PASSWORD_HASH_NICENESS: '10' }).PASSWORD_HASH_NICENESS).toBe(10);
+    expect(loadConfig({ PASSWORD_HASH_NICENESS: '0' }).PASSWORD_HASH_NICENESS).toBe(0);
     expect(problemsOf({ PASSWORD_HASH_CONCURRENCY: '1.5' })[0]).toMatch(
       /^PASSWORD_HASH_CONCURRENCY: expected a whole number/,
     );

@@ -25,6 +25,9 @@ export const startHarness = async (env: Record<string, string> = {}, logger?: Lo
       // Tests log in 20 at once, which a loaded machine may not hash within the default deadline;
       // the hashing bound has tests of its own (login-busy, bounded-password-hasher).
       PASSWORD_HASH_QUEUE_TIMEOUT_MS: '60000',
+      // The service lowers this test process's libuv threads, and no process can raise them back: at the
+      // default niceness every later argon2id call of the file would yield to the other test workers.
+      PASSWORD_HASH_NICENESS: '0',
       ...env,
     }),
     logger,

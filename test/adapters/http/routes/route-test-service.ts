@@ -54,6 +54,9 @@ export const startRouteTestService = async (
       LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '100000',
       // Bursts of logins a loaded machine may not hash within the default deadline (see login-busy).
       PASSWORD_HASH_QUEUE_TIMEOUT_MS: '60000',
+      // The service lowers this test process's libuv threads, and no process can raise them back: at the
+      // default niceness every later argon2id call of the file would yield to the other test workers.
+      PASSWORD_HASH_NICENESS: '0',
       ...env,
     }),
     undefined,
