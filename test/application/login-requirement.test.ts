@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { reenrollmentDeadline, secondFactorRequirement } from '../../src/application/login-requirement.ts';
+import {
+  overdueForReenrollment,
+  reenrollmentDeadline,
+  secondFactorRequirement,
+} from '../../src/application/login-requirement.ts';
 
 const campaign = { startedAt: '2026-11-20T09:00:00.000Z', deadline: '2026-12-01T00:00:00.000Z', reason: 'x' };
 const office = { required: false, enforceFrom: null, reenrollment: campaign };
@@ -11,17 +15,29 @@ describe('login requirement under a re-enrolment campaign', () => {
   it('given an old enrolment, before the deadline a code is asked and the deadline is told', () => {
     const justBefore = new Date('2026-11-30T23:59:59.999Z');
     expect(secondFactorRequirement(oldEnrolment, office, justBefore)).toBe('required');
+    expect(overdueForReenrollment(oldEnrolment, office, justBefore)).toBe(false);
     expect(reenrollmentDeadline(oldEnrolment, office)).toBe(campaign.deadline);
   });
 
-  it('given an old enrolment, with the deadline exactly at now, the user enrols before a session', () => {
-    expect(secondFactorRequirement(oldEnrolment, office, new Date(campaign.deadline))).toBe(
-      'enrollment-required',
+  it('given an old enrolment, with the deadline exactly at now, the old code is asked and then enrolment', () => {
+    const atDeadline = new Date(campaign.deadline);
+    expect(secondFactorRequirement(oldEnrolment, office, atDeadline)).toBe('reenrollment-required');
+    expect(overdueForReenrollment(oldEnrolment, office, atDeadline)).toBe(true);
+    expect(secondFactorRequirement(oldEnrolment, office, new Date('2027-06-01'))).toBe(
+      'reenrollment-required',
+    );
+  });
+
+  it('given an old enrolment in a requiring office, the deadline never lets the password alone enrol', () => {
+    const requiring = { ...office, required: true };
+    expect(secondFactorRequirement(oldEnrolment, requiring, new Date(campaign.deadline))).toBe(
+      'reenrollment-required',
     );
   });
 
   it('given a new enrolment, a code is asked as always and nothing is due', () => {
     expect(secondFactorRequirement(newEnrolment, office, new Date(campaign.deadline))).toBe('required');
+    expect(overdueForReenrollment(newEnrolment, office, new Date(campaign.deadline))).toBe(false);
     expect(reenrollmentDeadline(newEnrolment, office)).toBeNull();
   });
 
@@ -31,6 +47,7 @@ describe('login requirement under a re-enrolment campaign', () => {
       'enrollment-required',
     );
     expect(reenrollmentDeadline(none, office)).toBeNull();
+    expect(overdueForReenrollment(none, office, new Date(campaign.deadline))).toBe(false);
   });
 
   it('given an ended campaign (or read models from before campaigns), an old enrolment just asks a code', () => {

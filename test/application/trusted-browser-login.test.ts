@@ -51,6 +51,19 @@ const lookup = (trusted: boolean, trustBrowserDays = 30): LoginLookup => ({
   office: { officeId: 'o1', name: 'Gent', required: false, enforceFrom: null, trustBrowserDays, revision: 1 },
 });
 
+/** Alice's office started a re-enrolment campaign after her enrolment; its deadline is `deadline`. */
+const underCampaign = (deadline: Date): LoginLookup => {
+  const base = lookup(true);
+  const startedAt = new Date(now.getTime() + 1000).toISOString();
+  return {
+    ...base,
+    office: base.office && {
+      ...base.office,
+      reenrollment: { startedAt, deadline: deadline.toISOString(), reason: 'phishing' },
+    },
+  };
+};
+
 const readModelsAnswering = (answer: () => Promise<LoginLookup | null>) =>
   ({ loginByUsername: answer, loginByUserId: answer }) as unknown as ReadModels;
 
@@ -124,6 +137,7 @@ describe('throttle buckets (OWASP device cookies)', () => {
     expect(await bucketOf(async () => lookup(false))('alice', deviceToken)).toBe('account:alice');
     expect(await bucketOf(async () => lookup(true, 0))('alice', deviceToken)).toBe('account:alice');
     expect(await bucketOf(async () => null)('alice', deviceToken)).toBe('account:alice');
+    expect(await bucketOf(async () => underCampaign(now))('alice', deviceToken)).toBe('account:alice');
     const failing = bucketOf(() => Promise.reject(new Error('Redis down')));
     expect(await failing('alice', deviceToken)).toBe('account:alice');
   });
@@ -189,6 +203,23 @@ describe('skipping the code fails closed', () => {
     const { result, errors } = await skipWith({ events });
     expect(result).toBeNull();
     expect(errors).toHaveLength(1);
+  });
+
+  it('given a campaign deadline at now and an enrolment from before the campaign, then no skip and no event', async () => {
+    const events = await storeWithTrust();
+    const before = (await events.readStream(userSecurityStream(userId))).length;
+    const { result } = await skipWith({
+      events,
+      readModels: readModelsAnswering(async () => underCampaign(now)),
+    });
+    expect(result).toBeNull();
+    expect(await events.readStream(userSecurityStream(userId))).toHaveLength(before);
+  });
+
+  it('given the campaign deadline a millisecond after now, then the trust still skips the code', async () => {
+    const soon = new Date(now.getTime() + 1);
+    const { result } = await skipWith({ readModels: readModelsAnswering(async () => underCampaign(soon)) });
+    expect(result?.user.userId).toBe(userId);
   });
 
   it('given a challenge already used, then no session', async () => {

@@ -191,6 +191,8 @@ const nl = {
   'campaign.reasonMissing': 'Vul een reden in.',
   'login.reenrolBy':
     'Je kantoor vraagt om voor {date} een nieuwe authenticator-app in te stellen (Instellingen > Account > Beveiliging). Daarna moet je het bij het inloggen eerst doen.',
+  'login.reenrolNow':
+    'Je kantoor vroeg om voor {date} een nieuwe authenticator-app in te stellen. Typ eerst een code uit je oude app (of een herstelcode); daarna stel je de nieuwe app in. Oude smartphone kwijt? Vraag support om tijdelijke toegang.',
   'account.reenrolBy':
     'Je kantoor vraagt om voor {date} een nieuwe authenticator-app in te stellen. Je oude codes werken niet meer zodra de nieuwe is ingesteld.',
   'error.deadline-in-past': 'Die datum ligt in het verleden; kies een latere.',
@@ -410,7 +412,7 @@ const nl = {
     "Als kantoorbeheerder zie je op Instellingen > Kantoor > Beveiliging voor elke medewerker de rol, of twee-factor-authenticatie is ingesteld en sinds wanneer, de laatste keer dat een tweede factor werd gebruikt, en de status: in orde, moet instellen voor een datum, te laat of niet verplicht. Vul een moment in het verleden in om te zien hoe het er toen voor stond. Met 'Exporteren als CSV' download je hetzelfde rapport als spreadsheet.",
   'help.reenrolTitle': '11. Iedereen een nieuwe authenticator-app laten instellen',
   'help.reenrol':
-    "Na een phishingaanval of een verloren toestel kan een kantoorbeheerder (of support) vragen dat iedereen voor een datum een nieuwe authenticator-app instelt, met een reden. Tot die datum log je gewoon in met je code en zie je een herinnering; stel de nieuwe app in via Instellingen > Account > Beveiliging. Je oude codes werken dan niet meer. Vanaf de datum moet je bij het inloggen eerst de nieuwe app instellen, zoals iemand die het nog nooit deed. Wie nog geen twee-factor-authenticatie had, merkt er niets van. De beheerder ziet hoeveel collega's al klaar zijn en kan de vraag vroeger beëindigen.",
+    "Na een phishingaanval of een verloren toestel kan een kantoorbeheerder (of support) vragen dat iedereen voor een datum een nieuwe authenticator-app instelt, met een reden. Tot die datum log je gewoon in met je code en zie je een herinnering; stel de nieuwe app in via Instellingen > Account > Beveiliging. Je oude codes werken dan niet meer. Vanaf de datum vraagt het inloggen na je wachtwoord eerst nog een code uit je oude app (of een herstelcode), en daarna stel je de nieuwe app in, zoals iemand die het nog nooit deed; je wachtwoord alleen volstaat daar niet voor, en een vertrouwde browser slaat die stap niet over. Ben je je oude smartphone kwijt, vraag dan support om tijdelijke toegang (zie 6). Wie nog geen twee-factor-authenticatie had, merkt er niets van. De beheerder ziet hoeveel collega's al klaar zijn en kan de vraag vroeger beëindigen.",
   'help.freezeTitle': '7. "Dit was ik niet": je account bevriezen',
   'help.freeze':
     'Bij elke wijziging aan je twee-factor-authenticatie krijg je een e-mail. Deed je die wijziging niet zelf? Klik op de link in de e-mail (7 dagen geldig) en bevries je account. Alle sessies stoppen en niemand kan nog inloggen tot support, na controle bij jou, de bevriezing opheft.',
@@ -632,6 +634,8 @@ const en: Record<MessageKey, string> = {
   'campaign.reasonMissing': 'Type a reason.',
   'login.reenrolBy':
     'Your office asks you to set up a new authenticator app by {date} (Settings > Account > Security). After that you will have to do it when you log in.',
+  'login.reenrolNow':
+    'Your office asked you to set up a new authenticator app by {date}. First type a code from your old app (or a recovery code); you then set up the new app. Lost the old phone? Ask support for temporary access.',
   'account.reenrolBy':
     'Your office asks you to set up a new authenticator app by {date}. Your old codes stop working once the new one is set up.',
   'error.deadline-in-past': 'That date lies in the past; pick a later one.',
@@ -848,7 +852,7 @@ const en: Record<MessageKey, string> = {
     "As an office admin you see on Settings > Office > Security, for every member, the role, whether two-factor authentication is set up and since when, the last time a second factor was used, and the status: compliant, due by a date, overdue or not required. Type a past moment to see how things stood then. 'Export as CSV' downloads the same report as a spreadsheet.",
   'help.reenrolTitle': '11. Having everyone set up a new authenticator app',
   'help.reenrol':
-    'After a phishing wave or a lost device, an office admin (or support) can ask everyone to set up a new authenticator app by a date, with a reason. Until that date you log in with your code as usual and see a reminder; set up the new app on Settings > Account > Security. Your old codes then stop working. From the date on you first set up the new app when you log in, like someone who never did. Members who had no two-factor authentication yet notice nothing. The admin sees how many colleagues are done and can end the request early.',
+    'After a phishing wave or a lost device, an office admin (or support) can ask everyone to set up a new authenticator app by a date, with a reason. Until that date you log in with your code as usual and see a reminder; set up the new app on Settings > Account > Security. Your old codes then stop working. From the date on, logging in asks after your password for a code from your old app (or a recovery code) first, and then you set up the new app, like someone who never did; your password alone is not enough for that, and a trusted browser does not skip this step. Lost your old phone? Ask support for temporary access (see 6). Members who had no two-factor authentication yet notice nothing. The admin sees how many colleagues are done and can end the request early.',
   'help.freezeTitle': '7. "This wasn\'t me": freezing your account',
   'help.freeze':
     'Every change to your two-factor authentication is e-mailed to you. Did you not make it? Click the link in the e-mail (valid for 7 days) and freeze your account. Every session ends and nobody can log in until support, after checking with you, lifts the freeze.',

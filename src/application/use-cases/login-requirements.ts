@@ -14,5 +14,17 @@ export const loginRequirements =
     // A platform checking passwords itself must refuse a frozen account as our own login does.
     if (lookup.user.frozen === true) throw accountFrozen();
     const requirement = secondFactorRequirement(lookup.user, lookup.office, deps.clock.now());
-    return { secondFactor: requirement === 'enrollment-recommended' ? 'none' : requirement };
+    return { secondFactor: platformAnswer[requirement] };
   };
+
+/**
+ * Fail-closed: an overdue user's old authenticator must not let a platform open a session, so the
+ * platform hears `enrollment-required` (our own login asks the old code first, then enrols).
+ */
+const platformAnswer: Record<ReturnType<typeof secondFactorRequirement>, PlatformLoginRequirement> = {
+  none: 'none',
+  'enrollment-recommended': 'none',
+  required: 'required',
+  'reenrollment-required': 'enrollment-required',
+  'enrollment-required': 'enrollment-required',
+};

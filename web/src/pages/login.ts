@@ -136,7 +136,9 @@ const showCodeStep = (
       : h(
           'p',
           { class: 'notice', id: 'reenrol-reminder' },
-          tx('login.reenrolBy', { date: dateParam(reenrollmentDeadline) }),
+          tx(Date.parse(reenrollmentDeadline) <= Date.now() ? 'login.reenrolNow' : 'login.reenrolBy', {
+            date: dateParam(reenrollmentDeadline),
+          }),
         ),
     h('p', {}, tx('login.codeIntro')),
     code.wrapper,

@@ -57,22 +57,33 @@ const afterPassword = async (
   const { user, office } = lookup;
   const now = deps.clock.now();
   const requirement = secondFactorRequirement(user, office, now);
-  if (requirement === 'required' || requirement === 'enrollment-required') {
-    const kind = requirement === 'required' ? 'second-factor' : 'enrollment';
-    const challenge = await deps.sessions.createChallenge(
-      { userId: user.userId, kind, createdAt: now.toISOString() },
-      deps.settings.challengeTtlSeconds,
-    );
-    return requirement === 'required'
-      ? {
-          status: 'second-factor-required',
-          challenge,
-          userId: user.userId,
-          trustBrowserDays: trustOffered(lookup),
-          reenrollmentDeadline: reenrollmentDeadline(user, office),
-        }
-      : { status: 'enrollment-required', challenge, userId: user.userId };
+  if (requirement === 'enrollment-required') {
+    const challenge = await newChallenge(deps, user.userId, 'enrollment', now);
+    return { status: 'enrollment-required', challenge, userId: user.userId };
+  }
+  if (requirement === 'required' || requirement === 'reenrollment-required') {
+    // Overdue under a campaign: the old code is still asked (the password alone never enrols), but the
+    // code step then sends the user to enrol, so there is no browser to trust.
+    const overdue = requirement === 'reenrollment-required';
+    return {
+      status: 'second-factor-required',
+      challenge: await newChallenge(deps, user.userId, 'second-factor', now),
+      userId: user.userId,
+      trustBrowserDays: overdue ? 0 : trustOffered(lookup),
+      reenrollmentDeadline: reenrollmentDeadline(user, office),
+    };
   }
   const enrollmentDeadline = requirement === 'enrollment-recommended' ? (office?.enforceFrom ?? null) : null;
   return { status: 'authenticated', session: await openSession(deps, user, now), enrollmentDeadline };
 };
+
+const newChallenge = (
+  deps: Pick<ApplicationDeps, 'sessions' | 'settings'>,
+  userId: string,
+  kind: 'second-factor' | 'enrollment',
+  now: Date,
+) =>
+  deps.sessions.createChallenge(
+    { userId, kind, createdAt: now.toISOString() },
+    deps.settings.challengeTtlSeconds,
+  );

@@ -10,12 +10,13 @@ import { ApplicationError } from '../../application-error.ts';
 import type { CommandContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
-import { reenrollmentDeadline } from '../../login-requirement.ts';
+import { overdueForReenrollment, reenrollmentDeadline } from '../../login-requirement.ts';
 import { notifyTwoFactorChange } from '../../notify-two-factor-change.ts';
 import { type OpenedSession, openSessionUsingChallenge } from '../../open-session.ts';
 import { throwIfRejected } from '../../second-factor-outcome.ts';
 import { checkCodeAgainst } from '../../totp-checks.ts';
 import { type IssuedBrowserTrust, newBrowserTrust } from '../../trusted-browsers/new-browser-trust.ts';
+import { endOverdueTrusts, enrollmentChallenge } from './held-back-for-enrolment.ts';
 
 export type SecondFactorInput = { challenge: string } & ({ code: string } | { recoveryCode: string }) & {
     /** "Trust this browser": with a right TOTP or recovery code, the browser gets a device token. */
@@ -24,7 +25,10 @@ export type SecondFactorInput = { challenge: string } & ({ code: string } | { re
 
 export type RequestContext = Omit<CommandContext, 'actor'>;
 
-/** A temporary access code from support finishes the password step, and then the user must enrol. */
+/**
+ * A temporary access code from support, or any code of a user whose enrolment a re-enrolment campaign's
+ * deadline made overdue, finishes the password step, and then the user must enrol.
+ */
 export type SecondFactorResult =
   | {
       status: 'authenticated';
@@ -70,7 +74,9 @@ export const secondFactorStep =
     const { user } = lookup;
     const actor = actorOf(user);
     const now = deps.clock.now();
-    const trust = input.trustBrowser === true ? newBrowserTrust(deps, lookup, request.userAgent) : null;
+    const overdue = overdueForReenrollment(user, lookup.office, now);
+    const trust =
+      input.trustBrowser === true && !overdue ? newBrowserTrust(deps, lookup, request.userAgent) : null;
 
     const outcome = await handleCommand(
       deps,
@@ -95,16 +101,13 @@ export const secondFactorStep =
       throw new DomainError('invalid-code', 'The code is not valid.');
     }
     await notifyFactorUsed(deps, user, outcome.newEvents, now);
-    if (outcome.newEvents.some((event) => event.type === 'TemporaryAccessUsed')) {
+    if (overdue) await endOverdueTrusts(deps, user, request);
+    if (overdue || outcome.newEvents.some((event) => event.type === 'TemporaryAccessUsed')) {
       // No session before a new authenticator: the login's challenge is traded for an enrolment one.
-      if ((await deps.sessions.consumeChallenge(input.challenge)) === null) {
-        throw new ApplicationError('invalid-challenge', 'This login was already finished; log in again.');
-      }
-      const challenge = await deps.sessions.createChallenge(
-        { userId: user.userId, kind: 'enrollment', createdAt: now.toISOString() },
-        deps.settings.challengeTtlSeconds,
-      );
-      return { status: 'enrollment-required', challenge };
+      return {
+        status: 'enrollment-required',
+        challenge: await enrollmentChallenge(deps, input.challenge, user, now),
+      };
     }
     const opened = await openSessionUsingChallenge(deps, user, now, input.challenge);
     if (opened === null) {

@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../../src/application/ports/clock.ts';
 import { codeAt } from '../../../support/totp-codes.ts';
@@ -20,6 +21,13 @@ class SettableClock implements Clock {
 }
 
 const day = 24 * 60 * 60 * 1000;
+const trustCookie = 'sf_trusted_browser';
+const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+
+const setCookies = (reply: LightMyRequestResponse): string[] => {
+  const header = reply.headers['set-cookie'];
+  return header === undefined ? [] : Array.isArray(header) ? header : [String(header)];
+};
 
 describe('re-enrolment campaign routes and their effect on logins', () => {
   const clock = new SettableClock();
@@ -31,14 +39,34 @@ describe('re-enrolment campaign routes and their effect on logins', () => {
   let otherAdmin: string;
   let eva: { userId: string; token: string; secret: string };
   let finn: { userId: string; token: string; secret: string };
+  type Enrolled = Awaited<ReturnType<RouteTestService['enrolledUser']>>;
+  /** Old enrolments for the tests from the deadline on; hugo trusted a browser before the campaign. */
+  const overdue: Record<'gina' | 'ida' | 'jan' | 'hugo', Enrolled> = {} as never;
+  let hugoDeviceToken: string;
   let deadline: string;
 
   const campaign = (token: string | undefined, body: unknown, office = officeId) =>
     t.call('POST', `/v1/offices/${office}/reenrollment`, { body, ...(token === undefined ? {} : { token }) });
   const end = (token: string | undefined, office = officeId) =>
     t.call('DELETE', `/v1/offices/${office}/reenrollment`, token === undefined ? {} : { token });
-  const login = (username: string, code?: string) =>
-    t.call('POST', '/v1/login', { body: { username, password, ...(code === undefined ? {} : { code }) } });
+  const login = (
+    username: string,
+    code?: string,
+    extra: { body?: Json; headers?: Record<string, string> } = {},
+  ) =>
+    t.call('POST', '/v1/login', {
+      body: { username, password, ...(code === undefined ? {} : { code }), ...extra.body },
+      headers: { 'user-agent': firefox, ...extra.headers },
+    });
+  const secondFactor = (body: Json) => t.call('POST', '/v1/login/second-factor', { body });
+  const codeOf = (secret: string, step: number) => codeAt(secret, step, clock.now().getTime());
+  /** The answer of an overdue login's code step: the enrolment screen, and nothing that signs in. */
+  const expectSentToEnrol = (reply: LightMyRequestResponse): string => {
+    expect(reply.statusCode, reply.body).toBe(200);
+    expect(reply.json()).toEqual({ status: 'enrollment-required', challenge: expect.any(String) });
+    expect(setCookies(reply)).toEqual([]);
+    return (reply.json() as { challenge: string }).challenge;
+  };
   const reportRow = async (username: string) => {
     const report = (await t.call('GET', `/v1/offices/${officeId}/compliance`, { token: admin })).json() as {
       items: Json[];
@@ -76,7 +104,18 @@ describe('re-enrolment campaign routes and their effect on logins', () => {
     await t.createUser(officeId, 'nina');
     eva = await t.enrolledUser(officeId, 'eva');
     finn = await t.enrolledUser(officeId, 'finn');
+    for (const name of ['gina', 'ida', 'jan', 'hugo'] as const)
+      overdue[name] = await t.enrolledUser(officeId, name);
     admin = await t.signIn('anna');
+    const trusting = await t.call('PUT', `/v1/offices/${officeId}/two-factor-policy`, {
+      body: { required: false, trustBrowserDays: 30 },
+      token: admin,
+    });
+    expect(trusting.statusCode, trusting.body).toBe(200);
+    const trusted = await login('hugo', codeOf(overdue.hugo.secret, 0), { body: { trustBrowser: true } });
+    const cookie = setCookies(trusted).find((line) => line.startsWith(`${trustCookie}=`));
+    hugoDeviceToken = /^[^=]+=([^;]*)/.exec(cookie ?? '')?.[1] ?? '';
+    expect(hugoDeviceToken).not.toBe('');
     otherAdmin = await t.signIn('otto');
     support = await t.signIn('sam');
     auditor = await t.signIn('aud');
@@ -141,7 +180,7 @@ describe('re-enrolment campaign routes and their effect on logins', () => {
     it('the report shows the old enrolments as due by the deadline', async () => {
       const { row, progress } = await reportRow('eva');
       expect(row).toMatchObject({ status: 'due', deadline });
-      expect(progress).toEqual({ renewed: 0, remaining: 2 });
+      expect(progress).toEqual({ renewed: 0, remaining: 6 });
     });
 
     it('enrolling again replaces the secret: the old codes stop working, the reminder goes', async () => {
@@ -165,7 +204,7 @@ describe('re-enrolment campaign routes and their effect on logins', () => {
       expect(fresh.statusCode, fresh.body).toBe(200);
       const { row, progress } = await reportRow('eva');
       expect(row).toMatchObject({ status: 'compliant', deadline: null });
-      expect(progress).toEqual({ renewed: 1, remaining: 1 });
+      expect(progress).toEqual({ renewed: 1, remaining: 5 });
     });
   });
 
@@ -179,22 +218,109 @@ describe('re-enrolment campaign routes and their effect on logins', () => {
       otherAdmin = await t.signIn('otto');
     });
 
-    it('an old enrolment is sent to the enrolment screen, and the platform check says so too', async () => {
+    it('the password alone asks for the old code, never the enrolment screen; the platform check stays closed', async () => {
       const requirements = await t.call('GET', `/v1/platform/users/${finn.userId}/login-requirements`, {
         headers: { 'x-api-key': apiKey },
       });
       expect(requirements.json()).toMatchObject({ secondFactor: 'enrollment-required' });
       const reply = await login('finn');
       expect(reply.statusCode, reply.body).toBe(200);
-      expect(reply.json()).toMatchObject({ status: 'enrollment-required' });
-      expect((await reportRow('finn')).row).toMatchObject({ status: 'overdue', deadline });
-      const { secret, answer } = await enrolAgain({
-        challenge: (reply.json() as { challenge: string }).challenge,
+      expect(reply.json()).toMatchObject({
+        status: 'second-factor-required',
+        trustBrowserDays: 0,
+        reenrollmentDeadline: deadline,
       });
+      expect(setCookies(reply)).toEqual([]);
+      // The login's challenge is not an enrolment one: the password alone cannot enrol an authenticator.
+      const { challenge } = reply.json() as { challenge: string };
+      expectProblem(
+        await t.call('POST', '/v1/me/two-factor/enrollment', { body: { challenge } }),
+        401,
+        'invalid-challenge',
+      );
+      expect((await reportRow('finn')).row).toMatchObject({ status: 'overdue', deadline });
+    });
+
+    it('POST /v1/login with the old code: the enrolment screen, no session; enrolling replaces the secret', async () => {
+      const wrong = String((Number(codeOf(finn.secret, 0)) + 3) % 1_000_000).padStart(6, '0');
+      expectProblem(await login('finn', wrong), 401, 'invalid-code');
+      const enrolment = expectSentToEnrol(await login('finn', codeOf(finn.secret, 0)));
+      const { secret, answer } = await enrolAgain({ challenge: enrolment });
       expect(answer.session).toEqual(expect.any(String));
-      const after = await login('finn', codeAt(secret, 1, clock.now().getTime()));
+      expectProblem(await login('finn', codeOf(finn.secret, 1)), 401, 'invalid-code');
+      const after = await login('finn', codeOf(secret, 1));
       expect(after.json()).toMatchObject({ status: 'authenticated' });
       expect(after.json()).not.toHaveProperty('reenrollmentDeadline');
+      expect((await reportRow('finn')).row).toMatchObject({ status: 'compliant' });
+    });
+
+    it('POST /v1/login/second-factor: a wrong code is refused (401), the right one trades the challenge', async () => {
+      const { secret } = overdue.gina;
+      const first = await login('gina');
+      expect(first.json()).toMatchObject({ status: 'second-factor-required' });
+      const { challenge } = first.json() as { challenge: string };
+      const wrong = String((Number(codeOf(secret, 0)) + 1) % 1_000_000).padStart(6, '0');
+      expectProblem(await secondFactor({ challenge, code: wrong }), 401, 'invalid-code');
+      const enrolment = expectSentToEnrol(await secondFactor({ challenge, code: codeOf(secret, 0) }));
+      expectProblem(await secondFactor({ challenge, code: codeOf(secret, 1) }), 401, 'invalid-challenge');
+      const renewed = await enrolAgain({ challenge: enrolment });
+      expect(renewed.answer.session).toEqual(expect.any(String));
+      const next = (await login('gina')).json() as { challenge: string };
+      expectProblem(
+        await secondFactor({ challenge: next.challenge, code: codeOf(secret, 1) }),
+        401,
+        'invalid-code',
+      );
+    });
+
+    it('a recovery code of the old enrolment also leads to the enrolment screen', async () => {
+      const { challenge } = (await login('ida')).json() as { challenge: string };
+      const enrolment = expectSentToEnrol(
+        await secondFactor({ challenge, recoveryCode: overdue.ida.recoveryCodes[0] }),
+      );
+      expect((await enrolAgain({ challenge: enrolment })).answer.session).toEqual(expect.any(String));
+    });
+
+    it('wrong codes count toward the lock-out as on any login (429 after five)', async () => {
+      const { secret } = overdue.jan;
+      const wrong = String((Number(codeOf(secret, 0)) + 7) % 1_000_000).padStart(6, '0');
+      const { challenge } = (await login('jan')).json() as { challenge: string };
+      for (let attempt = 1; attempt <= 4; attempt++)
+        expectProblem(await secondFactor({ challenge, code: wrong }), 401, 'invalid-code');
+      expectProblem(await secondFactor({ challenge, code: wrong }), 429, 'locked-out');
+      expectProblem(await login('jan', codeOf(secret, 0)), 429, 'locked-out');
+    });
+
+    it('a trusted browser skips neither the code nor the enrolment, and the code step ends its trust', async () => {
+      const device = { headers: { cookie: `${trustCookie}=${hugoDeviceToken}` } };
+      const skipped = await login('hugo', undefined, device);
+      expect(skipped.statusCode, skipped.body).toBe(200);
+      expect(skipped.json()).toMatchObject({ status: 'second-factor-required', trustBrowserDays: 0 });
+      const withCode = await login('hugo', codeOf(overdue.hugo.secret, 1), {
+        ...device,
+        body: { trustBrowser: true },
+      });
+      const enrolment = expectSentToEnrol(withCode);
+      const audit = await t.call(
+        'GET',
+        `/v1/audit/events?userId=${overdue.hugo.userId}&type=TrustedBrowserRevoked`,
+        {
+          token: auditor,
+        },
+      );
+      expect(audit.statusCode, audit.body).toBe(200);
+      expect((audit.json() as { items: { data: Json }[] }).items.map((item) => item.data.why)).toEqual([
+        'reenrolment-deadline',
+      ]);
+      const used = await t.call(
+        'GET',
+        `/v1/audit/events?userId=${overdue.hugo.userId}&type=TrustedBrowserUsed`,
+        {
+          token: auditor,
+        },
+      );
+      expect((used.json() as { items: unknown[] }).items).toEqual([]);
+      expect((await enrolAgain({ challenge: enrolment })).answer.session).toEqual(expect.any(String));
     });
 
     it('a member who never enrolled in an office that does not require 2FA is not affected', async () => {
