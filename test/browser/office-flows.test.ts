@@ -42,6 +42,20 @@ describe.skipIf(noChromium)('office flows in Chromium', { timeout: 60_000 }, () 
       `axe on ${name}`,
     ).toEqual([]);
 
+  /** `date` as typed in the page's date field: day, month, year, hours and minutes in Brussels. */
+  const typedIn = (locale: 'nl-BE' | 'en-GB', date: Date) =>
+    new Intl.DateTimeFormat(locale, {
+      timeZone: 'Europe/Brussels',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .format(date)
+      .replace(',', '');
+
   it('the admin reads the compliance report, looks at a past moment and exports it as CSV (NL)', async () => {
     await enrolled('anke');
     const page = await adminOnOfficePage(false);
@@ -54,19 +68,7 @@ describe.skipIf(noChromium)('office flows in Chromium', { timeout: 60_000 }, () 
 
     // Past moments come from the history: an hour ago the office did not exist yet; a moment
     // typed in the page's format (dd-mm-jjjj uu:mm) a little ahead shows the totals at that moment.
-    const typedNl = (date: Date) =>
-      new Intl.DateTimeFormat('nl-BE', {
-        timeZone: 'Europe/Brussels',
-        day: '2-digit',
-        month: '2-digit',
-        year: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      })
-        .format(date)
-        .replace(/\//g, '-')
-        .replace(',', '');
+    const typedNl = (date: Date) => typedIn('nl-BE', date).replace(/\//g, '-');
     const moment = page.locator('#compliance').getByLabel('Moment (leeg: nu)');
     await moment.fill(typedNl(new Date(Date.now() - 3_600_000)));
     await page.getByRole('button', { name: 'Rapport tonen' }).click();
@@ -93,17 +95,7 @@ describe.skipIf(noChromium)('office flows in Chromium', { timeout: 60_000 }, () 
     const page = await adminOnOfficePage(true);
     const campaign = page.locator('#campaign');
     const inTwoWeeks = new Date(Date.now() + 14 * 86_400_000);
-    const typed = new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Europe/Brussels',
-      day: '2-digit',
-      month: '2-digit',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .format(inTwoWeeks)
-      .replace(',', '');
+    const typed = typedIn('en-GB', inTwoWeeks);
     await campaign.getByLabel('By').fill(typed);
     await campaign
       .getByLabel('Reason (not shown to members; auditors see it)')
