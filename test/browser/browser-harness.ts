@@ -15,7 +15,7 @@ import type { Clock } from '../../src/application/ports/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { type RunningService, startService } from '../../src/main.ts';
 import { codeAt } from '../support/totp-codes.ts';
-import { type Lang, wordingOf } from './wording.ts';
+import { type Lang, switchTo, wordingOf } from './wording.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -169,6 +169,18 @@ export const browserHarness = (options: HarnessOptions) => {
     await page.getByRole('button', { name: t('login.submit') }).click();
   };
 
+  /** `username` (support) logged in, in a browser of their own, on the support page in `lang`. */
+  const supportDesk = async (username: string, lang: Lang): Promise<Page> => {
+    const t = wordingOf(lang);
+    const page = await open('/');
+    await switchTo(page, lang);
+    await logIn(page, username, lang);
+    await expect.poll(() => page.locator('#page-title').textContent()).toBe(t('account.title'));
+    await page.goto(`${running().url}/support`);
+    await expect.poll(() => page.locator('#page-title').textContent()).toBe(t('support.title'));
+    return page;
+  };
+
   return {
     get service() {
       return running();
@@ -194,7 +206,18 @@ export const browserHarness = (options: HarnessOptions) => {
     pageIn,
     open,
     logIn,
+    supportDesk,
   };
+};
+
+/** Looks `username` up on the support page in `lang`, until the page shows that user. */
+export const findOnSupportPage = async (page: Page, username: string, lang: Lang) => {
+  const t = wordingOf(lang);
+  await page.locator('form[role="search"]').getByLabel(t('support.username')).fill(username);
+  await page.getByRole('button', { name: t('support.find') }).click();
+  await expect
+    .poll(() => page.locator('#user-title').textContent())
+    .toBe(t('support.userTitle', { name: username }));
 };
 
 let axeScript: string | undefined;

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { browserHarness, chromiumMissing } from './browser-harness.ts';
-import { type Lang, languages, patternOf, switchTo, wordingOf } from './wording.ts';
+import { browserHarness, chromiumMissing, findOnSupportPage } from './browser-harness.ts';
+import { type Lang, languages, patternOf, wordingOf } from './wording.ts';
 
 const noChromium = chromiumMissing('four-eyes browser tests');
 
@@ -29,23 +29,8 @@ describe.skipIf(noChromium)('four-eyes on the support page in Chromium', { timeo
   describe.each(languages)('in %s', (lang: Lang) => {
     const t = wordingOf(lang);
     const pattern = patternOf(lang);
-    /** A support agent logged in, in a browser of their own, on the support page. */
-    const supportPage = async (username: string): Promise<Page> => {
-      const page = await harness.open('/');
-      await switchTo(page, lang);
-      await harness.logIn(page, username, lang);
-      await expect.poll(() => page.locator('#page-title').textContent()).toBe(t('account.title'));
-      await page.goto(`${harness.url}/support`);
-      await expect.poll(() => page.locator('#page-title').textContent()).toBe(t('support.title'));
-      return page;
-    };
-    const find = async (page: Page, username: string) => {
-      await page.locator('form[role="search"]').getByLabel(t('support.username')).fill(username);
-      await page.getByRole('button', { name: t('support.find') }).click();
-      await expect
-        .poll(() => page.locator('#user-title').textContent())
-        .toBe(t('support.userTitle', { name: username }));
-    };
+    const supportPage = (username: string) => harness.supportDesk(username, lang);
+    const find = (page: Page, username: string) => findOnSupportPage(page, username, lang);
 
     it('one agent asks for a reset; a second agent approves it, and only then it happens', async () => {
       const username = `frank-${lang}`;

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookReceiver } from '../support/webhook-receiver.ts';
-import { browserHarness, chromiumMissing } from './browser-harness.ts';
+import { browserHarness, chromiumMissing, findOnSupportPage } from './browser-harness.ts';
 import { type Lang, languages, patternOf, switchTo, wordingOf } from './wording.ts';
 
 const noChromium = chromiumMissing('support-flow browser tests');
@@ -43,21 +43,8 @@ describe.skipIf(noChromium)('support flows in Chromium', { timeout: 60_000 }, ()
     const t = wordingOf(lang);
     const pattern = patternOf(lang);
     const logIn = (page: Page, username: string) => harness.logIn(page, username, lang);
-    const supportPage = async () => {
-      const desk = await open('/', lang);
-      await logIn(desk, 'helpdesk');
-      await expect.poll(() => title(desk)).toBe(t('account.title'));
-      await desk.goto(`${harness.url}/support`);
-      await expect.poll(() => title(desk)).toBe(t('support.title'));
-      return desk;
-    };
-    const supportFinds = async (page: Page, username: string) => {
-      await page.locator('form[role="search"]').getByLabel(t('support.username')).fill(username);
-      await page.getByRole('button', { name: t('support.find') }).click();
-      await expect
-        .poll(() => page.locator('#user-title').textContent())
-        .toBe(t('support.userTitle', { name: username }));
-    };
+    const supportPage = () => harness.supportDesk('helpdesk', lang);
+    const supportFinds = (page: Page, username: string) => findOnSupportPage(page, username, lang);
 
     it('support gives a temporary code; the user logs in with it and is sent to set up a new app', async () => {
       const username = `dave-${lang}`;
