@@ -182,9 +182,6 @@ export const browserHarness = (options: HarnessOptions) => {
   };
 
   return {
-    get service() {
-      return running();
-    },
     get url() {
       return running().url;
     },
@@ -193,11 +190,9 @@ export const browserHarness = (options: HarnessOptions) => {
       if (browser === undefined) throw new Error('Chromium is not started yet');
       return browser;
     },
-    apiKey,
     password,
     problems,
     call,
-    platform,
     office,
     user,
     bearer,

@@ -38,7 +38,7 @@ describe.skipIf(noChromium)('reference web pages in Chromium', { timeout: 60_000
     name: 'pages',
     config: { LOGIN_RATE_LIMIT_PER_MINUTE: '10000', LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '10000' },
   });
-  const { password, platform, problems } = harness;
+  const { password, problems } = harness;
   let ids: Ids;
   const taken: string[] = [];
   const authenticators: Record<string, Authenticator> = {};
@@ -236,8 +236,7 @@ describe.skipIf(noChromium)('reference web pages in Chromium', { timeout: 60_000
 
   it('a member changes her password on the account page; the old one no longer logs in', async () => {
     // An office of her own, so the office admin's member counts stay as they are.
-    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Mechelen' });
-    await platform('/v1/platform/users', { officeId, username: 'dora', password, role: 'member' });
+    await harness.user(await harness.office('Kantoor Mechelen'), 'dora');
     const page = await open('/');
     await logIn(page, 'dora');
     await shows(page, 'Accountbeveiliging');
@@ -466,13 +465,7 @@ describe.skipIf(noChromium)('reference web pages in Chromium', { timeout: 60_000
   });
 
   it('support erases a user on request only after typing the username again; that user cannot log in', async () => {
-    const { officeId: brugge } = await platform('/v1/platform/offices', { name: 'Kantoor Brugge' });
-    const { userId: dave } = await platform('/v1/platform/users', {
-      officeId: brugge,
-      username: 'dave',
-      password,
-      role: 'member',
-    });
+    const dave = await harness.user(await harness.office('Kantoor Brugge'), 'dave');
     // dave has a session open while support erases him.
     const davePage = await open('/');
     await logIn(davePage, 'dave');
@@ -606,13 +599,8 @@ describe.skipIf(noChromium)('reference web pages in Chromium', { timeout: 60_000
   });
 
   it('the deadline is typed in the page language, in the named time zone; a past one is refused', async () => {
-    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Leuven' });
-    await platform('/v1/platform/users', {
-      officeId,
-      username: 'leuven-admin',
-      password,
-      role: 'office-admin',
-    });
+    const officeId = await harness.office('Kantoor Leuven');
+    await harness.user(officeId, 'leuven-admin', 'office-admin');
     const page = await open('/');
     await logIn(page, 'leuven-admin');
     await shows(page, 'Accountbeveiliging');
