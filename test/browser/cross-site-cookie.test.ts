@@ -1,40 +1,22 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
-import { type RunningService, startService } from '../../src/main.ts';
+import { browserHarness, chromiumMissing } from './browser-harness.ts';
+
+const password = 'browser cookie password 1';
+
+const noChromium = chromiumMissing('browser cookie tests');
 
 /**
  * The session cookie and the cross-site check in a real browser. Two ports of 127.0.0.1 are two origins
  * of one site, so SameSite=Strict does not stop a form of the other port from sending the cookie: the
  * Origin check is what refuses it.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
-if (!hasChromium) console.warn(`browser cookie tests skipped: ${chromiumPath} is missing`);
-
-const apiKey = 'browser-cookie-platform-key-0123456789abcdef0123';
-const password = 'browser cookie password 1';
-
-describe.skipIf(!hasChromium)('the Secure session cookie in Chromium', { timeout: 60_000 }, () => {
-  let service: RunningService;
+describe.skipIf(noChromium)('the Secure session cookie in Chromium', { timeout: 60_000 }, () => {
+  const harness = browserHarness({ name: 'cookie', password, config: { COOKIE_SECURE: 'always' } });
   let otherSite: Server;
   let otherOrigin: string;
-  let dataDir: string;
-  let browser: Browser;
   let page: Page;
-
-  const platform = async (path: string, body: unknown) =>
-    (await (
-      await fetch(`${service.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-        body: JSON.stringify(body),
-      })
-    ).json()) as Record<string, string>;
 
   /** What a fetch from a page of the service itself answers. */
   const fromOwnPage = (path: string, init: { method?: string; body?: unknown } = {}) =>
@@ -53,46 +35,31 @@ describe.skipIf(!hasChromium)('the Secure session cookie in Chromium', { timeout
     );
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'second-factor-browser-cookie-'));
-    service = await startService(
-      loadConfig({
-        PORT: '0',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'silent',
-        PLATFORM_API_KEY: apiKey,
-        COOKIE_SECURE: 'always',
-      }),
-    );
-    const { officeId } = await platform('/v1/platform/offices', { name: 'Cookie office' });
-    await platform('/v1/platform/users', { officeId, username: 'cookie', password, role: 'member' });
+    const officeId = await harness.office('Cookie office');
+    await harness.user(officeId, 'cookie');
     // Another origin of the same site: a page whose form posts to the service's logout.
     otherSite = createServer((_request, response) => {
       response.setHeader('content-type', 'text/html');
       response.end(
-        `<form method="post" action="${service.url}/v1/logout" enctype="text/plain"><input name="a" value="b"></form><script>document.forms[0].submit()</script>`,
+        `<form method="post" action="${harness.url}/v1/logout" enctype="text/plain"><input name="a" value="b"></form><script>document.forms[0].submit()</script>`,
       );
     });
     await new Promise<void>((resolve) => otherSite.listen(0, '127.0.0.1', resolve));
     const address = otherSite.address();
     otherOrigin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
-    page = await (await browser.newContext()).newPage();
-    await page.goto(`${service.url}/healthz`);
+    page = await (await harness.browser.newContext()).newPage();
+    await page.goto(`${harness.url}/healthz`);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
+  afterAll(() => {
     otherSite?.close();
-    service?.app.server.closeAllConnections();
-    await service?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('keeps __Host-sf_session (Secure, HttpOnly) on http://127.0.0.1 and sends it with the pages’ fetches', async () => {
     expect(await fromOwnPage('/v1/login', { method: 'POST', body: { username: 'cookie', password } })).toBe(
       200,
     );
-    const cookies = await page.context().cookies(service.url);
+    const cookies = await page.context().cookies(harness.url);
     expect(
       cookies.map(({ name, secure, httpOnly, sameSite, path }) => ({
         name,
@@ -110,7 +77,7 @@ describe.skipIf(!hasChromium)('the Secure session cookie in Chromium', { timeout
   });
 
   it('refuses the logout a form of another origin posts with the cookie (403), and the session lives on', async () => {
-    const refused = page.waitForResponse((response) => response.url() === `${service.url}/v1/logout`);
+    const refused = page.waitForResponse((response) => response.url() === `${harness.url}/v1/logout`);
     await page.goto(otherOrigin);
     const answer = await refused;
     expect(answer.status()).toBe(403);
@@ -119,7 +86,7 @@ describe.skipIf(!hasChromium)('the Secure session cookie in Chromium', { timeout
     expect(answer.request().headers().cookie ?? (await answer.request().allHeaders()).cookie).toMatch(
       /__Host-sf_session=/,
     );
-    await page.goto(`${service.url}/healthz`);
+    await page.goto(`${harness.url}/healthz`);
     expect(await fromOwnPage('/v1/me')).toBe(200);
     expect(await fromOwnPage('/v1/logout', { method: 'POST' })).toBe(204);
     expect(await fromOwnPage('/v1/me')).toBe(401);

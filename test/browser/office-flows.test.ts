@@ -1,126 +1,60 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateSync } from 'otplib';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
-import { type RunningService, startService } from '../../src/main.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { browserHarness, chromiumMissing, screenshots, severeAxeViolations } from './browser-harness.ts';
+
+const noChromium = chromiumMissing('office-flow browser tests');
 
 /** The office admin's compliance report and re-enrolment campaign, clicked through in Chromium (NL and EN). */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
-if (!hasChromium) console.warn(`office-flow browser tests skipped: ${chromiumPath} is missing`);
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const screenshots = join(root, 'test-output/screenshots');
-const axeScript = hasChromium ? readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8') : '';
-const apiKey = 'browser-office-flows-key-0123456789abcdef';
-const password = 'correct horse battery staple';
-
-describe.skipIf(!hasChromium)('office flows in Chromium', { timeout: 60_000 }, () => {
-  let service: RunningService;
-  let dataDir: string;
-  let browser: Browser;
+describe.skipIf(noChromium)('office flows in Chromium', { timeout: 60_000 }, () => {
+  const harness = browserHarness({ name: 'office' });
   let officeId: string;
-  const problems: string[] = [];
-
-  const call = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${service.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-    expect(response.status, `${path} ${response.status}`).toBeLessThan(300);
-    return (await response.json()) as Record<string, string>;
-  };
-  const user = async (username: string, role = 'member') =>
-    (await call('/v1/platform/users', { officeId, username, password, role }, { 'x-api-key': apiKey }))
-      .userId ?? '';
-  const enrolled = async (username: string) => {
-    await user(username);
-    const { session } = await call('/v1/login', { username, password });
-    const auth = { authorization: `Bearer ${session}` };
-    const { enrollmentId, secret } = await call('/v1/me/two-factor/enrollment', { password }, auth);
-    const code = generateSync({ secret: secret ?? '', epoch: Math.floor(Date.now() / 1000) - 30 });
-    await call('/v1/me/two-factor/enrollment/confirm', { enrollmentId, code }, auth);
-    return secret ?? '';
-  };
+  const enrolled = async (username: string) => (await harness.enrolled(officeId, username)).secret;
 
   beforeAll(async () => {
-    if (!existsSync(join(root, 'web/dist/index.html')))
-      execFileSync(process.execPath, [join(root, 'web/build.ts')], { stdio: 'inherit' });
-    mkdirSync(screenshots, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'second-factor-browser-office-'));
-    service = await startService(
-      loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PLATFORM_API_KEY: apiKey }),
-    );
-    officeId =
-      (await call('/v1/platform/offices', { name: 'Kantoor Gent' }, { 'x-api-key': apiKey })).officeId ?? '';
-    await user('beheer', 'office-admin');
-    await user('bram');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    officeId = await harness.office('Kantoor Gent');
+    await harness.user(officeId, 'beheer', 'office-admin');
+    await harness.user(officeId, 'bram');
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    service?.app.server.closeAllConnections();
-    await service?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    expect(problems).toEqual([]);
-  });
-
-  const open = async (path: string): Promise<Page> => {
-    const context = await browser.newContext({ locale: 'nl-BE', timezoneId: 'Europe/Brussels' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(`${service.url}${path}`);
-    await page.locator('#page-title').waitFor();
-    return page;
-  };
+  const open = (path: string) => harness.open(path);
   const toEnglish = async (page: Page) => {
     await page.locator('#language-switch').click();
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
   };
   const title = (page: Page) => page.locator('#page-title').textContent();
-  const logIn = async (page: Page, username: string, english = false) => {
-    await page.getByLabel(english ? 'Username' : 'Gebruikersnaam').fill(username);
-    await page.getByLabel(english ? 'Password' : 'Wachtwoord', { exact: true }).fill(password);
-    await page.getByRole('button', { name: english ? 'Log in' : 'Inloggen' }).click();
-  };
+  const logIn = (page: Page, username: string, english = false) =>
+    harness.logIn(page, username, english ? 'en' : 'nl');
   const adminOnOfficePage = async (english: boolean) => {
     const page = await open('/');
     if (english) await toEnglish(page);
     await logIn(page, 'beheer', english);
     await expect.poll(() => title(page)).not.toBe(english ? 'Log in' : 'Inloggen');
-    await page.goto(`${service.url}/office/security`);
+    await page.goto(`${harness.url}/office/security`);
     await page.locator('#compliance-table').waitFor();
     if (english) await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
     return page;
   };
-  const axe = async (page: Page, name: string) => {
-    if ((await page.evaluate(() => 'axe' in window)) === false) await page.evaluate(axeScript);
-    const severe = await page.evaluate(async () => {
-      const run = (
-        window as unknown as {
-          axe: {
-            run: (d: Document) => Promise<{ violations: Array<{ id: string; impact: string | null }> }>;
-          };
-        }
-      ).axe.run;
-      const results = await run(document);
-      return results.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => v.id);
-    });
-    expect(severe, `axe on ${name}`).toEqual([]);
-  };
+  const axe = async (page: Page, name: string) =>
+    expect(
+      (await severeAxeViolations(page)).map((violation) => violation.id),
+      `axe on ${name}`,
+    ).toEqual([]);
+
+  /** `date` as typed in the page's date field: day, month, year, hours and minutes in Brussels. */
+  const typedIn = (locale: 'nl-BE' | 'en-GB', date: Date) =>
+    new Intl.DateTimeFormat(locale, {
+      timeZone: 'Europe/Brussels',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .format(date)
+      .replace(',', '');
 
   it('the admin reads the compliance report, looks at a past moment and exports it as CSV (NL)', async () => {
     await enrolled('anke');
@@ -134,19 +68,7 @@ describe.skipIf(!hasChromium)('office flows in Chromium', { timeout: 60_000 }, (
 
     // Past moments come from the history: an hour ago the office did not exist yet; a moment
     // typed in the page's format (dd-mm-jjjj uu:mm) a little ahead shows the totals at that moment.
-    const typedNl = (date: Date) =>
-      new Intl.DateTimeFormat('nl-BE', {
-        timeZone: 'Europe/Brussels',
-        day: '2-digit',
-        month: '2-digit',
-        year: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      })
-        .format(date)
-        .replace(/\//g, '-')
-        .replace(',', '');
+    const typedNl = (date: Date) => typedIn('nl-BE', date).replace(/\//g, '-');
     const moment = page.locator('#compliance').getByLabel('Moment (leeg: nu)');
     await moment.fill(typedNl(new Date(Date.now() - 3_600_000)));
     await page.getByRole('button', { name: 'Rapport tonen' }).click();
@@ -160,7 +82,7 @@ describe.skipIf(!hasChromium)('office flows in Chromium', { timeout: 60_000 }, (
 
     const href = (await page.locator('#compliance-export').getAttribute('href')) ?? '';
     expect(href).toContain(`/v1/offices/${officeId}/compliance.csv`);
-    const csv = await page.request.get(`${service.url}/v1/offices/${officeId}/compliance.csv`);
+    const csv = await page.request.get(`${harness.url}/v1/offices/${officeId}/compliance.csv`);
     expect(csv.status()).toBe(200);
     expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
     const lines = (await csv.text()).trimEnd().split('\r\n');
@@ -173,17 +95,7 @@ describe.skipIf(!hasChromium)('office flows in Chromium', { timeout: 60_000 }, (
     const page = await adminOnOfficePage(true);
     const campaign = page.locator('#campaign');
     const inTwoWeeks = new Date(Date.now() + 14 * 86_400_000);
-    const typed = new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Europe/Brussels',
-      day: '2-digit',
-      month: '2-digit',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .format(inTwoWeeks)
-      .replace(',', '');
+    const typed = typedIn('en-GB', inTwoWeeks);
     await campaign.getByLabel('By').fill(typed);
     await campaign
       .getByLabel('Reason (not shown to members; auditors see it)')

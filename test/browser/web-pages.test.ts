@@ -1,30 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateSync } from 'otplib';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
-import { type RunningService, startService } from '../../src/main.ts';
-
-/**
- * The reference web pages in a real browser: every flow of the help article with real TOTP codes,
- * axe-core on every page in both languages, and a screenshot of each in test-output/screenshots/.
- */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
-if (!hasChromium)
-  console.warn(
-    `browser tests skipped: ${chromiumPath} is missing (install it with: apt-get install -y chromium)`,
-  );
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const screenshots = join(root, 'test-output/screenshots');
-const axeScript = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const apiKey = 'browser-platform-key-0123456789abcdef0123456789';
-const password = 'correct horse battery staple';
+import { browserHarness, chromiumMissing, screenshots, severeAxeViolations } from './browser-harness.ts';
 
 /** An authenticator app: each code is for a later 30 s step than the last one it gave. */
 class Authenticator {
@@ -48,47 +27,27 @@ class Authenticator {
 
 type Ids = { officeId: string } & Record<'alice' | 'bob' | 'carol' | 'admin' | 'support' | 'auditor', string>;
 
-describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_000 }, () => {
-  let service: RunningService;
-  let dataDir: string;
-  let browser: Browser;
+const noChromium = chromiumMissing('browser tests');
+
+/**
+ * The reference web pages in a real browser: every flow of the help article with real TOTP codes,
+ * axe-core on every page in both languages, and a screenshot of each in test-output/screenshots/.
+ */
+describe.skipIf(noChromium)('reference web pages in Chromium', { timeout: 60_000 }, () => {
+  const harness = browserHarness({
+    name: 'pages',
+    config: { LOGIN_RATE_LIMIT_PER_MINUTE: '10000', LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '10000' },
+  });
+  const { password, problems } = harness;
   let ids: Ids;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
   const taken: string[] = [];
   const authenticators: Record<string, Authenticator> = {};
   const moments: Record<string, string> = {};
 
-  const platform = async (path: string, body: unknown) => {
-    const response = await fetch(`${service.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      body: JSON.stringify(body),
-    });
-    expect(response.status, `${path} ${JSON.stringify(body)}`).toBe(201);
-    return (await response.json()) as Record<string, string>;
-  };
-
   beforeAll(async () => {
-    if (!existsSync(join(root, 'web/dist/index.html')))
-      execFileSync(process.execPath, [join(root, 'web/build.ts')], { stdio: 'inherit' });
-    mkdirSync(screenshots, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'second-factor-browser-'));
-    service = await startService(
-      loadConfig({
-        PORT: '0',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'silent',
-        PLATFORM_API_KEY: apiKey,
-        LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
-        LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '10000',
-      }),
-    );
-    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Gent' });
-    if (officeId === undefined) throw new Error('no office id');
-    const user = async (username: string, role: string, office = officeId) =>
-      (await platform('/v1/platform/users', { officeId: office, username, password, role })).userId ?? '';
-    const staffOffice = (await platform('/v1/platform/offices', { name: 'Platform support' })).officeId ?? '';
+    const officeId = await harness.office('Kantoor Gent');
+    const user = (username: string, role: string, office = officeId) => harness.user(office, username, role);
+    const staffOffice = await harness.office('Platform support');
     const staff = (username: string, role: string) => user(username, role, staffOffice);
     ids = {
       officeId,
@@ -100,83 +59,31 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
       auditor: await staff('auditor', 'auditor'),
       carol: await staff('carol', 'member'),
     };
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
   }, 60_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    // A socket Chromium opened just before it was closed can keep app.close() waiting for Node's
-    // headers timeout (~60 s); nobody is left to answer, so drop every connection first.
-    service?.app.server.closeAllConnections();
-    await service?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  afterAll(() => {
     if (taken.length > 0) console.info(`browser: ${taken.length} screenshots in ${screenshots}`);
   });
 
   /** A browser of its own for one person (own cookies and language choice), starting in Dutch. */
   const open = async (path = '/'): Promise<Page> => {
-    const context = await browser.newContext({
-      locale: 'nl-BE',
-      timezoneId: 'Europe/Brussels',
+    const context = await harness.context({
       viewport: { width: 1100, height: 900 },
       acceptDownloads: true,
     });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.url });
+    context.on('console', (message) => {
       // HTTP errors the pages answer themselves (wrong password, unknown user) are no problem.
       if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
         problems.push(`console: ${message.text()}`);
     });
-    await page.goto(`${service.url}${path}`);
-    await page.locator('#page-title').waitFor();
-    return page;
+    return harness.pageIn(context, path);
   };
 
   const language = async (page: Page) => (await page.locator('html').getAttribute('lang')) ?? 'nl';
 
-  const axe = async (page: Page, name: string) => {
-    // addScriptTag would add an inline <script>, which the service's CSP (script-src 'self') rightly
-    // blocks; evaluating the file through the DevTools protocol keeps the CSP on for the pages.
-    if ((await page.evaluate(() => 'axe' in window)) === false) await page.evaluate(axeScript);
-    const violations = await page.evaluate(async () => {
-      const run = (window as unknown as { axe: { run: (context: Document) => Promise<AxeResults> } }).axe.run;
-      type AxeResults = {
-        violations: Array<{
-          id: string;
-          impact: string | null;
-          help: string;
-          nodes: Array<{ target: string[] }>;
-        }>;
-      };
-      const results = await run(document);
-      return results.violations.map((violation) => ({
-        id: violation.id,
-        impact: violation.impact,
-        help: violation.help,
-        targets: violation.nodes.map((node) => node.target.join(' ')),
-      }));
-    });
-    const severe = violations.filter(
-      (violation) => violation.impact === 'serious' || violation.impact === 'critical',
-    );
-    expect(severe, `axe on ${name} (${await language(page)})`).toEqual([]);
-  };
+  const axe = async (page: Page, name: string) =>
+    expect(await severeAxeViolations(page), `axe on ${name} (${await language(page)})`).toEqual([]);
 
   /** Screenshots and axe in both languages; the page ends in the language it started in. */
   const capture = async (page: Page, name: string) => {
@@ -197,11 +104,7 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     await expect.poll(() => language(page)).toBe(first);
   };
 
-  const logIn = async (page: Page, username: string) => {
-    await page.getByLabel('Gebruikersnaam').fill(username);
-    await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Inloggen' }).click();
-  };
+  const logIn = (page: Page, username: string) => harness.logIn(page, username);
 
   /** The URL changes before the page has rendered: wait for its heading instead. */
   const shows = async (page: Page, title: string) =>
@@ -224,16 +127,16 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
   };
 
   it('serves the pages under the CSP next to the API', async () => {
-    const page = await fetch(`${service.url}/`);
+    const page = await fetch(`${harness.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await page.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    const unknown = await fetch(`${service.url}/v1/does-not-exist`);
+    const unknown = await fetch(`${harness.url}/v1/does-not-exist`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect((await fetch(`${service.url}/openapi.json`)).status).toBe(200);
-    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${harness.url}/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
   });
 
   it('help page, and the login page shows a wrong password as an alert', async () => {
@@ -333,8 +236,7 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
 
   it('a member changes her password on the account page; the old one no longer logs in', async () => {
     // An office of her own, so the office admin's member counts stay as they are.
-    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Mechelen' });
-    await platform('/v1/platform/users', { officeId, username: 'dora', password, role: 'member' });
+    await harness.user(await harness.office('Kantoor Mechelen'), 'dora');
     const page = await open('/');
     await logIn(page, 'dora');
     await shows(page, 'Accountbeveiliging');
@@ -521,7 +423,7 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     expect(types).toEqual(expect.arrayContaining(['UserRegistered', 'TotpEnrolled', 'SupportReset']));
     const exportHref = await page.locator('#audit-export').getAttribute('href');
     expect(exportHref).toContain(`userId=${ids.bob}`);
-    const exported = await page.request.get(`${service.url}${exportHref}`);
+    const exported = await page.request.get(`${harness.url}${exportHref}`);
     expect(exported.status()).toBe(200);
     const lines = (await exported.text()).trim().split('\n');
     // One line per event shown, then the signed checkpoint that closes every export.
@@ -563,13 +465,7 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
   });
 
   it('support erases a user on request only after typing the username again; that user cannot log in', async () => {
-    const { officeId: brugge } = await platform('/v1/platform/offices', { name: 'Kantoor Brugge' });
-    const { userId: dave } = await platform('/v1/platform/users', {
-      officeId: brugge,
-      username: 'dave',
-      password,
-      role: 'member',
-    });
+    const dave = await harness.user(await harness.office('Kantoor Brugge'), 'dave');
     // dave has a session open while support erases him.
     const davePage = await open('/');
     await logIn(davePage, 'dave');
@@ -684,7 +580,7 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
     });
     await page.reload();
     await page.locator('#page-title').waitFor();
-    await page.goto(`${service.url}/`);
+    await page.goto(`${harness.url}/`);
     await page.locator('#page-title').waitFor();
     expect(asked).toEqual([]);
     await logIn(page, 'auditor');
@@ -703,13 +599,8 @@ describe.skipIf(!hasChromium)('reference web pages in Chromium', { timeout: 60_0
   });
 
   it('the deadline is typed in the page language, in the named time zone; a past one is refused', async () => {
-    const { officeId } = await platform('/v1/platform/offices', { name: 'Kantoor Leuven' });
-    await platform('/v1/platform/users', {
-      officeId,
-      username: 'leuven-admin',
-      password,
-      role: 'office-admin',
-    });
+    const officeId = await harness.office('Kantoor Leuven');
+    await harness.user(officeId, 'leuven-admin', 'office-admin');
     const page = await open('/');
     await logIn(page, 'leuven-admin');
     await shows(page, 'Accountbeveiliging');
