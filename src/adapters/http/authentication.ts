@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ApplicationError } from '../../application/application-error.ts';
 import type { Session, SessionStore } from '../../application/ports/session-store.ts';
@@ -50,7 +50,8 @@ export const requireRole = async (
   return authenticated;
 };
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+/** One-shot SHA-256 (`crypto.hash`): no Hash object per request, unlike createHash().update().digest(). */
+const digest = (value: string): Buffer => hash('sha256', value, 'buffer');
 
 /**
  * A check that refuses a request without the platform's API key (`X-Api-Key`), compared in constant
