@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import { hash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ApplicationError } from '../../application/application-error.ts';
 import type { Session, SessionStore } from '../../application/ports/session-store.ts';
 import type { UserRole } from '../../domain/shared/actor.ts';
@@ -50,7 +50,8 @@ export const requireRole = async (
   return authenticated;
 };
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+/** One-shot SHA-256 (`crypto.hash`): no Hash object per request, unlike createHash().update().digest(). */
+const digest = (value: string): Buffer => hash('sha256', value, 'buffer');
 
 /**
  * A check that refuses a request without the platform's API key (`X-Api-Key`), compared in constant
@@ -63,5 +64,19 @@ export const platformKeyCheck = (platformApiKey: string): ((request: FastifyRequ
     if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
       throw new ApplicationError('unauthenticated', 'A valid X-Api-Key is required.');
     }
+  };
+};
+
+/** platformKeyCheck as an onRequest hook that answers through `done`: no promise and microtask per request. */
+export const platformKeyHook = (platformApiKey: string): onRequestHookHandler => {
+  const requirePlatformKey = platformKeyCheck(platformApiKey);
+  return (request, _reply, done) => {
+    try {
+      requirePlatformKey(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
   };
 };

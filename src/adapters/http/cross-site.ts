@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import { bearerHeaderToken } from './authentication.ts';
 import { RequestRefused } from './problems.ts';
 
@@ -34,15 +34,21 @@ const fromAllowedOrigin = (request: FastifyRequest, allowed: ReadonlySet<string>
  * that would set it (login CSRF), whose Origin is neither this service nor one of CORS_ORIGINS. A second
  * layer under SameSite=Strict and closed CORS, and the only one against other origins of the same site.
  */
-export const refuseCrossSiteRequests = (corsOrigins: readonly string[]) => {
+export const refuseCrossSiteRequests = (corsOrigins: readonly string[]): onRequestHookHandler => {
   const allowed = new Set(corsOrigins.map(originOf).filter((origin) => origin !== null));
-  return async (request: FastifyRequest): Promise<void> => {
-    if (!stateChanging.has(request.method)) return;
-    if (bearerHeaderToken(request) !== null || request.headers['x-api-key'] !== undefined) return;
-    if (!fromAllowedOrigin(request, allowed))
-      throw new RequestRefused(
-        'cross-site-request',
-        'Changes are accepted from this service’s own pages only.',
-      );
+  // Answers through `done` rather than a promise: this hook runs on every request.
+  return (request, _reply, done) => {
+    if (
+      !stateChanging.has(request.method) ||
+      bearerHeaderToken(request) !== null ||
+      request.headers['x-api-key'] !== undefined ||
+      fromAllowedOrigin(request, allowed)
+    ) {
+      done();
+      return;
+    }
+    done(
+      new RequestRefused('cross-site-request', 'Changes are accepted from this service’s own pages only.'),
+    );
   };
 };

@@ -9,14 +9,18 @@ import { correlationIdOf } from './request-context.ts';
  * below 500; a 5xx is always written, and its error is logged where it is mapped (problems.ts).
  */
 export const requestLog = (app: FastifyInstance, metrics: HttpMetrics, sample: number): void => {
+  // The line's fields are fixed above and none is secret, so it skips the logger's redaction (which
+  // walks every object for its wildcard paths: half of the line's cost). Other lines keep it.
+  const lines = app.log.child({}, { redact: [] });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
     const ms = reply.elapsedTime;
     metrics.observeRequest(route, request.method, status, ms / 1000);
     if (status >= 500 || sample >= 1 || (sample > 0 && Math.random() < sample)) {
-      request.log.info(
+      lines.info(
         {
+          reqId: request.id,
           method: request.method,
           route,
           status,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { importFileLimitBytes, rowRejections } from '../../../application/use-cases/import/enrolment-file.ts';
 import { totpParametersSchema } from '../../../domain/user-security/totp-parameters.ts';
-import { platformKeyCheck } from '../authentication.ts';
+import { platformKeyHook } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
 import { problemResponses } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
@@ -38,8 +38,7 @@ const reportSchema = z.object({
 
 /** The platform moves existing authenticator enrolments in: one office, one file, a report per row. */
 export const importRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = async (app, { deps }) => {
-  const requirePlatformKey = platformKeyCheck(deps.platformApiKey);
-  app.addHook('onRequest', async (request) => requirePlatformKey(request));
+  app.addHook('onRequest', platformKeyHook(deps.platformApiKey));
   app.addContentTypeParser(
     ['text/csv', 'text/plain'],
     { parseAs: 'string', bodyLimit: importFileLimitBytes },

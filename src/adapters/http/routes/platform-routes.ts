@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { platformKeyCheck } from '../authentication.ts';
+import { platformKeyHook } from '../authentication.ts';
 import type { HttpDependencies } from '../dependencies.ts';
 import { problemResponses, problemSchema } from '../problems.ts';
 import { requestContext } from '../request-context.ts';
@@ -10,8 +10,7 @@ const platformActor = { id: 'platform', role: 'platform' as const };
 
 /** The platform, with its API key: provisioning and the login-requirements check. */
 export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> = async (app, { deps }) => {
-  const requirePlatformKey = platformKeyCheck(deps.platformApiKey);
-  app.addHook('onRequest', async (request) => requirePlatformKey(request));
+  app.addHook('onRequest', platformKeyHook(deps.platformApiKey));
 
   app.post(
     '/v1/platform/offices',
