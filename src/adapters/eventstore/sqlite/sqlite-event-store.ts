@@ -37,6 +37,27 @@ const toRecorded = (row: Row): RecordedEvent => ({
   metadata: JSON.parse(row.metadata),
 });
 
+/**
+ * As toRecorded, but the metadata (often larger than the data) is parsed when first read: the $all
+ * reader feeds projections, which need it for a few event types only. A row whose metadata is not
+ * valid JSON still throws, at that first read.
+ */
+const toRecordedWithLazyMetadata = (row: Row): RecordedEvent => {
+  const json = row.metadata;
+  let metadata: RecordedEvent['metadata'] | undefined;
+  return {
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data),
+    get metadata() {
+      metadata ??= JSON.parse(json) as RecordedEvent['metadata'];
+      return metadata;
+    },
+  };
+};
+
 /** The writer thread found the stream at another revision than the append expected. */
 class Conflict extends Error {
   readonly actual: number | 'no-stream';
@@ -193,7 +214,7 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(after: number, limit: number): Promise<RecordedEvent[]> {
     this.requireOpen();
-    return (this.statements.all.all(after, limit) as Row[]).map(toRecorded);
+    return (this.statements.all.all(after, limit) as Row[]).map(toRecordedWithLazyMetadata);
   }
 
   subscribeToAll(after: number, handler: SubscriptionHandler): Subscription {
