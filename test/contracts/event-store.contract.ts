@@ -161,6 +161,10 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreUnderT
       expect(read?.type).toBe(event.type);
       expect(read?.data).toEqual(event.data);
       expect(read?.metadata).toEqual(event.metadata);
+      const { position } = (await store.readStream(stream))[0] ?? { position: 0 };
+      const [fromAll] = await store.readAll(position - 1, 1);
+      expect(fromAll?.metadata).toEqual(event.metadata);
+      expect({ ...fromAll }.metadata).toEqual(event.metadata);
     });
 
     it('stores a 64 KiB payload intact', async () => {

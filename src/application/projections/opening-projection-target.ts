@@ -8,6 +8,9 @@ import type {
   ReadModelsBuild,
 } from '../ports/read-models.ts';
 
+const needsOpening = (event: RecordedEvent): boolean =>
+  event.type === 'UserRegistered' && isSealed((event.data as { username: PersonalText }).username);
+
 /**
  * Opens the sealed username before the read models see it: a login looks the user up by it. (The
  * password hash stays sealed there; a login opens it.) A user erased since stays sealed and is left out.
@@ -56,7 +59,9 @@ export class OpeningProjectionTarget implements ProjectionTarget {
     return this.target.applyBatch(await this.openedAll(events), previousPosition);
   }
 
-  private openedAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+  /** Only sealed registrations wait for the vault: a rebuild passes 1,000 events at a time. */
+  private async openedAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    if (!events.some(needsOpening)) return events;
     return Promise.all(events.map((event) => this.opened(event)));
   }
 

@@ -33,7 +33,10 @@ export const completeBuild = async (
     const last = batch.at(-1);
     if (last === undefined) break;
     const applying = build.applyBatch(batch, previous);
-    // The next page is read (and parsed) while the build applies this one.
+    // The batch is projected and sent first (its apply runs up to its first round trip meanwhile), so the
+    // next page is read and parsed while the read models run this batch's write. A store that answers
+    // synchronously (SQLite) would otherwise also hold the event loop for the whole build.
+    await new Promise((resolve) => setImmediate(resolve));
     const next = last.position < total ? events.readAll(last.position, pageSize) : Promise.resolve([]);
     next.catch(() => {});
     const result = await applying;
@@ -43,8 +46,6 @@ export const completeBuild = async (
     onProgress({ applied, total, position: previous });
     // A skipped batch leaves the build at its own checkpoint: the page read ahead may not follow it.
     page = previous === last.position ? await next : await events.readAll(previous, pageSize);
-    // A store that answers synchronously (SQLite) would otherwise hold the event loop for the whole build.
-    await new Promise((resolve) => setImmediate(resolve));
   }
   return outcome(await build.promote());
 };

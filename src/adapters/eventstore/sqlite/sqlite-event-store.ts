@@ -37,6 +37,44 @@ const toRecorded = (row: Row): RecordedEvent => ({
   metadata: JSON.parse(row.metadata),
 });
 
+/** A row of the $all read, as an array: node:sqlite makes those about twice as fast as objects. */
+type RowArray = [
+  position: number,
+  streamId: string,
+  revision: number,
+  type: string,
+  data: string,
+  metadata: string,
+];
+const allColumns = 'position, stream_id, revision, type, data, metadata';
+
+/**
+ * As toRecorded, but the metadata (often larger than the data) is parsed when first read: the $all
+ * reader feeds projections, which need it for a few event types only. A row whose metadata is not
+ * valid JSON still throws, at that first read.
+ */
+const toRecordedWithLazyMetadata = ([
+  position,
+  streamId,
+  revision,
+  type,
+  data,
+  json,
+]: RowArray): RecordedEvent => {
+  let metadata: RecordedEvent['metadata'] | undefined;
+  return {
+    streamId,
+    revision,
+    position,
+    type,
+    data: JSON.parse(data),
+    get metadata() {
+      metadata ??= JSON.parse(json) as RecordedEvent['metadata'];
+      return metadata;
+    },
+  };
+};
+
 /** The writer thread found the stream at another revision than the append expected. */
 class Conflict extends Error {
   readonly actual: number | 'no-stream';
@@ -95,10 +133,11 @@ export class SqliteEventStore implements EventStore {
       streamAfter: this.db.prepare(
         'SELECT * FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision',
       ),
-      all: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      all: this.db.prepare(`SELECT ${allColumns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
       head: this.db.prepare('SELECT COALESCE(MAX(position), 0) AS position FROM events'),
       snapshot: this.db.prepare('SELECT * FROM snapshots WHERE stream_id = ?'),
     };
+    this.statements.all.setReturnArrays(true);
   }
 
   /**
@@ -193,7 +232,7 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(after: number, limit: number): Promise<RecordedEvent[]> {
     this.requireOpen();
-    return (this.statements.all.all(after, limit) as Row[]).map(toRecorded);
+    return (this.statements.all.all(after, limit) as unknown as RowArray[]).map(toRecordedWithLazyMetadata);
   }
 
   subscribeToAll(after: number, handler: SubscriptionHandler): Subscription {
