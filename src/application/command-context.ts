@@ -11,3 +11,6 @@ export type CommandContext = {
   clientIp?: string;
   userAgent?: string;
 };
+
+/** What a use case learns of the request that runs it (the actor is decided by the use case). */
+export type RequestContext = Omit<CommandContext, 'actor'>;

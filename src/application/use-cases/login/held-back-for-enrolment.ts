@@ -1,8 +1,8 @@
 import type { Actor } from '../../../domain/shared/actor.ts';
 import { ApplicationError } from '../../application-error.ts';
+import type { RequestContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { endTrustedBrowsers } from '../../trusted-browsers/manage-trusted-browsers.ts';
-import type { RequestContext } from './second-factor-step.ts';
 
 const campaignDeadline: Actor = { id: 'reenrolment-campaign', role: 'system' };
 

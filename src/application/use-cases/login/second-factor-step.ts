@@ -7,7 +7,7 @@ import {
 } from '../../../domain/user-security/index.ts';
 import { actorOf } from '../../acting-user.ts';
 import { ApplicationError } from '../../application-error.ts';
-import type { CommandContext } from '../../command-context.ts';
+import type { RequestContext } from '../../command-context.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { handleCommand } from '../../handle-command.ts';
 import { overdueForReenrollment, reenrollmentDeadline } from '../../login-requirement.ts';
@@ -23,7 +23,7 @@ export type SecondFactorInput = { challenge: string } & ({ code: string } | { re
     trustBrowser?: boolean;
   };
 
-export type RequestContext = Omit<CommandContext, 'actor'>;
+export type { RequestContext } from '../../command-context.ts';
 
 /**
  * A temporary access code from support, or any code of a user whose enrolment a re-enrolment campaign's
