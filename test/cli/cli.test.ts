@@ -55,7 +55,8 @@ const cliAsync = (args: string[], options: CliOptions = {}) =>
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 
-describe('second-factor CLI', () => {
+// Each case spawns the CLI several times, and each spawn loads the TypeScript sources (seconds on a loaded machine).
+describe('second-factor CLI', { timeout: 90_000 }, () => {
   it('creates an office and its first admin, who can then log in to the service', async () => {
     const office = cli(['offices', 'create', '--name', 'Kantoor Brugge']);
     expect(office.status, office.stderr).toBe(0);
