@@ -1,18 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.ts';
 import { type RunningService, startService } from '../../../src/main.ts';
-
-const poolThreads = () =>
-  readdirSync('/proc/self/task')
-    .filter((task) => readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() === 'libuv-worker')
-    .map(Number);
-
-const linux = process.platform === 'linux';
-if (!linux)
-  console.log(`skipped: thread priorities are set through /proc on Linux only (${process.platform})`);
+import { linux, poolThreads } from '../../support/pool-threads.ts';
 
 describe.skipIf(!linux)('the service started with its defaults', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'second-factor-hashing-priority-'));

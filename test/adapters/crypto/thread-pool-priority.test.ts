@@ -1,17 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { Argon2idPasswordHasher } from '../../../src/adapters/crypto/argon2id-password-hasher.ts';
 import { lowerThreadPoolPriority } from '../../../src/adapters/crypto/thread-pool-priority.ts';
-
-const poolThreads = () =>
-  readdirSync('/proc/self/task')
-    .filter((task) => readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() === 'libuv-worker')
-    .map(Number);
-
-const linux = process.platform === 'linux';
-if (!linux)
-  console.log(`skipped: thread priorities are set through /proc on Linux only (${process.platform})`);
+import { linux, poolThreads } from '../../support/pool-threads.ts';
 
 describe.skipIf(!linux)('the priority of the threads argon2id runs on', () => {
   it('lowers every libuv pool thread to the niceness asked, and leaves the event loop thread as it was', async () => {
