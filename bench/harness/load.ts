@@ -4,8 +4,13 @@ import type { Figure } from './figures.ts';
 import { cpuSecondsOf } from './processes.ts';
 import { connections, round } from './settings.ts';
 
+/**
+ * A run ended by `amount` stops only at autocannon's next sample tick (every `sampleInt` ms, 1,000 by
+ * default), so its duration, and every rate from it, would be rounded up to whole seconds: such runs
+ * sample every 20 ms.
+ */
 export const cannon = (options: autocannon.Options): Promise<autocannon.Result> =>
-  autocannon({ connections, ...options });
+  autocannon({ connections, ...(options.amount === undefined ? {} : { sampleInt: 20 }), ...options });
 
 /** A load run, and the CPU time (user + system) the process `pid` spent per answered request meanwhile. */
 export const cannonMeasuringCpu = async (
