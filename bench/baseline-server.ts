@@ -1,22 +1,61 @@
 /**
- * The baseline: a bare Fastify route doing one Redis GET of a value the size of a user read-model
- * document, parsing it and answering a small JSON, in its own process like the service.
- * Started with fork(); receives { redisUrl, prefix, keys } and answers { port }.
+ * The baselines: bare Fastify routes in their own process like the service. `GET /baseline/:id` does
+ * one Redis GET of a value the size of a user read-model document, parses it and answers a small JSON.
+ * `POST /durable/:id` is the least a code step must do: read a value (the challenge) from Redis, make
+ * one row durable in SQLite (WAL, `synchronous = FULL`, the rows that arrive meanwhile committed
+ * together), then write a value (the session) to Redis. Started with fork(); receives
+ * { redisUrl, prefix, keys, durablePath } and answers { port }.
  */
+import { DatabaseSync } from 'node:sqlite';
 import Fastify from 'fastify';
 import { connectRedis } from '../src/adapters/redis/connect-redis.ts';
 
-type Start = { redisUrl: string; prefix: string; keys: number };
+type Start = { redisUrl: string; prefix: string; keys: number; durablePath: string };
+
+/** One transaction for every row queued while the event loop ran: group commit, on this thread. */
+const groupCommit = (path: string) => {
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('CREATE TABLE IF NOT EXISTS rows (position INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO rows (body) VALUES (?)');
+  let queued: { body: string; done: () => void }[] = [];
+  const commit = () => {
+    const batch = queued;
+    queued = [];
+    db.exec('BEGIN IMMEDIATE');
+    for (const row of batch) insert.run(row.body);
+    db.exec('COMMIT');
+    for (const row of batch) row.done();
+  };
+  return (body: string) =>
+    new Promise<void>((done) => {
+      if (queued.length === 0) setImmediate(commit);
+      queued.push({ body, done });
+    });
+};
 
 process.once('message', async (message: Start) => {
   const redis = await connectRedis(message.redisUrl);
+  const durable = groupCommit(message.durablePath);
   const app = Fastify({ logger: false });
+  const keyOf = (id: string) => `${message.prefix}${Number(id) % message.keys}`;
   app.get<{ Params: { id: string } }>('/baseline/:id', async (request) => {
-    const json = await redis.get(`${message.prefix}${Number(request.params.id) % message.keys}`);
+    const json = await redis.get(keyOf(request.params.id));
     if (json === null) throw new Error('missing baseline key');
     const document = JSON.parse(json) as { twoFactor?: string };
     return { secondFactor: document.twoFactor === 'enrolled' ? 'required' : 'none' };
   });
+  app.post<{ Params: { id: string }; Body: { challenge: string; code: string } }>(
+    '/durable/:id',
+    async (request) => {
+      const json = await redis.get(keyOf(request.params.id));
+      if (json === null) throw new Error('missing baseline key');
+      await durable(JSON.stringify({ id: request.params.id, code: request.body.code }));
+      await redis.set(`${message.prefix}session:${request.params.id}`, json, 'EX', 60);
+      return { status: 'authenticated' };
+    },
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });

@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { connectRedis, deleteKeysWithPrefix } from '../src/adapters/redis/connect-redis.ts';
 import { RedisReadModels } from '../src/adapters/redis/redis-read-models.ts';
-import { type BareRouteResult, measureBareRoute } from './harness/bare-route.ts';
+import { type BareRouteResult, measureBareRoute, measureDurableBareRoute } from './harness/bare-route.ts';
 import { type Bench, createBenchSetup, usersOf } from './harness/bench.ts';
 import { type NumberedFigure, printTable, writeResults } from './harness/figures.ts';
 import type { Phase } from './harness/phase.ts';
@@ -115,6 +115,7 @@ try {
   );
   const users = usersOf(settings.shape);
   let bareRoute: Promise<BareRouteResult> | null = null;
+  let durableBareRoute: Promise<BareRouteResult> | null = null;
   await main({
     ...setup,
     passwordHash,
@@ -124,6 +125,11 @@ try {
     bareRoute: () => {
       bareRoute ??= measureBareRoute(setup, users.enrolled[0]!.userId);
       return bareRoute;
+    },
+    durableBareRoute: () => {
+      bareRoute ??= measureBareRoute(setup, users.enrolled[0]!.userId);
+      durableBareRoute ??= bareRoute.then(() => measureDurableBareRoute(setup));
+      return durableBareRoute;
     },
   });
 } catch (error) {

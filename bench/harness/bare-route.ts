@@ -1,8 +1,10 @@
 /**
- * The baseline of the HTTP phases: a bare Fastify route in its own process doing one Redis GET of a
- * value as big as a user document (bench/baseline-server.ts), measured with the same load as the service.
+ * The baselines of the HTTP phases (bench/baseline-server.ts), in a process of their own, measured with
+ * the same load as the service: a bare Fastify route doing one Redis GET of a value as big as a user
+ * document, and a bare durable route (Redis GET, one row made durable in SQLite, Redis SET).
  */
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { RedisReadModels } from '../../src/adapters/redis/redis-read-models.ts';
@@ -17,13 +19,19 @@ const baselineKeys = 1_000;
 export type BareRouteResult = autocannon.Result & { cpuMicrosPerRequest: number };
 
 const startBaselineChild = async (
+  bench: BenchSetup,
   prefix: string,
 ): Promise<{ stop: () => Promise<void>; url: string; pid: number }> => {
   const child = track(fork(join(repoRoot, 'bench', 'baseline-server.ts'), [], { stdio: 'inherit' }));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`baseline server exited with ${code}`)));
-    child.send({ redisUrl, prefix, keys: baselineKeys });
+    child.send({
+      redisUrl,
+      prefix,
+      keys: baselineKeys,
+      durablePath: join(bench.dirs.work, `durable-baseline-${child.pid}.sqlite`),
+    });
   });
   return { stop: () => stopChild(child), url: `http://127.0.0.1:${port}`, pid: child.pid! };
 };
@@ -39,7 +47,7 @@ export const measureBareRoute = async (bench: BenchSetup, sampleUserId: string):
   const write = bench.redis.pipeline();
   for (let i = 0; i < baselineKeys; i += 1) write.set(`${bench.prefixes.baseline}${i}`, sampleJson);
   await write.exec();
-  const server = await startBaselineChild(bench.prefixes.baseline);
+  const server = await startBaselineChild(bench, bench.prefixes.baseline);
   progress(`baseline: bare Fastify route at ${server.url}, values of ${sampleJson.length} bytes`);
   const options = (duration: number): autocannon.Options => ({
     url: server.url,
@@ -57,6 +65,39 @@ export const measureBareRoute = async (bench: BenchSetup, sampleUserId: string):
     options(settings.seconds),
   );
   progress(`  baseline: ${describe(measured)}, ${cpuMicrosPerRequest.toFixed(0)} µs CPU/request`);
+  await server.stop();
+  return Object.assign(measured, { cpuMicrosPerRequest });
+};
+
+/**
+ * The least a code step must do, as a bare route: Redis GET, one SQLite row committed with
+ * `synchronous = FULL` (group commit), Redis SET; loaded like phase 2 (a JSON body per request). Uses
+ * the values `measureBareRoute` wrote, so it runs after it.
+ */
+export const measureDurableBareRoute = async (bench: BenchSetup): Promise<BareRouteResult> => {
+  const server = await startBaselineChild(bench, bench.prefixes.baseline);
+  const options = (duration: number): autocannon.Options => ({
+    url: server.url,
+    duration,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => ({
+          ...request,
+          path: `/durable/${Math.floor(Math.random() * 1e9)}`,
+          body: JSON.stringify({ challenge: randomBytes(32).toString('base64url'), code: '123456' }),
+        }),
+      },
+    ],
+  });
+  await cannon(options(settings.warmupSeconds));
+  const { result: measured, cpuMicrosPerRequest } = await cannonMeasuringCpu(
+    server.pid,
+    options(settings.seconds),
+  );
+  progress(`  durable baseline: ${describe(measured)}, ${cpuMicrosPerRequest.toFixed(0)} µs CPU/request`);
   await server.stop();
   return Object.assign(measured, { cpuMicrosPerRequest });
 };

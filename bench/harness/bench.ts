@@ -64,9 +64,14 @@ export type Bench = {
   startService: (redis: { prefix: string } | null) => Promise<Service>;
   /** The bare-route baseline (see bare-route.ts), measured once per run on first use. */
   bareRoute: () => Promise<BareRouteResult>;
+  /** The bare durable route (see bare-route.ts), measured once per run on first use, after `bareRoute`. */
+  durableBareRoute: () => Promise<BareRouteResult>;
 };
 
-export type BenchSetup = Omit<Bench, 'passwordHash' | 'seeded' | 'users' | 'service' | 'bareRoute'>;
+export type BenchSetup = Omit<
+  Bench,
+  'passwordHash' | 'seeded' | 'users' | 'service' | 'bareRoute' | 'durableBareRoute'
+>;
 
 export const createBenchSetup = (redis: Redis): BenchSetup & { cleanUp: () => Promise<void> } => {
   const runId = `${process.pid}-${randomBytes(3).toString('hex')}`;

@@ -15,6 +15,7 @@ export const secondFactor: Phase = {
     progress('phase 2/7: POST /v1/login/second-factor with fresh codes vs baseline');
     const service = bench.service!;
     const baseline = await bench.bareRoute();
+    const durable = await bench.durableBareRoute();
     const sessions = new RedisSessionStore(bench.redis, bench.prefixes.service, new RandomTokens());
     const pool = [...bench.users.enrolled].sort(() => Math.random() - 0.5);
 
@@ -95,7 +96,7 @@ export const secondFactor: Phase = {
     const wanted = Math.max(connections * 20, Math.ceil(warmupRate * settings.seconds * 1.5));
     const measured = await run(await prepare(Math.min(wanted, pool.length)));
     progress(`  service:  ${describe(measured)}`);
-    bench.raw.secondFactor = { service: measured, warmup };
+    bench.raw.secondFactor = { service: measured, warmup, durableBaseline: durable };
     return [
       throughputFigure(
         'second-factor (fresh code) throughput',
@@ -104,6 +105,12 @@ export const secondFactor: Phase = {
         0.35,
         `p99 ${measured.latency.p99} ms; ${measured['2xx']} ok, ${measured.non2xx} non-2xx in ${measured.duration.toFixed(1)} s`,
       ),
+      {
+        ...throughputFigure('second-factor ÷ bare durable route', measured, durable, 0),
+        target: '—',
+        met: null,
+        note: `how near the least a code step must do: a bare route doing a Redis GET, one SQLite row committed with synchronous = FULL (group commit) and a Redis SET (${Math.round(okPerSecond(durable))} ok/s, ${Math.round(durable.cpuMicrosPerRequest)} µs CPU/request)`,
+      },
     ];
   },
 };
