@@ -400,6 +400,36 @@ describe('ending trusted browsers', () => {
       .then([revoked(1, 'reenrolment-deadline'), revoked(2, 'reenrolment-deadline')]);
   });
 
+  it('given trusts, when the user sets a new password, then the user ends them all', () => {
+    user
+      .given(history)
+      .when({
+        type: 'EndTrustedBrowsers',
+        userId,
+        officeId,
+        why: 'password-changed',
+        trustedAtOrBefore: null,
+        now,
+        actor: self,
+      })
+      .then([revoked(1, 'password-changed'), revoked(2, 'password-changed')]);
+  });
+
+  it('given trusts, when another member claims a new password of the user, then not-permitted', () => {
+    user
+      .given(history)
+      .when({
+        type: 'EndTrustedBrowsers',
+        userId,
+        officeId,
+        why: 'password-changed',
+        trustedAtOrBefore: null,
+        now,
+        actor: otherUser,
+      })
+      .thenFails('not-permitted');
+  });
+
   it('given a policy lowered from 30 to 7 days, when the office admin ends older trusts, then only those older than 7 days end', () => {
     user
       .given(history)

@@ -23,7 +23,7 @@ export type BrowserToTrust = {
 };
 
 /** Why trusted browsers end other than by their user or by time (TrustedBrowserRevoked.why). */
-export type TrustEndingReason = 'erased' | 'policy-lowered' | 'reenrolment-deadline';
+export type TrustEndingReason = 'erased' | 'policy-lowered' | 'reenrolment-deadline' | 'password-changed';
 
 export type UserSecurityCommand =
   | {

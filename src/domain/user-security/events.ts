@@ -119,6 +119,7 @@ export const userSecurityEventSchemas = {
       'erased',
       'policy-lowered',
       'reenrolment-deadline',
+      'password-changed',
     ]),
   }),
 } as const;

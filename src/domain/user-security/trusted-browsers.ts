@@ -94,25 +94,31 @@ export const revokeTrustedBrowser = (
   ];
 };
 
-const mayEndTrusts = (actor: Actor, officeId: string): boolean =>
+const mayEndTrusts = (
+  actor: Actor,
+  { officeId, userId, why }: Extract<UserSecurityCommand, { type: 'EndTrustedBrowsers' }>,
+): boolean =>
   actor.role === 'support' ||
   actor.role === 'system' ||
   actor.role === 'platform' ||
-  isOfficeAdminOf(actor, officeId);
+  isOfficeAdminOf(actor, officeId) ||
+  (why === 'password-changed' && actor.id === userId);
 
 /**
- * Trusts ended by something other than their user: an erasure, the office lowering `trustBrowserDays`
- * (only trusts made at or before the new limit's start), a re-enrolment campaign's deadline.
+ * Trusts ended by something other than their user revoking one: an erasure, the office lowering
+ * `trustBrowserDays` (only trusts made at or before the new limit's start), a re-enrolment campaign's
+ * deadline, a new password (whoever set it, the user included).
  */
 export const endTrustedBrowsers = (
   command: Extract<UserSecurityCommand, { type: 'EndTrustedBrowsers' }>,
   state: UserSecurityState,
 ): UserSecurityEvent[] => {
-  if (!mayEndTrusts(command.actor, command.officeId))
+  if (!mayEndTrusts(command.actor, command)) {
     throw new DomainError(
       'not-permitted',
-      "Only support, the platform or the user's office admin end trusts.",
+      "Only support, the platform or the user's office admin end trusts (the user too, with a new password).",
     );
+  }
   const { trustedAtOrBefore } = command;
   const ending = state.trustedBrowsers.filter(
     (trust) => trustedAtOrBefore === null || trust.trustedAt <= trustedAtOrBefore,

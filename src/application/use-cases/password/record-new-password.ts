@@ -6,6 +6,7 @@ import { userAccountDecider } from '../../../domain/user-account/index.ts';
 import type { ApplicationDeps } from '../../dependencies.ts';
 import { foldStream, handleCommand } from '../../handle-command.ts';
 import { sealedPasswordHash } from '../../password-check.ts';
+import { endTrustedBrowsers } from '../../trusted-browsers/manage-trusted-browsers.ts';
 import type { RequestContext } from '../login/second-factor-step.ts';
 
 export type NewPassword = {
@@ -19,7 +20,8 @@ export type NewPassword = {
 
 /**
  * Records `PasswordChanged` with the new hash sealed like the registration's, ends the user's other
- * sessions and tells the platform. The decider rules on the proof.
+ * sessions and every trusted browser (`password-changed`: a browser trusted under the old password
+ * asks for the code again), and tells the platform. The decider rules on the proof.
  */
 export const recordNewPassword = async (
   deps: Pick<ApplicationDeps, 'events' | 'clock' | 'ids' | 'vault' | 'passwords' | 'sessions' | 'notifier'>,
@@ -40,6 +42,14 @@ export const recordNewPassword = async (
   );
   await deps.sessions.revokeUserSessions(userId, change.keepSessionToken);
   const officeId = outcome.state.status === 'registered' ? outcome.state.officeId : null;
+  const trusts =
+    officeId === null
+      ? null
+      : await endTrustedBrowsers(deps)(
+          actor,
+          { userId, officeId, why: 'password-changed', trustedAtOrBefore: null },
+          request,
+        );
   deps.notifier.notify({
     type: 'password-changed',
     occurredAt: deps.clock.now().toISOString(),
@@ -47,5 +57,5 @@ export const recordNewPassword = async (
     ...(officeId === null ? {} : { officeId }),
     details: { by: actor.role === 'platform' || actor.role === 'system' ? 'platform' : 'user' },
   });
-  return { position: outcome.position, officeId };
+  return { position: trusts?.position ?? outcome.position, officeId };
 };

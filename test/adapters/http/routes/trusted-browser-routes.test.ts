@@ -275,6 +275,37 @@ describe('trusted browsers', () => {
     });
   });
 
+  describe('a new password', () => {
+    const newPassword = 'a brand new passphrase';
+    const asksForTheCode = async (username: string, token: string) =>
+      expect((await login({ username, password: newPassword }, withDevice(token))).json()).toMatchObject({
+        status: 'second-factor-required',
+      });
+
+    it('ends the trusts when the user changes their own password (recorded as the user)', async () => {
+      const { username, token, session, userId, secret } = await trustedUser();
+      const change = await t.call('PUT', '/v1/me/password', {
+        token: session,
+        // The login used the current step's code: the next step's is still fresh.
+        body: { currentPassword: password, newPassword, code: codeAt(secret, 1) },
+      });
+      expect(change.statusCode, change.body).toBe(204);
+      await asksForTheCode(username, token);
+      const [revoked] = await auditOf(userId, 'TrustedBrowserRevoked');
+      expect(revoked).toMatchObject({ data: { why: 'password-changed' }, actor: { id: userId } });
+      expect(await auditOf(userId, 'TrustedBrowserUsed')).toEqual([]);
+    });
+
+    it('ends the trusts when the platform sets a new password', async () => {
+      const { username, token, userId } = await trustedUser();
+      const set = await t.platform('PUT', `/v1/platform/users/${userId}/password`, { password: newPassword });
+      expect(set.statusCode, set.body).toBe(204);
+      await asksForTheCode(username, token);
+      const [revoked] = await auditOf(userId, 'TrustedBrowserRevoked');
+      expect(revoked).toMatchObject({ data: { why: 'password-changed' }, actor: { role: 'platform' } });
+    });
+  });
+
   describe('GET /v1/me/trusted-browsers and DELETE /v1/me/trusted-browsers/{id}', () => {
     it('lists the trusts, marks this browser, and revokes one (204); its next login asks for the code', async () => {
       const { username, token, session, userId } = await trustedUser();
