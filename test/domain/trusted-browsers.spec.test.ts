@@ -4,6 +4,7 @@ import { officeDecider } from '../../src/domain/office/index.ts';
 import type { Actor } from '../../src/domain/shared/actor.ts';
 import { dayMs, maxTrustedBrowsersPerUser } from '../../src/domain/shared/browser-trust.ts';
 import type { EncryptedSecret } from '../../src/domain/shared/encrypted-secret.ts';
+import type { TrustEndingReason } from '../../src/domain/user-security/commands.ts';
 import type { UserSecurityEvent } from '../../src/domain/user-security/events.ts';
 import { type BrowserToTrust, userSecurityDecider } from '../../src/domain/user-security/index.ts';
 import { fold, spec } from './spec.ts';
@@ -370,95 +371,51 @@ describe('ending trusted browsers', () => {
     expect(events.slice(0, 2)).toEqual([revoked(1, 'temporary-access'), revoked(2, 'temporary-access')]);
   });
 
+  const endTrusts = (why: TrustEndingReason, actor: Actor, trustedAtOrBefore: string | null = null) => ({
+    type: 'EndTrustedBrowsers' as const,
+    userId,
+    officeId,
+    why,
+    trustedAtOrBefore,
+    now,
+    actor,
+  });
+
   it('given two trusts, when support erases the user, then both end', () => {
     user
       .given(history)
-      .when({
-        type: 'EndTrustedBrowsers',
-        userId,
-        officeId,
-        why: 'erased',
-        trustedAtOrBefore: null,
-        now,
-        actor: support,
-      })
+      .when(endTrusts('erased', support))
       .then([revoked(1, 'erased'), revoked(2, 'erased')]);
   });
 
   it('given trusts, when a re-enrolment campaign’s deadline passes, then the system ends them all', () => {
     user
       .given(history)
-      .when({
-        type: 'EndTrustedBrowsers',
-        userId,
-        officeId,
-        why: 'reenrolment-deadline',
-        trustedAtOrBefore: null,
-        now,
-        actor: { id: 'system', role: 'system' },
-      })
+      .when(endTrusts('reenrolment-deadline', { id: 'system', role: 'system' }))
       .then([revoked(1, 'reenrolment-deadline'), revoked(2, 'reenrolment-deadline')]);
   });
 
   it('given trusts, when the user sets a new password, then the user ends them all', () => {
     user
       .given(history)
-      .when({
-        type: 'EndTrustedBrowsers',
-        userId,
-        officeId,
-        why: 'password-changed',
-        trustedAtOrBefore: null,
-        now,
-        actor: self,
-      })
+      .when(endTrusts('password-changed', self))
       .then([revoked(1, 'password-changed'), revoked(2, 'password-changed')]);
   });
 
   it('given trusts, when another member claims a new password of the user, then not-permitted', () => {
-    user
-      .given(history)
-      .when({
-        type: 'EndTrustedBrowsers',
-        userId,
-        officeId,
-        why: 'password-changed',
-        trustedAtOrBefore: null,
-        now,
-        actor: otherUser,
-      })
-      .thenFails('not-permitted');
+    user.given(history).when(endTrusts('password-changed', otherUser)).thenFails('not-permitted');
   });
 
   it('given a policy lowered from 30 to 7 days, when the office admin ends older trusts, then only those older than 7 days end', () => {
     user
       .given(history)
-      .when({
-        type: 'EndTrustedBrowsers',
-        userId,
-        officeId,
-        why: 'policy-lowered',
-        trustedAtOrBefore: at(25 * dayMs - 7 * dayMs),
-        now,
-        actor: admin,
-      })
+      .when(endTrusts('policy-lowered', admin, at(25 * dayMs - 7 * dayMs)))
       .then([revoked(1, 'policy-lowered')]);
   });
 
   it('given trusts, when another office’s admin or a member ends them, then not-permitted', () => {
     for (const actor of [otherOfficeAdmin, self]) {
-      user
-        .given(history)
-        .when({
-          type: 'EndTrustedBrowsers',
-          userId,
-          officeId,
-          why: 'policy-lowered',
-          trustedAtOrBefore: null,
-          now,
-          actor,
-        })
-        .thenFails('not-permitted');
+      user.given(history).when(endTrusts('policy-lowered', actor)).thenFails('not-permitted');
     }
   });
 

@@ -94,10 +94,12 @@ export const revokeTrustedBrowser = (
   ];
 };
 
-const mayEndTrusts = (
-  actor: Actor,
-  { officeId, userId, why }: Extract<UserSecurityCommand, { type: 'EndTrustedBrowsers' }>,
-): boolean =>
+const mayEndTrusts = ({
+  actor,
+  officeId,
+  userId,
+  why,
+}: Extract<UserSecurityCommand, { type: 'EndTrustedBrowsers' }>): boolean =>
   actor.role === 'support' ||
   actor.role === 'system' ||
   actor.role === 'platform' ||
@@ -113,7 +115,7 @@ export const endTrustedBrowsers = (
   command: Extract<UserSecurityCommand, { type: 'EndTrustedBrowsers' }>,
   state: UserSecurityState,
 ): UserSecurityEvent[] => {
-  if (!mayEndTrusts(command.actor, command)) {
+  if (!mayEndTrusts(command)) {
     throw new DomainError(
       'not-permitted',
       "Only support, the platform or the user's office admin end trusts (the user too, with a new password).",
