@@ -1,4 +1,4 @@
-import { type Actor, isOfficeAdminOf } from '../shared/actor.ts';
+import { isOfficeAdminOf } from '../shared/actor.ts';
 import {
   dayMs,
   maxTrustBrowserDays,
