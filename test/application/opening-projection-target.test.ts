@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryReadModels } from '../../src/adapters/memory/memory-read-models.ts';
 import { passwordMatches } from '../../src/application/password-check.ts';
 import {
   passwordHashAssociatedData,
@@ -61,6 +62,26 @@ describe('OpeningProjectionTarget and passwordMatches: what the read models hold
     expect(
       (await readModels.officeMembers('o1', { after: null, limit: 10 })).items.map((m) => m.username),
     ).toEqual(['ada']);
+  });
+
+  it('hands batches on to a build in the order they came, though the first waits longer for the vault', async () => {
+    const vault = memoryVault();
+    const events = new RecordedEvents();
+    const sealed = registration(events, 'u1', await vault.seal('u1', 'ada', usernameAssociatedData('u1')));
+    const plain = registration(events, 'u2', 'bob');
+    const slowVault: typeof vault = Object.assign(Object.create(vault), {
+      open: async (...args: Parameters<typeof vault.open>) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return vault.open(...args);
+      },
+    });
+    const readModels = new MemoryReadModels();
+    const build = await new OpeningProjectionTarget(readModels, slowVault).startBuild('store', 2);
+    const outcomes = await Promise.all([build.applyBatch([sealed], 0), build.applyBatch([plain], 1)]);
+    expect(outcomes).toEqual(['applied', 'applied']);
+    expect(await build.promote()).toBe(true);
+    expect((await readModels.loginByUsername('ada'))?.user.userId).toBe('u1');
+    expect((await readModels.loginByUsername('bob'))?.user.userId).toBe('u2');
   });
 
   it('passes a username written before sealing through as it is', async () => {

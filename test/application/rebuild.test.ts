@@ -65,6 +65,64 @@ describe('completeBuild (the rebuild)', () => {
     expect(Math.max(...batches.flatMap((batch) => batch.positions))).toBe(head);
   });
 
+  it('hands the build the next batch while the one before is being applied, never more than two', async () => {
+    const store = new MemoryEventStore();
+    await appendStory(store, 3, 4);
+    const head = await store.headPosition();
+    const readModels = new MemoryReadModels();
+    const { build } = await startBuild(store, readModels);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let turn = Promise.resolve();
+    const slow: ReadModelsBuild = {
+      ...build,
+      applyBatch: (events, previous) => {
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        const applying = turn
+          .then(() => new Promise((resolve) => setTimeout(resolve, 2)))
+          .then(() => build.applyBatch(events, previous))
+          .finally(() => {
+            inFlight -= 1;
+          });
+        turn = applying.then(() => {});
+        return applying;
+      },
+    };
+    const outcome = await completeBuild(store, slow, { pageSize: 5 });
+    expect(outcome).toEqual({ applied: head, total: head, position: head, promoted: true });
+    expect(mostInFlight).toBe(2);
+  });
+
+  it('goes on from the build’s own checkpoint when another projector applied its batches first', async () => {
+    const store = new MemoryEventStore();
+    await appendStory(store, 3, 4);
+    const head = await store.headPosition();
+    const readModels = new MemoryReadModels();
+    const { build, batches } = await startBuild(store, readModels);
+    let overtaken = false;
+    const overtakenOnce: ReadModelsBuild = {
+      ...build,
+      applyBatch: async (events, previous) => {
+        if (!overtaken) {
+          overtaken = true;
+          expect(await build.applyBatch(await store.readAll(0, 12), 0)).toBe('applied');
+        }
+        return build.applyBatch(events, previous);
+      },
+    };
+    const outcome = await completeBuild(store, overtakenOnce, { pageSize: 5 });
+    expect(outcome).toMatchObject({ total: head, position: head, promoted: true });
+    // Batches 1–5 and 6–10 were in flight, refused as already applied; the build goes on after 12.
+    expect(outcome.applied).toBe(head - 12);
+    expect(batches.slice(1, 4)).toEqual([
+      { previous: 0, positions: [1, 2, 3, 4, 5] },
+      { previous: 5, positions: [6, 7, 8, 9, 10] },
+      { previous: 12, positions: [13, 14, 15, 16, 17] },
+    ]);
+    expect(await readModels.loginByUserId('user-2-3')).not.toBeNull();
+  });
+
   it('is not promoted when the build does not take a batch', async () => {
     const store = new MemoryEventStore();
     await appendStory(store, 1, 2);

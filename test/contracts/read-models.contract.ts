@@ -566,5 +566,29 @@ export const readModelsContract = (name: string, open: () => Promise<ReadModelsU
       expect(await readModels.loginByUsername('carol')).not.toBeNull();
       expect(await readModels.loginByUsername('alice')).toBeNull();
     });
+
+    it('applies batches handed to a build before the one before was answered, in turn, and refuses those after a refused one', async () => {
+      const pages = [events.slice(0, 3), events.slice(3, 6), events.slice(6)];
+      const endOf = (page: number) => pages[page]?.at(-1)?.position ?? 0;
+      const build = await readModels.startBuild('store-a', head);
+      const outcomes = await Promise.all([
+        build.applyBatch(pages[0]!, 0),
+        build.applyBatch(pages[1]!, endOf(0)),
+        build.applyBatch(pages[2]!, endOf(1)),
+      ]);
+      expect(outcomes).toEqual(['applied', 'applied', 'applied']);
+      expect(await build.promote()).toBe(true);
+      expect((await readModels.loginByUsername('bob'))?.user).toMatchObject({
+        twoFactor: 'enrolled',
+        recoveryCodesLeft: 9,
+      });
+      const refused = await readModels.startBuild('store-a', head);
+      const afterRefused = await Promise.all([
+        refused.applyBatch(pages[1]!, endOf(0)),
+        refused.applyBatch(pages[2]!, endOf(1)),
+      ]);
+      expect(afterRefused).toEqual(['behind', 'behind']);
+      expect(await refused.checkpoint()).toBe(0);
+    });
   });
 };

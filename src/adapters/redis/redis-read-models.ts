@@ -130,6 +130,8 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   private readonly generation: string;
   private readonly waiters = new CheckpointWaiters(() => this.servingCheckpoint());
   private ownWrites: OwnWrites | null = null;
+  /** Settles once the batch last handed in was sent (or refused): the next one is projected after it. */
+  private batchSent: Promise<void> = Promise.resolve();
 
   constructor(redis: RedisClient, options: RedisReadModelsOptions) {
     this.redis = redis;
@@ -146,9 +148,33 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   /**
    * Two round trips per batch: read the documents it touches, write every change and the checkpoint.
    * Documents an event makes anew are not read; a build started here skips the read altogether when it
-   * knows every other document touched (see OwnWrites).
+   * knows every other document touched (see OwnWrites). A batch handed in while the one before is in
+   * flight is projected once that one was sent, on its documents, and sent behind it on the same
+   * connection: Redis runs them in turn, and refuses the second when the first did not move the checkpoint.
    */
   async applyBatch(events: RecordedEvent[], previousPosition: number): Promise<ApplyOutcome> {
+    const before = this.batchSent;
+    let sent = () => {};
+    this.batchSent = new Promise((resolve) => {
+      sent = resolve;
+    });
+    let outcome: ApplyOutcome | null = null;
+    try {
+      await before;
+      outcome = await this.projectAndSend(events, previousPosition, sent);
+      return outcome;
+    } finally {
+      sent();
+      // Someone else wrote (or may have): what this build wrote is no longer known to be what Redis holds.
+      if (outcome !== 'applied') this.ownWrites = null;
+    }
+  }
+
+  private async projectAndSend(
+    events: RecordedEvent[],
+    previousPosition: number,
+    sent: () => void,
+  ): Promise<ApplyOutcome> {
     const last = events.at(-1);
     if (last === undefined) return 'skipped';
     const own = this.ownWrites;
@@ -193,7 +219,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
       }
     }
     const documentArgs = [...changed].flatMap(([key, document]) => [key, JSON.stringify(document)]);
-    const outcome = (await this.run(applyBatch, [
+    const applying = this.run(applyBatch, [
       generation,
       previousPosition,
       last.position,
@@ -203,13 +229,15 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
       ...members,
       erasures.length / 4,
       ...erasures,
-    ])) as ApplyOutcome;
-    if (outcome === 'applied') this.waiters.reached(last.position);
-    if (own !== null && outcome !== 'applied') this.ownWrites = null;
-    else if (own !== null) {
+    ]);
+    // Noted as written before the answer, for a batch projected meanwhile; forgotten if it was refused.
+    if (own !== null) {
       for (const [key, document] of changed) own.set(key, document);
       for (let i = 0; i < erasures.length; i += 4) own.delete(`user:${erasures[i]}`);
     }
+    sent();
+    const outcome = (await applying) as ApplyOutcome;
+    if (outcome === 'applied') this.waiters.reached(last.position);
     return outcome;
   }
 

@@ -141,7 +141,11 @@ export interface AppliesEvents {
   checkpoint(): Promise<number>;
 }
 
-/** A set of read models being built; readers see it only once it is promoted. */
+/**
+ * A set of read models being built; readers see it only once it is promoted. `applyBatch` may be called
+ * again before the call before it settled: batches are applied in the order of the calls, each one only
+ * after the one before it (a batch that follows one refused is refused too).
+ */
 export interface ReadModelsBuild extends AppliesEvents {
   origin(): Promise<ReadModelOrigin | null>;
   /** Switches readers to this set when its checkpoint has reached its target; false (nothing changed) otherwise. */

@@ -41,10 +41,21 @@ export class OpeningProjectionTarget implements ProjectionTarget {
     return this.opening(await this.target.startBuild(storeId, target));
   }
 
+  /** Batches are opened at once but handed on in the order they came: a build applies them in that order. */
   private opening(build: ReadModelsBuild): ReadModelsBuild {
+    let handedOn: Promise<unknown> = Promise.resolve();
+    const applyInTurn = (events: RecordedEvent[], previous: number): Promise<ApplyOutcome> => {
+      const opened = this.openedAll(events);
+      // Wrapped, so that `turn` settles when the batch is handed on, not when it is applied.
+      const turn = Promise.all([opened, handedOn]).then(([open]) => ({
+        applying: build.applyBatch(open, previous),
+      }));
+      handedOn = turn.catch(() => {});
+      return turn.then(({ applying }) => applying);
+    };
     return {
-      apply: async (event, previous) => build.apply(await this.opened(event), previous),
-      applyBatch: async (events, previous) => build.applyBatch(await this.openedAll(events), previous),
+      apply: (event, previous) => applyInTurn([event], previous),
+      applyBatch: applyInTurn,
       checkpoint: () => build.checkpoint(),
       origin: () => build.origin(),
       promote: () => build.promote(),

@@ -1,14 +1,22 @@
-import type { EventStore } from '../ports/event-store.ts';
-import type { ProjectionTarget, ReadModelsBuild } from '../ports/read-models.ts';
+import type { EventStore, RecordedEvent } from '../ports/event-store.ts';
+import type { ApplyOutcome, ProjectionTarget, ReadModelsBuild } from '../ports/read-models.ts';
 
 export type RebuildProgress = { applied: number; total: number; position: number };
 export type BuildOutcome = RebuildProgress & { promoted: boolean };
+
+/** Batches handed to the build before the first of them is answered: one applied while the next is projected. */
+const batchesInFlight = 2;
+
+type Sent = { size: number; last: number; outcome: Promise<ApplyOutcome> };
 
 /**
  * Projects events into a build up to its target (the store's head when the build began), from the
  * build's own checkpoint (so an interrupted build resumes), then promotes it. Events appended meanwhile
  * are left to the live projector. Not promoted when the build was taken over or lost on the way
  * (another projector, an emptied Redis), when `stopped` says so, or when the store ran out first.
+ *
+ * Two batches are in flight: the next is projected and sent while the build applies the one before
+ * (a build applies batches in the order it was given them, each only after the one before it).
  */
 export const completeBuild = async (
   events: Pick<EventStore, 'readAll'>,
@@ -26,26 +34,51 @@ export const completeBuild = async (
   let applied = 0;
   const outcome = (promoted: boolean): BuildOutcome => ({ applied, total, position: previous, promoted });
   if (origin === null) return outcome(false);
-  let page = previous < total ? await events.readAll(previous, pageSize) : [];
+  const read = (after: number): Promise<RecordedEvent[]> =>
+    after < total ? events.readAll(after, pageSize) : Promise.resolve([]);
+  const inFlight: Sent[] = [];
+  /** Waits for every batch still in flight, counting those applied all the same. */
+  const settleInFlight = async () => {
+    for (const sent of inFlight.splice(0)) {
+      if ((await sent.outcome.catch(() => null)) === 'applied') applied += sent.size;
+    }
+  };
+  let sentUpTo = previous;
+  let page = await read(previous);
   while (previous < total) {
-    if (stopped()) return outcome(false);
-    const batch = page.filter((event) => event.position <= total);
-    const last = batch.at(-1);
-    if (last === undefined) break;
-    const applying = build.applyBatch(batch, previous);
-    // The batch is projected and sent first (its apply runs up to its first round trip meanwhile), so the
-    // next page is read and parsed while the read models run this batch's write. A store that answers
-    // synchronously (SQLite) would otherwise also hold the event loop for the whole build.
-    await new Promise((resolve) => setImmediate(resolve));
-    const next = last.position < total ? events.readAll(last.position, pageSize) : Promise.resolve([]);
-    next.catch(() => {});
-    const result = await applying;
+    if (stopped()) {
+      await settleInFlight();
+      return outcome(false);
+    }
+    while (inFlight.length < batchesInFlight && sentUpTo < total) {
+      const batch = page.filter((event) => event.position <= total);
+      const last = batch.at(-1);
+      if (last === undefined) break;
+      const sent = { size: batch.length, last: last.position, outcome: build.applyBatch(batch, sentUpTo) };
+      sent.outcome.catch(() => {});
+      inFlight.push(sent);
+      sentUpTo = last.position;
+      // The batch is projected and sent first, so the next page is read while the build writes. A store
+      // that answers synchronously (SQLite) would otherwise also hold the event loop for the whole build.
+      await new Promise((resolve) => setImmediate(resolve));
+      page = await read(sentUpTo);
+    }
+    const oldest = inFlight.shift();
+    if (oldest === undefined) break;
+    const result = await oldest.outcome;
+    if (result === 'applied') {
+      applied += oldest.size;
+      previous = oldest.last;
+      onProgress({ applied, total, position: previous });
+      continue;
+    }
+    // Taken over or lost: what was sent after this batch followed it, so it is dropped too.
+    await settleInFlight();
     if (result === 'behind') return outcome(false);
-    if (result === 'applied') applied += batch.length;
-    previous = result === 'skipped' ? await build.checkpoint() : last.position;
+    previous = await build.checkpoint();
     onProgress({ applied, total, position: previous });
-    // A skipped batch leaves the build at its own checkpoint: the page read ahead may not follow it.
-    page = previous === last.position ? await next : await events.readAll(previous, pageSize);
+    sentUpTo = previous;
+    page = await read(previous);
   }
   return outcome(await build.promote());
 };
