@@ -3,14 +3,58 @@
  * one Redis GET of a value the size of a user read-model document, parses it and answers a small JSON.
  * `POST /durable/:id` is the least a code step must do: read a value (the challenge) from Redis, make
  * one row durable in SQLite (WAL, `synchronous = FULL`, the rows that arrive meanwhile committed
- * together), then write a value (the session) to Redis. Started with fork(); receives
- * { redisUrl, prefix, keys, durablePath } and answers { port }.
+ * together), then write a value (the session) to Redis. On a port of its own, `GET /kept/:id` is the
+ * bare GET with the behaviours #20 keeps for the login check, each the service's own code: the platform
+ * key hook, the security headers, one request line at `info` to stdout and the request metric. Started
+ * with fork(); receives { redisUrl, prefix, keys, durablePath, platformApiKey } and answers
+ * { port, keptPort }.
  */
+import { randomUUID } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
-import Fastify from 'fastify';
-import { connectRedis } from '../src/adapters/redis/connect-redis.ts';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { platformKeyHook } from '../src/adapters/http/authentication.ts';
+import { requestLog } from '../src/adapters/http/request-log.ts';
+import { securityHeaders } from '../src/adapters/http/security-headers.ts';
+import { PrometheusMetrics } from '../src/adapters/metrics/prometheus-metrics.ts';
+import { connectRedis, type RedisClient } from '../src/adapters/redis/connect-redis.ts';
+import { createLogger, serviceLogDestination } from '../src/config/logger.ts';
 
-type Start = { redisUrl: string; prefix: string; keys: number; durablePath: string };
+type Start = { redisUrl: string; prefix: string; keys: number; durablePath: string; platformApiKey: string };
+
+const portOf = (app: FastifyInstance): number => {
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+};
+
+/** The bare GET's answer: one Redis GET of a document, parsed. */
+const bareAnswer = async (redis: RedisClient, key: string) => {
+  const json = await redis.get(key);
+  if (json === null) throw new Error('missing baseline key');
+  const document = JSON.parse(json) as { twoFactor?: string };
+  return { secondFactor: document.twoFactor === 'enrolled' ? 'required' : 'none' };
+};
+
+/** The bare GET inside what the login check must keep, as the service sets each part up. */
+const keptBehavioursApp = async (
+  redis: RedisClient,
+  keyOf: (id: string) => string,
+  platformApiKey: string,
+): Promise<FastifyInstance> => {
+  const app = Fastify({
+    loggerInstance: createLogger('info', serviceLogDestination()) as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  requestLog(app, new PrometheusMetrics([]), 1);
+  securityHeaders(app);
+  await app.register(async (platform) => {
+    platform.addHook('onRequest', platformKeyHook(platformApiKey));
+    platform.get<{ Params: { id: string } }>('/kept/:id', async (request) =>
+      bareAnswer(redis, keyOf(request.params.id)),
+    );
+  });
+  return app;
+};
 
 /** One transaction for every row queued while the event loop ran: group commit, on this thread. */
 const groupCommit = (path: string) => {
@@ -40,12 +84,9 @@ process.once('message', async (message: Start) => {
   const durable = groupCommit(message.durablePath);
   const app = Fastify({ logger: false });
   const keyOf = (id: string) => `${message.prefix}${Number(id) % message.keys}`;
-  app.get<{ Params: { id: string } }>('/baseline/:id', async (request) => {
-    const json = await redis.get(keyOf(request.params.id));
-    if (json === null) throw new Error('missing baseline key');
-    const document = JSON.parse(json) as { twoFactor?: string };
-    return { secondFactor: document.twoFactor === 'enrolled' ? 'required' : 'none' };
-  });
+  app.get<{ Params: { id: string } }>('/baseline/:id', async (request) =>
+    bareAnswer(redis, keyOf(request.params.id)),
+  );
   app.post<{ Params: { id: string }; Body: { challenge: string; code: string } }>(
     '/durable/:id',
     async (request) => {
@@ -56,11 +97,12 @@ process.once('message', async (message: Start) => {
       return { status: 'authenticated' };
     },
   );
+  const kept = await keptBehavioursApp(redis, keyOf, message.platformApiKey);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
+  await kept.listen({ port: 0, host: '127.0.0.1' });
+  process.send?.({ port: portOf(app), keptPort: portOf(kept) });
   process.once('disconnect', () => {
-    void app.close().then(() => {
+    void Promise.all([app.close(), kept.close()]).then(() => {
       redis.disconnect();
       process.exit(0);
     });

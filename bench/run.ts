@@ -8,7 +8,12 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { connectRedis, deleteKeysWithPrefix } from '../src/adapters/redis/connect-redis.ts';
 import { RedisReadModels } from '../src/adapters/redis/redis-read-models.ts';
-import { type BareRouteResult, measureBareRoute, measureDurableBareRoute } from './harness/bare-route.ts';
+import {
+  type BareRouteResult,
+  measureBareRoute,
+  measureDurableBareRoute,
+  measureKeptBareRoute,
+} from './harness/bare-route.ts';
 import { type Bench, createBenchSetup, usersOf } from './harness/bench.ts';
 import { type NumberedFigure, printTable, writeResults } from './harness/figures.ts';
 import type { Phase } from './harness/phase.ts';
@@ -116,6 +121,7 @@ try {
   const users = usersOf(settings.shape);
   let bareRoute: Promise<BareRouteResult> | null = null;
   let durableBareRoute: Promise<BareRouteResult> | null = null;
+  let keptBareRoute: Promise<BareRouteResult> | null = null;
   await main({
     ...setup,
     passwordHash,
@@ -130,6 +136,11 @@ try {
       bareRoute ??= measureBareRoute(setup, users.enrolled[0]!.userId);
       durableBareRoute ??= bareRoute.then(() => measureDurableBareRoute(setup));
       return durableBareRoute;
+    },
+    keptBareRoute: () => {
+      bareRoute ??= measureBareRoute(setup, users.enrolled[0]!.userId);
+      keptBareRoute ??= bareRoute.then(() => measureKeptBareRoute(setup));
+      return keptBareRoute;
     },
   });
 } catch (error) {

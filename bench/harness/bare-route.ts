@@ -21,19 +21,29 @@ export type BareRouteResult = autocannon.Result & { cpuMicrosPerRequest: number 
 const startBaselineChild = async (
   bench: BenchSetup,
   prefix: string,
-): Promise<{ stop: () => Promise<void>; url: string; pid: number }> => {
-  const child = track(fork(join(repoRoot, 'bench', 'baseline-server.ts'), [], { stdio: 'inherit' }));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port));
+): Promise<{ stop: () => Promise<void>; url: string; keptUrl: string; pid: number }> => {
+  // stdout is read and dropped, as the bench reads the service's: the kept-behaviours app logs there.
+  const child = track(
+    fork(join(repoRoot, 'bench', 'baseline-server.ts'), [], { stdio: ['inherit', 'pipe', 'inherit', 'ipc'] }),
+  );
+  child.stdout?.resume();
+  const { port, keptPort } = await new Promise<{ port: number; keptPort: number }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as { port: number; keptPort: number }));
     child.once('exit', (code) => reject(new Error(`baseline server exited with ${code}`)));
     child.send({
       redisUrl,
       prefix,
       keys: baselineKeys,
       durablePath: join(bench.dirs.work, `durable-baseline-${child.pid}.sqlite`),
+      platformApiKey: bench.platformApiKey,
     });
   });
-  return { stop: () => stopChild(child), url: `http://127.0.0.1:${port}`, pid: child.pid! };
+  return {
+    stop: () => stopChild(child),
+    url: `http://127.0.0.1:${port}`,
+    keptUrl: `http://127.0.0.1:${keptPort}`,
+    pid: child.pid!,
+  };
 };
 
 /**
@@ -98,6 +108,38 @@ export const measureDurableBareRoute = async (bench: BenchSetup): Promise<BareRo
     options(settings.seconds),
   );
   progress(`  durable baseline: ${describe(measured)}, ${cpuMicrosPerRequest.toFixed(0)} µs CPU/request`);
+  await server.stop();
+  return Object.assign(measured, { cpuMicrosPerRequest });
+};
+
+/**
+ * The bare GET with what the login check must keep (the platform key hook, security headers, one
+ * request line at `info`, the request metric; bench/baseline-server.ts), loaded like phase 1. Uses the
+ * values `measureBareRoute` wrote, so it runs after it.
+ */
+export const measureKeptBareRoute = async (bench: BenchSetup): Promise<BareRouteResult> => {
+  const server = await startBaselineChild(bench, bench.prefixes.baseline);
+  const options = (duration: number): autocannon.Options => ({
+    url: server.keptUrl,
+    duration,
+    headers: { 'x-api-key': bench.platformApiKey },
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({ ...request, path: `/kept/${Math.floor(Math.random() * 1e9)}` }),
+      },
+    ],
+  });
+  const check = await fetch(`${server.keptUrl}/kept/1`, { headers: { 'x-api-key': bench.platformApiKey } });
+  if (!check.ok) throw new Error(`the kept-behaviours route answered ${check.status}`);
+  await cannon(options(settings.warmupSeconds));
+  const { result: measured, cpuMicrosPerRequest } = await cannonMeasuringCpu(
+    server.pid,
+    options(settings.seconds),
+  );
+  progress(
+    `  kept-behaviours baseline: ${describe(measured)}, ${cpuMicrosPerRequest.toFixed(0)} µs CPU/request`,
+  );
   await server.stop();
   return Object.assign(measured, { cpuMicrosPerRequest });
 };

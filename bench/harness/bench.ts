@@ -66,11 +66,13 @@ export type Bench = {
   bareRoute: () => Promise<BareRouteResult>;
   /** The bare durable route (see bare-route.ts), measured once per run on first use, after `bareRoute`. */
   durableBareRoute: () => Promise<BareRouteResult>;
+  /** The bare route with the login check's kept behaviours (see bare-route.ts), likewise. */
+  keptBareRoute: () => Promise<BareRouteResult>;
 };
 
 export type BenchSetup = Omit<
   Bench,
-  'passwordHash' | 'seeded' | 'users' | 'service' | 'bareRoute' | 'durableBareRoute'
+  'passwordHash' | 'seeded' | 'users' | 'service' | 'bareRoute' | 'durableBareRoute' | 'keptBareRoute'
 >;
 
 export const createBenchSetup = (redis: Redis): BenchSetup & { cleanUp: () => Promise<void> } => {

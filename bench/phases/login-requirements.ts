@@ -3,7 +3,14 @@ import type autocannon from 'autocannon';
 import type { BareRouteResult } from '../harness/bare-route.ts';
 import type { Bench } from '../harness/bench.ts';
 import type { Figure } from '../harness/figures.ts';
-import { cannon, cannonMeasuringCpu, describe, pick, throughputFigure } from '../harness/load.ts';
+import {
+  cannon,
+  cannonMeasuringCpu,
+  describe,
+  okPerSecond,
+  pick,
+  throughputFigure,
+} from '../harness/load.ts';
 import type { Phase } from '../harness/phase.ts';
 import type { Service } from '../harness/service.ts';
 import { progress, round, settings } from '../harness/settings.ts';
@@ -16,9 +23,19 @@ export const loginRequirements: Phase = {
     progress('phase 1/7: GET login-requirements vs baseline (bare Fastify + one Redis GET)');
     // Baseline first, then the service, so that a noisy neighbour hurts both alike.
     const baseline = await bench.bareRoute();
+    const kept = await bench.keptBareRoute();
     const { figures, measured } = await measureLoginRequirements(bench, bench.service!, baseline, '');
-    bench.raw.loginRequirements = { service: measured, baseline };
-    return figures;
+    bench.raw.loginRequirements = { service: measured, baseline, keptBaseline: kept };
+    const p99Ratio = measured.latency.p99 / kept.latency.p99;
+    return [
+      ...figures,
+      {
+        ...throughputFigure('login-requirements ÷ bare route with the kept behaviours', measured, kept, 0),
+        target: '—',
+        met: null,
+        note: `how near the least the check must keep: the bare GET with the service's platform key hook, security headers, request line at info and request metric (${Math.round(okPerSecond(kept))} ok/s, ${(okPerSecond(kept) / okPerSecond(baseline)).toFixed(2)}× of the bare GET; p99 ${kept.latency.p99} ms, the service's ${p99Ratio.toFixed(2)}× of it; ${Math.round(kept.cpuMicrosPerRequest)} µs CPU/request)`,
+      },
+    ];
   },
 };
 

@@ -19,7 +19,7 @@ import type { RebuildReport } from '../rebuild-child.ts';
 import { copyStoreScaled, seedEventStore } from '../seed.ts';
 
 /** The Node flags of `npm run rebuild` (a young generation of 8 MB: V8's default took the peak RSS over 300 MB). */
-const rebuildScriptFlags = (): string[] => {
+export const rebuildScriptFlags = (): string[] => {
   const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
