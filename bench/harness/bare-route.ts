@@ -46,6 +46,24 @@ const startBaselineChild = async (
   };
 };
 
+type BaselineChild = Awaited<ReturnType<typeof startBaselineChild>>;
+
+/** Warms up, measures with the service's load settings, reports, and stops the baseline child. */
+const measureLoaded = async (
+  server: BaselineChild,
+  label: string,
+  options: (duration: number) => autocannon.Options,
+): Promise<BareRouteResult> => {
+  await cannon(options(settings.warmupSeconds));
+  const { result: measured, cpuMicrosPerRequest } = await cannonMeasuringCpu(
+    server.pid,
+    options(settings.seconds),
+  );
+  progress(`  ${label}: ${describe(measured)}, ${cpuMicrosPerRequest.toFixed(0)} µs CPU/request`);
+  await server.stop();
+  return Object.assign(measured, { cpuMicrosPerRequest });
+};
+
 /**
  * Writes the baseline's values (as many keys as offices, each a copy of a real user document from the
  * service's read models), starts the bare route, measures it after a warm-up, and stops it again.
@@ -69,14 +87,7 @@ export const measureBareRoute = async (bench: BenchSetup, sampleUserId: string):
       },
     ],
   });
-  await cannon(options(settings.warmupSeconds));
-  const { result: measured, cpuMicrosPerRequest } = await cannonMeasuringCpu(
-    server.pid,
-    options(settings.seconds),
-  );
-  progress(`  baseline: ${describe(measured)}, ${cpuMicrosPerRequest.toFixed(0)} µs CPU/request`);
-  await server.stop();
-  return Object.assign(measured, { cpuMicrosPerRequest });
+  return measureLoaded(server, 'baseline', options);
 };
 
 /**
@@ -102,14 +113,7 @@ export const measureDurableBareRoute = async (bench: BenchSetup): Promise<BareRo
       },
     ],
   });
-  await cannon(options(settings.warmupSeconds));
-  const { result: measured, cpuMicrosPerRequest } = await cannonMeasuringCpu(
-    server.pid,
-    options(settings.seconds),
-  );
-  progress(`  durable baseline: ${describe(measured)}, ${cpuMicrosPerRequest.toFixed(0)} µs CPU/request`);
-  await server.stop();
-  return Object.assign(measured, { cpuMicrosPerRequest });
+  return measureLoaded(server, 'durable baseline', options);
 };
 
 /**
@@ -132,14 +136,5 @@ export const measureKeptBareRoute = async (bench: BenchSetup): Promise<BareRoute
   });
   const check = await fetch(`${server.keptUrl}/kept/1`, { headers: { 'x-api-key': bench.platformApiKey } });
   if (!check.ok) throw new Error(`the kept-behaviours route answered ${check.status}`);
-  await cannon(options(settings.warmupSeconds));
-  const { result: measured, cpuMicrosPerRequest } = await cannonMeasuringCpu(
-    server.pid,
-    options(settings.seconds),
-  );
-  progress(
-    `  kept-behaviours baseline: ${describe(measured)}, ${cpuMicrosPerRequest.toFixed(0)} µs CPU/request`,
-  );
-  await server.stop();
-  return Object.assign(measured, { cpuMicrosPerRequest });
+  return measureLoaded(server, 'kept-behaviours baseline', options);
 };
