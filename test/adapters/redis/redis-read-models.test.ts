@@ -3,6 +3,7 @@ import { dumpGeneration, generationPrefix } from '../../../src/adapters/redis/ge
 import { RedisReadModels } from '../../../src/adapters/redis/redis-read-models.ts';
 import { projectionVersion } from '../../../src/application/projections/documents.ts';
 import { judgeOrigin } from '../../../src/application/projections/origin-verdict.ts';
+import { officeStream } from '../../../src/domain/office/events.ts';
 import { userAccountStream } from '../../../src/domain/user-account/events.ts';
 import { userSecurityStream } from '../../../src/domain/user-security/events.ts';
 import { readModelsContract } from '../../contracts/read-models.contract.ts';
@@ -178,6 +179,65 @@ if (server === null) {
           algorithm: 'SHA1',
           digits: 6,
           period: 30,
+        });
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+
+  describe('Redis read models: the office of a login lookup', () => {
+    it('is found from a document in any key order, and no value inside it can name another office', async () => {
+      const { redis, prefix, cleanup } = await privateRedis(server.url, 'read-models-office-of');
+      try {
+        const readModels = new RedisReadModels(redis, { prefix });
+        const events = new RecordedEvents();
+        const story = [
+          events.record(officeStream('o-strict'), {
+            type: 'OfficeRegistered',
+            data: { officeId: 'o-strict', name: 'Strict' },
+          }),
+          events.record(officeStream('o-strict'), {
+            type: 'OfficeTwoFactorRequired',
+            data: { officeId: 'o-strict', enforceFrom: '2026-12-01T00:00:00.000Z' },
+          }),
+          events.record(officeStream('o-lax'), {
+            type: 'OfficeRegistered',
+            data: { officeId: 'o-lax', name: 'Lax' },
+          }),
+          events.record(userAccountStream('u-1'), {
+            type: 'UserRegistered',
+            data: {
+              userId: 'u-1',
+              officeId: 'o-strict',
+              username: 'ada',
+              role: 'member',
+              passwordHash: '$h',
+            },
+          }),
+        ];
+        const build = await readModels.startBuild('test-store', story.length);
+        expect(await build.applyBatch(story, 0)).toBe('applied');
+        expect(await build.promote()).toBe(true);
+        const key = `${generationPrefix(prefix, 2)}user:u-1`;
+        const projected = JSON.parse((await redis.get(key)) ?? '{}');
+        expect(Object.keys(projected).slice(0, 2)).toEqual(['userId', 'officeId']);
+        expect((await readModels.loginByUserId('u-1'))?.office).toMatchObject({
+          officeId: 'o-strict',
+          required: true,
+        });
+        // Written in another order (another version), the document is decoded instead.
+        const { userId, ...rest } = projected;
+        await redis.set(key, JSON.stringify({ ...rest, userId }));
+        expect((await readModels.loginByUserId('u-1'))?.office).toMatchObject({
+          officeId: 'o-strict',
+          required: true,
+        });
+        // A user id that holds the start of another document stays a string: its quotes are escaped.
+        await redis.set(key, JSON.stringify({ ...projected, userId: 'u-1","officeId":"o-lax' }));
+        expect((await readModels.loginByUsername('ada'))?.office).toMatchObject({
+          officeId: 'o-strict',
+          required: true,
         });
       } finally {
         await cleanup();
