@@ -8,6 +8,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { refuseCrossSiteRequests } from './cross-site.ts';
 import type { HttpDependencies, HttpOptions } from './dependencies.ts';
 import { healthRoutes } from './health-routes.ts';
+import { lazyRequestLogger } from './lazy-request-logger.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { refuseRequestsWithoutHost } from './missing-host.ts';
 import { swaggerOptions } from './openapi.ts';
@@ -48,6 +49,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
     genReqId: () => crypto.randomUUID(),
     // One line per request instead, written by requestLog.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     trustProxy: fastifyTrustProxy(options.trustProxy),
     routerOptions: { maxParamLength: 200 },
     // Malformed URLs (bad percent-encoding, over-long params) are answered by the router before any

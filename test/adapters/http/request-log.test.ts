@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HttpMetrics } from '../../../src/adapters/http/dependencies.ts';
 import { requestLog } from '../../../src/adapters/http/request-log.ts';
 import { createLogger } from '../../../src/config/logger.ts';
@@ -29,12 +29,16 @@ describe('request log of the service', () => {
     const officeId = await h.office();
     await h.user(officeId, 'logged.user');
     lines.length = 0;
+    // A request that logs nothing beyond its line makes no logger of its own (see lazy-request-logger.ts).
+    const children = vi.spyOn(logger, 'child');
     await h.service.app.inject({
       method: 'GET',
       url: '/v1/platform/users/no-such-user/login-requirements?token=should-not-appear',
       headers: { 'x-api-key': platformKey, 'x-correlation-id': 'corr-42' },
     });
     await h.call('POST', '/v1/login', { body: { username: 'logged.user', password: 'wrong password' } });
+    expect(children).not.toHaveBeenCalled();
+    children.mockRestore();
     const requestLines = lines.filter((line) => line.msg === 'request');
     expect(lines.filter((line) => line.msg !== 'request')).toEqual([]);
     expect(requestLines).toHaveLength(2);
