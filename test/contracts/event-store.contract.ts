@@ -274,6 +274,36 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreUnderT
       expect(ours(resumed).map((event) => event.data)).toEqual([2, 3, 4].map((n) => ({ n })));
     });
 
+    it('delivers live events exactly as $all reads them, also from appends committed together', async () => {
+      const run = uniqueStream('as-read');
+      const head = await store.headPosition();
+      const plain = ({ streamId, revision, position, type, data, metadata }: RecordedEvent) => ({
+        streamId,
+        revision,
+        position,
+        type,
+        data,
+        metadata,
+      });
+      const live = await collectUntil(
+        store,
+        head,
+        (seen) => seen.filter((event) => event.streamId.startsWith(run)).length === 7,
+        async () => {
+          await store.append(`${run}-a`, [anEvent({ n: 0 }), anEvent({ n: 1 })], 'no-stream');
+          await Promise.all([
+            store.append(`${run}-a`, [anEvent({ n: 2 })], 1),
+            store.append(`${run}-b`, [anEvent({ n: 3 }), anEvent({ n: 4 }, 'UserRoleChanged')], 'no-stream'),
+            store.append(`${run}-a`, [anEvent({ n: 99 })], 0).catch(() => null),
+            store.append(`${run}-c`, [anEvent({ n: 5 }), anEvent({ n: 6 })], 'no-stream'),
+          ]);
+        },
+      );
+      const read = (await store.readAll(head, 100)).filter((event) => event.streamId.startsWith(run));
+      expect(read).toHaveLength(7);
+      expect(live.filter((event) => event.streamId.startsWith(run)).map(plain)).toEqual(read.map(plain));
+    });
+
     it('keeps all 4,000 appends of 8 concurrent writers, each exactly once', async () => {
       const run = uniqueStream('writers');
       const head = await store.headPosition();

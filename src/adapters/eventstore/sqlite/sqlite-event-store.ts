@@ -91,6 +91,26 @@ const settle = (write: PendingWrite, outcome: WriteOutcome | undefined): void =>
   else write.reject(outcome?.failed ?? new EventStoreUnavailableError('The write had no outcome.'));
 };
 
+/** The events a batch appended, as the $all read gives them, in position order. */
+const committedRows = (batch: PendingWrite[], outcomes: WriteOutcome[]): RowArray[] => {
+  const rows: RowArray[] = [];
+  for (const [index, { request }] of batch.entries()) {
+    const outcome = outcomes[index];
+    if (request.kind !== 'append' || outcome === undefined || !('ok' in outcome)) continue;
+    const firstRevision = outcome.ok.revision - request.events.length + 1;
+    for (const [offset, event] of request.events.entries())
+      rows.push([
+        outcome.positions[offset]!,
+        request.streamId,
+        firstRevision + offset,
+        event.type,
+        event.data,
+        event.metadata,
+      ]);
+  }
+  return rows.sort((a, b) => a[0] - b[0]);
+};
+
 /** A write waiting for the batch that commits it together with the others queued meanwhile. */
 type PendingWrite = {
   request: WriteRequest;
@@ -110,7 +130,7 @@ const busyTimeoutMs = 5_000;
 export class SqliteEventStore implements EventStore {
   private readonly db: DatabaseSync;
   private readonly statements: Record<'stream' | 'streamAfter' | 'all' | 'head' | 'snapshot', StatementSync>;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(committed: RecordedEvent[]) => void>();
   private open = true;
   private pending: PendingWrite[] = [];
   private committing = false;
@@ -186,7 +206,9 @@ export class SqliteEventStore implements EventStore {
       .then(
         (outcomes) => {
           for (const [index, write] of batch.entries()) settle(write, outcomes[index]);
-          for (const wake of this.listeners) wake();
+          if (this.listeners.size === 0) return;
+          const rows = committedRows(batch, outcomes);
+          for (const handOn of this.listeners) handOn(rows.map(toRecordedWithLazyMetadata));
         },
         (error: unknown) => {
           if (writer.failed && this.writer === writer) this.writer = undefined;
@@ -236,9 +258,9 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(after: number, handler: SubscriptionHandler): Subscription {
-    return followAll(this, after, handler, (wake) => {
-      this.listeners.add(wake);
-      return () => this.listeners.delete(wake);
+    return followAll(this, after, handler, (_wake, handOn) => {
+      this.listeners.add(handOn);
+      return () => this.listeners.delete(handOn);
     });
   }
 

@@ -20,7 +20,8 @@ export type WriteRequest = AppendRequest | SnapshotRequest;
 
 /** What one write of a committed batch came to. */
 export type WriteOutcome =
-  | { ok: { revision: number; position: number } }
+  /** `positions`: each appended event's, in order (none for a snapshot). */
+  | { ok: { revision: number; position: number }; positions: number[] }
   | { conflict: { actual: number | 'no-stream' } }
   | { failed: Error };
 
@@ -55,19 +56,19 @@ const writerThread = (): void => {
   const write = (request: WriteRequest): WriteOutcome => {
     if (request.kind === 'snapshot') {
       keepSnapshot.run(request.streamId, request.revision, request.schemaVersion, request.state);
-      return { ok: { revision: request.revision, position: 0 } };
+      return { ok: { revision: request.revision, position: 0 }, positions: [] };
     }
     const found = (last.get(request.streamId) as { revision: number | null }).revision;
     const actual = found ?? 'no-stream';
     if (request.expected !== 'any' && request.expected !== actual) return { conflict: { actual } };
     let revision = found ?? -1;
-    let position = 0;
+    const positions: number[] = [];
     for (const event of request.events) {
       revision += 1;
       const result = insert.run(request.streamId, revision, event.type, event.data, event.metadata);
-      position = Number(result.lastInsertRowid);
+      positions.push(Number(result.lastInsertRowid));
     }
-    return { ok: { revision, position } };
+    return { ok: { revision, position: positions.at(-1) ?? 0 }, positions };
   };
 
   parentPort!.on('message', ({ id, batch }: { id: number; batch: WriteRequest[] }) => {
