@@ -9,34 +9,21 @@
  * `ENV_B='{"LOG_LEVEL":"warn"}'` starts B with more settings (A and B may then be the same checkout).
  * `--quick` seeds the quick run's 2,000 users instead of the full 100,000.
  */
-import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { connectRedis } from '../src/adapters/redis/connect-redis.ts';
 import { RedisReadModels } from '../src/adapters/redis/redis-read-models.ts';
-import { alternateRounds } from './harness/ab.ts';
+import { abArguments, alternateRounds, seedForAb } from './harness/ab.ts';
 import { createBenchSetup, usersOf } from './harness/bench.ts';
 import { cannon, pick } from './harness/load.ts';
 import { type Service, startServiceChild } from './harness/service.ts';
 import { redisUrl, settings, sleep } from './harness/settings.ts';
-import { benchPasswordHash, seedEventStore } from './seed.ts';
 
-const [checkoutA, checkoutB, roundsArgument, secondsArgument] = process.argv
-  .slice(2)
-  .filter((argument) => !argument.startsWith('--'));
-if (checkoutA === undefined || checkoutB === undefined)
-  throw new Error('usage: node bench/ab-login-requirements.ts <checkout A> <checkout B> [rounds] [seconds]');
-const rounds = Number(roundsArgument ?? 6);
-const seconds = Number(secondsArgument ?? 3);
+const { checkoutA, checkoutB, rounds, seconds } = abArguments('bench/ab-login-requirements.ts');
 
 const setup = createBenchSetup(await connectRedis(redisUrl));
 try {
-  const seeded = await seedEventStore(
-    join(setup.dirs.service, 'events.sqlite'),
-    settings.shape,
-    setup.keyring,
-    await benchPasswordHash(),
-    join(setup.dirs.service, 'data-keys.sqlite'),
-  );
+  const seeded = await seedForAb(setup);
+
   const users = usersOf(settings.shape).all;
   const start = async (cwd: string, tag: string, env: Record<string, string>): Promise<Service> => {
     const prefix = `${setup.keyBase}${tag}:`;

@@ -17,30 +17,18 @@ import { RandomTokens } from '../src/adapters/crypto/random-tokens.ts';
 import { connectRedis } from '../src/adapters/redis/connect-redis.ts';
 import { RedisReadModels } from '../src/adapters/redis/redis-read-models.ts';
 import { RedisSessionStore } from '../src/adapters/redis/redis-session-store.ts';
-import { alternateRounds } from './harness/ab.ts';
+import { abArguments, alternateRounds, seedForAb } from './harness/ab.ts';
 import { createBenchSetup, usersOf } from './harness/bench.ts';
 import { cannon } from './harness/load.ts';
 import { type Service, startServiceChild } from './harness/service.ts';
 import { redisUrl, settings, sleep } from './harness/settings.ts';
-import { benchPasswordHash, seedEventStore } from './seed.ts';
 
-const [checkoutA, checkoutB, roundsArgument, secondsArgument] = process.argv
-  .slice(2)
-  .filter((argument) => !argument.startsWith('--'));
-if (checkoutA === undefined || checkoutB === undefined)
-  throw new Error('usage: node bench/ab-second-factor.ts <checkout A> <checkout B> [rounds] [seconds]');
-const rounds = Number(roundsArgument ?? 6);
-const seconds = Number(secondsArgument ?? 3);
+const { checkoutA, checkoutB, rounds, seconds } = abArguments('bench/ab-second-factor.ts');
 
 const setup = createBenchSetup(await connectRedis(redisUrl));
 try {
-  const seeded = await seedEventStore(
-    join(setup.dirs.service, 'events.sqlite'),
-    settings.shape,
-    setup.keyring,
-    await benchPasswordHash(),
-    join(setup.dirs.service, 'data-keys.sqlite'),
-  );
+  const seeded = await seedForAb(setup);
+
   const enrolled = usersOf(settings.shape).enrolled;
   const start = async (cwd: string, tag: string, env: Record<string, string>) => {
     const prefix = `${setup.keyBase}${tag}:`;

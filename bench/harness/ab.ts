@@ -1,10 +1,12 @@
 /** What the A/B scripts share: CPU per thread, and rounds of two variants loaded in turn (A B, B A, …). */
-
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type autocannon from 'autocannon';
+import { benchPasswordHash, seedEventStore } from '../seed.ts';
+import type { BenchSetup } from './bench.ts';
 import { cannonMeasuringCpu, okPerSecond } from './load.ts';
-import { progress } from './settings.ts';
+import { progress, settings } from './settings.ts';
 
 /** User + system CPU time in clock ticks per thread name of a process. */
 export const threadTicks = (pid: number): Map<string, number> => {
@@ -69,3 +71,23 @@ export const alternateRounds = async (
     `B/A req/s: median ${median(throughput).toFixed(2)} (${throughput.map((x) => x.toFixed(2)).join(', ')}); CPU/request: median ${median(cpu).toFixed(2)} (${cpu.map((x) => x.toFixed(2)).join(', ')})`,
   );
 };
+
+/** `<checkout A> <checkout B> [rounds=6] [seconds=3]` from the command line, or the usage as an error. */
+export const abArguments = (script: string) => {
+  const [checkoutA, checkoutB, rounds, seconds] = process.argv
+    .slice(2)
+    .filter((argument) => !argument.startsWith('--'));
+  if (checkoutA === undefined || checkoutB === undefined)
+    throw new Error(`usage: node ${script} <checkout A> <checkout B> [rounds] [seconds]`);
+  return { checkoutA, checkoutB, rounds: Number(rounds ?? 6), seconds: Number(seconds ?? 3) };
+};
+
+/** The bench's store and data keys seeded into `setup.dirs.service`, at this run's size. */
+export const seedForAb = async (setup: BenchSetup) =>
+  seedEventStore(
+    join(setup.dirs.service, 'events.sqlite'),
+    settings.shape,
+    setup.keyring,
+    await benchPasswordHash(),
+    join(setup.dirs.service, 'data-keys.sqlite'),
+  );
