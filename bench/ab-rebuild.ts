@@ -5,6 +5,9 @@
  * RSS, CPU per event) and the medians per variant.
  *
  *   node bench/ab-rebuild.ts <checkout A> <checkout B> [runs per variant=3]
+ *
+ * `FLAGS_B='--max-semi-space-size=16'` gives B's process these Node flags instead (A and B may then be
+ * the same checkout).
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
@@ -20,6 +23,7 @@ const [checkoutA, checkoutB, runsArgument] = process.argv.slice(2).filter((a) =>
 if (checkoutA === undefined || checkoutB === undefined)
   throw new Error('usage: node bench/ab-rebuild.ts <checkout A> <checkout B> [runs per variant]');
 const runs = Number(runsArgument ?? 3);
+const flagsB = process.env.FLAGS_B?.split(' ').filter((flag) => flag !== '');
 
 const median = (values: number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -40,7 +44,7 @@ try {
     const prefix = `${setup.keyBase}${variant}${run}:`;
     const child = fork(join(checkout, 'bench', 'rebuild-child.ts'), [], {
       stdio: 'inherit',
-      execArgv: rebuildScriptFlags(),
+      execArgv: variant === 'B' && flagsB !== undefined ? flagsB : rebuildScriptFlags(),
     });
     const report = await new Promise<RebuildReport>((resolve, reject) => {
       child.on('message', (message) => {
