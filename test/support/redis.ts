@@ -69,3 +69,23 @@ export async function privateRedis(where: string | RedisTopology, name: string) 
     },
   };
 }
+
+/** Counts the socket writes (each one `write` or `writev` system call) the client makes from now on. */
+export const countSocketWrites = (redis: Redis): { count: () => number } => {
+  const stream = redis.stream as unknown as {
+    _write: (...args: unknown[]) => void;
+    _writev: (...args: unknown[]) => void;
+  };
+  let writes = 0;
+  const write = stream._write.bind(stream);
+  const writev = stream._writev.bind(stream);
+  stream._write = (...args) => {
+    writes += 1;
+    write(...args);
+  };
+  stream._writev = (...args) => {
+    writes += 1;
+    writev(...args);
+  };
+  return { count: () => writes };
+};

@@ -125,6 +125,21 @@ export const connectRedisInBackground = (
 };
 
 /**
+ * Call before a command sent to answer a request: the commands sent so in one turn of the event loop
+ * leave in one write (the first corks the socket; it is uncorked once the turn's I/O callbacks have
+ * run), and Redis reads them at once. Unlike ioredis's auto-pipelining, a turn's commands do not wait
+ * for the replies to the turn before. Not for a large write that should leave at once (a batch of the
+ * projection). A Cluster's commands go to several sockets and are sent as they come.
+ */
+export const coalesceThisTurn = (redis: RedisClient): void => {
+  if (!(redis instanceof Redis)) return;
+  const { stream } = redis;
+  if (stream === undefined || stream.writableCorked > 0) return;
+  stream.cork();
+  setImmediate(() => stream.uncork());
+};
+
+/**
  * A Lua script run by its SHA, loaded on first use and again after a Redis restart. `keys` must name
  * at least one key in the slot the script works in, so that a Cluster sends it to the right shard.
  */

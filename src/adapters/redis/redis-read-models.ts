@@ -22,7 +22,7 @@ import {
 } from '../../application/projections/documents.ts';
 import { membersPage, memberView } from '../../application/projections/member-pages.ts';
 import { documentOf, projectEvent } from '../../application/projections/project-event.ts';
-import { LuaScript, type RedisClient } from './connect-redis.ts';
+import { coalesceThisTurn, LuaScript, type RedisClient } from './connect-redis.ts';
 import { currentGeneration, dropGeneration, generationKey, readModelBase } from './generations.ts';
 import {
   applyBatchScript,
@@ -308,14 +308,14 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   }
 
   async officePolicy(officeId: string): Promise<OfficePolicyView | null> {
-    const reply = (await this.run(readDocuments, [`office:${officeId}`])) as string[];
+    const reply = (await this.serve(readDocuments, [`office:${officeId}`])) as string[];
     if (reply[4] === '') throw notServing();
     const json = reply[headerLength] ?? '';
     return json === '' ? null : (JSON.parse(json) as OfficePolicyView);
   }
 
   async offices(): Promise<OfficePolicyView[]> {
-    const reply = (await this.run(allOffices, [])) as string[];
+    const reply = (await this.serve(allOffices, [])) as string[];
     return reply.filter((json) => json !== '').map((json) => JSON.parse(json) as OfficePolicyView);
   }
 
@@ -324,7 +324,7 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
     page: { after: string | null; limit: number },
   ): Promise<Page<MemberView>> {
     const start = page.after === null ? '-' : `(${Buffer.from(page.after, 'base64url').toString('utf8')}`;
-    const reply = (await this.run(membersOfOffice, [officeId, start, page.limit + 1])) as string[];
+    const reply = (await this.serve(membersOfOffice, [officeId, start, page.limit + 1])) as string[];
     const count = reply.length / 2;
     const keys = reply.slice(0, count);
     const users = reply.slice(count);
@@ -344,13 +344,19 @@ export class RedisReadModels implements ReadModels, ProjectionTarget {
   }
 
   private async lookup(by: 'username' | 'user', key: string): Promise<LoginLookup | null> {
-    const reply = (await this.run(loginLookup, [by, key])) as string[];
+    const reply = (await this.serve(loginLookup, [by, key])) as string[];
     const [user, office] = reply;
     if (user === undefined) return null;
     return {
       user: toLoginView(JSON.parse(user) as UserDocument),
       office: office === undefined || office === '' ? null : (JSON.parse(office) as OfficePolicyView),
     };
+  }
+
+  /** A read that answers a request: sent together with the others of this turn. */
+  private serve(script: LuaScript, args: (string | number)[]): Promise<unknown> {
+    coalesceThisTurn(this.redis);
+    return this.run(script, args);
   }
 
   private async run(script: LuaScript, args: (string | number)[]): Promise<unknown> {

@@ -8,7 +8,7 @@ import { userAccountStream } from '../../../src/domain/user-account/events.ts';
 import { userSecurityStream } from '../../../src/domain/user-security/events.ts';
 import { readModelsContract } from '../../contracts/read-models.contract.ts';
 import { RecordedEvents } from '../../support/domain-events.ts';
-import { findTestRedis, noRedisReason, privateRedis } from '../../support/redis.ts';
+import { countSocketWrites, findTestRedis, noRedisReason, privateRedis } from '../../support/redis.ts';
 
 const server = await findTestRedis();
 if (server === null) {
@@ -69,6 +69,53 @@ if (server === null) {
           return count;
         };
         expect(await Promise.all(offices.map(members))).toEqual([1_000, 1_000, 500]);
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+
+  describe('Redis read models: the lookups of requests answered in one turn', () => {
+    it('reach Redis in one write, each answered with its own user', async () => {
+      const { redis, prefix, cleanup } = await privateRedis(server.url, 'read-models-turn');
+      try {
+        const readModels = new RedisReadModels(redis, { prefix });
+        const events = new RecordedEvents();
+        const userIds = Array.from({ length: 8 }, (_, n) => `u-${n}`);
+        const batch = [
+          events.record('office-o1', { type: 'OfficeRegistered', data: { officeId: 'o1', name: 'o1' } }),
+          ...userIds.map((userId) =>
+            events.record(userAccountStream(userId), {
+              type: 'UserRegistered',
+              data: {
+                userId,
+                officeId: 'o1',
+                username: `name-${userId}`,
+                role: 'member',
+                passwordHash: '$h',
+              },
+            }),
+          ),
+        ];
+        const build = await readModels.startBuild('test-store', batch.length);
+        expect(await build.applyBatch(batch, 0)).toBe('applied');
+        expect(await build.promote()).toBe(true);
+        await readModels.loginByUserId('u-0');
+
+        const writes = countSocketWrites(redis);
+        // One lookup from each of as many I/O callbacks of one turn, as requests on separate connections.
+        const found = await Promise.all(
+          userIds.map(
+            (userId) =>
+              new Promise((resolve, reject) =>
+                setImmediate(() => readModels.loginByUserId(userId).then(resolve, reject)),
+              ),
+          ),
+        );
+        expect(found.map((lookup) => (lookup as { user: { username: string } }).user.username)).toEqual(
+          userIds.map((userId) => `name-${userId}`),
+        );
+        expect(writes.count()).toBe(1);
       } finally {
         await cleanup();
       }
