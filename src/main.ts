@@ -374,7 +374,7 @@ export const startService = async (
           log.error({ err: error }, 'Redis is unreachable: answering 503 until it is back'),
         );
   // Null, and nothing installed, unless an OTLP endpoint is configured.
-  const tracing = startTracing(config, (message) => log.warn(message));
+  const tracing = await startTracing(config, (message) => log.warn(message));
   const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null, overrides);
   const events = scope.resolve<EventStore>(tokens.eventStore);
   await scope

@@ -1,9 +1,6 @@
 import { context, DiagLogLevel, diag, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 export type TracingSettings = {
   /** Base OTLP/HTTP endpoint: traces go to `<endpoint>/v1/traces`. */
@@ -39,18 +36,30 @@ export const installContextManager = (): void => {
   contextManagerInstalled = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 };
 
+/** The OTLP/HTTP exporter; loaded only when tracing is on (its modules cost ~70 ms and ~10 MB at start). */
+const otlpExporter = async (url: string): Promise<SpanExporter> => {
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  return new OTLPTraceExporter({ url });
+};
+
 /**
- * The tracer provider exporting OTLP/HTTP (JSON) in batches, or null — and nothing installed at all —
- * when no endpoint is configured. `exporter` is for tests.
+ * The tracer provider exporting OTLP/HTTP (JSON) in batches, or null — and nothing installed or even
+ * loaded — when no endpoint is configured. `exporter` is for tests.
  */
-export const startTracing = (
+export const startTracing = async (
   settings: TracingSettings,
   warn: Warn,
-  exporter: (url: string) => SpanExporter = (url) => new OTLPTraceExporter({ url }),
+  exporter: (url: string) => SpanExporter | Promise<SpanExporter> = otlpExporter,
   batch: { scheduledDelayMillis?: number } = {},
-): Tracing | null => {
+): Promise<Tracing | null> => {
   const url = tracesUrl(settings);
   if (url === undefined) return null;
+  const [{ BatchSpanProcessor, TracerProvider }, { resourceFromAttributes }, { ATTR_SERVICE_NAME }] =
+    await Promise.all([
+      import('@opentelemetry/sdk-trace'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/semantic-conventions'),
+    ]);
   installContextManager();
   // Export failures would otherwise vanish into OpenTelemetry's no-op diagnostics.
   diag.setLogger(
@@ -65,7 +74,7 @@ export const startTracing = (
   );
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.OTEL_SERVICE_NAME }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: exporter(url), ...batch })],
+    spanProcessors: [new BatchSpanProcessor({ exporter: await exporter(url), ...batch })],
   });
   return {
     tracer: provider.getTracer('second-factor'),
