@@ -125,11 +125,11 @@ export const connectRedisInBackground = (
 };
 
 /**
- * Call before a command sent to answer a request: the commands sent so in one turn of the event loop
- * leave in one write (the first corks the socket; it is uncorked once the turn's I/O callbacks have
- * run), and Redis reads them at once. Unlike ioredis's auto-pipelining, a turn's commands do not wait
- * for the replies to the turn before. Not for a large write that should leave at once (a batch of the
- * projection). A Cluster's commands go to several sockets and are sent as they come.
+ * Call before a command that answers a request: every command sent in the rest of this turn of the
+ * event loop leaves in one write (the first call corks the socket; it is uncorked once the turn's I/O
+ * callbacks have run), and Redis reads them at once. Unlike ioredis's auto-pipelining, a turn's
+ * commands do not wait for the replies to the turn before. Not for a large write that should leave at
+ * once (a batch of the projection). A Cluster's commands go to several sockets and are sent as they come.
  */
 export const coalesceThisTurn = (redis: RedisClient): void => {
   if (!(redis instanceof Redis)) return;
