@@ -83,7 +83,9 @@ try {
       const warmup = await cannon(await load(Math.min(count, Math.floor(unseen.length / 10))));
       rate = warmup['2xx'] / warmup.duration;
       if (rate === 0)
-        throw new Error(`${tag}: no code step succeeded in the warm-up (${warmup.non2xx} non-2xx)`);
+        throw new Error(
+          `${tag}: no code step succeeded in the warm-up (${warmup.non2xx} non-2xx, by status ${JSON.stringify(warmup.statusCodeStats)}, ${warmup.errors} errors)`,
+        );
     }
     return {
       service,
