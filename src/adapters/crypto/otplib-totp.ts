@@ -1,14 +1,14 @@
-import { crypto as nodeCrypto } from '@otplib/plugin-crypto-node';
 import { generate, generateSecret, generateURI, verify } from 'otplib';
 import type { Totp, TotpCheck } from '../../application/ports/totp.ts';
 import { defaultTotpParameters, type TotpParameters } from '../../domain/user-security/totp-parameters.ts';
+import { keyObjectHmacs } from './key-object-hmacs.ts';
 
 const asciiDigits = { 6: /^[0-9]{6}$/, 8: /^[0-9]{8}$/ } as const;
 
 // HMACs by node:crypto (OpenSSL) rather than otplib's default JavaScript ones: a code check is on every login.
 const otplibOptions = (secret: string, parameters: TotpParameters) => ({
   secret,
-  crypto: nodeCrypto,
+  crypto: keyObjectHmacs,
   algorithm: parameters.algorithm.toLowerCase() as 'sha1' | 'sha256' | 'sha512',
   digits: parameters.digits,
   period: parameters.period,
@@ -25,7 +25,7 @@ export class OtplibTotp implements Totp {
   }
 
   generateSecret(): string {
-    return generateSecret({ crypto: nodeCrypto });
+    return generateSecret({ crypto: keyObjectHmacs });
   }
 
   async check(
