@@ -44,6 +44,8 @@ try {
     });
     const readModels = new RedisReadModels(setup.redis, { prefix });
     while ((await readModels.checkpoint()) < seeded.events) await sleep(50);
+    // The last batch in Redis is not yet the service serving it: the warm-up waits for its readiness.
+    while (!(await fetch(`${service.url}/readyz`)).ok) await sleep(50);
     const sessions = new RedisSessionStore(setup.redis, prefix, new RandomTokens());
     const unseen = [...enrolled].sort(() => Math.random() - 0.5);
     /** Challenges and codes made before the load: the load generator shares the cores. */
@@ -84,7 +86,7 @@ try {
       rate = warmup['2xx'] / warmup.duration;
       if (rate === 0)
         throw new Error(
-          `${tag}: no code step succeeded in the warm-up (${warmup.non2xx} non-2xx, by status ${JSON.stringify(warmup.statusCodeStats)}, ${warmup.errors} errors)`,
+          `${tag}: no code step succeeded in the warm-up (${warmup.non2xx} non-2xx, by status ${JSON.stringify(warmup.statusCodeStats)}, ${warmup.errors} errors); the service's last log lines:\n${service.logs.join('').slice(-4_000)}`,
         );
     }
     return {
