@@ -21,8 +21,8 @@ import { Sha256RecoveryCodes } from './adapters/crypto/recovery-codes.ts';
 import { lowerThreadPoolPriority } from './adapters/crypto/thread-pool-priority.ts';
 import type { EsdbDataKeyStore } from './adapters/eventstore/esdb/esdb-data-key-store.ts';
 import type { EsdbEventStore } from './adapters/eventstore/esdb/esdb-event-store.ts';
-import { PostgresDataKeyStore } from './adapters/eventstore/postgres/postgres-data-key-store.ts';
-import { PostgresEventStore } from './adapters/eventstore/postgres/postgres-event-store.ts';
+import type { PostgresDataKeyStore } from './adapters/eventstore/postgres/postgres-data-key-store.ts';
+import type { PostgresEventStore } from './adapters/eventstore/postgres/postgres-event-store.ts';
 import { SqliteEventStore } from './adapters/eventstore/sqlite/sqlite-event-store.ts';
 import { buildApp } from './adapters/http/app.ts';
 import { requestContext } from './adapters/http/request-context.ts';
@@ -32,15 +32,8 @@ import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { LogNotifier } from './adapters/notifications/log-notifier.ts';
 import { WebhookNotifier } from './adapters/notifications/webhook-notifier.ts';
 import { QrcodeRenderer } from './adapters/qr/qrcode-renderer.ts';
-import {
-  connectRedisInBackground,
-  deleteKeysWithPrefix,
-  type RedisClient,
-  redisTopology,
-} from './adapters/redis/connect-redis.ts';
-import { RedisLease } from './adapters/redis/redis-lease.ts';
-import { RedisReadModels } from './adapters/redis/redis-read-models.ts';
-import { RedisSessionStore } from './adapters/redis/redis-session-store.ts';
+import type { RedisClient } from './adapters/redis/connect-redis.ts';
+import { redisTopology } from './adapters/redis/redis-topology.ts';
 import { SessionStoreWithDurableFreezeTokens } from './adapters/sqlite/durable-freeze-tokens.ts';
 import { SqliteReadModels } from './adapters/sqlite/sqlite-read-models.ts';
 import { SystemClock } from './adapters/system/system-clock.ts';
@@ -98,9 +91,10 @@ const projectorLeaseMs = 5_000;
 
 type ProjectorRunner = { start(): void; stop(): Promise<void>; isLeader(): boolean };
 
-const esdbDriver = (esdb: EsdbDriver | null): EsdbDriver => {
-  if (esdb === null) throw new Error('EVENTSTORE_URL is set: pass loadEsdbDriver(config) to compose().');
-  return esdb;
+/** The driver `loadDrivers` loaded for a configured store; compose() is handed them. */
+const driver = <T>(loaded: T | null, setting: string): T => {
+  if (loaded === null) throw new Error(`${setting} is set: pass loadDrivers(config) to compose().`);
+  return loaded;
 };
 
 /** The event store's `db.system.name` in traces. */
@@ -120,20 +114,38 @@ const platformApiKey = (config: Config, log: Logger): string => {
   return key;
 };
 
-/**
- * Registers every adapter for the configuration. `redis` is the one connection (or null for the
- * embedded deployment); it is made before composing because connecting is asynchronous.
- */
-export type EsdbDriver = { EventStore: typeof EsdbEventStore; DataKeyStore: typeof EsdbDataKeyStore };
+type StoreDriver<E, D> = { EventStore: E; DataKeyStore: D };
+export type Drivers = {
+  esdb: StoreDriver<typeof EsdbEventStore, typeof EsdbDataKeyStore> | null;
+  postgres: StoreDriver<typeof PostgresEventStore, typeof PostgresDataKeyStore> | null;
+  redis: typeof import('./adapters/redis/redis-driver.ts') | null;
+};
 
-/** The EventStoreDB client (and its gRPC stack, ~30 MB) is loaded only when it is configured. */
-export const loadEsdbDriver = async (config: Config): Promise<EsdbDriver | null> =>
-  config.EVENTSTORE_URL === undefined
-    ? null
-    : {
-        EventStore: (await import('./adapters/eventstore/esdb/esdb-event-store.ts')).EsdbEventStore,
-        DataKeyStore: (await import('./adapters/eventstore/esdb/esdb-data-key-store.ts')).EsdbDataKeyStore,
-      };
+/**
+ * The client library of each store that is configured, and only of those: the embedded default loads
+ * neither ioredis nor pg (~6 MB), and EventStoreDB's gRPC stack (~30 MB) only when it is used.
+ */
+export const loadDrivers = async (config: Config): Promise<Drivers> => ({
+  esdb:
+    config.EVENTSTORE_URL === undefined
+      ? null
+      : {
+          EventStore: (await import('./adapters/eventstore/esdb/esdb-event-store.ts')).EsdbEventStore,
+          DataKeyStore: (await import('./adapters/eventstore/esdb/esdb-data-key-store.ts')).EsdbDataKeyStore,
+        },
+  postgres:
+    config.DATABASE_URL === undefined
+      ? null
+      : {
+          EventStore: (await import('./adapters/eventstore/postgres/postgres-event-store.ts'))
+            .PostgresEventStore,
+          DataKeyStore: (await import('./adapters/eventstore/postgres/postgres-data-key-store.ts'))
+            .PostgresDataKeyStore,
+        },
+  redis: redisTopology(config) === null ? null : await import('./adapters/redis/redis-driver.ts'),
+});
+
+const noDrivers: Drivers = { esdb: null, postgres: null, redis: null };
 
 /** Adapters a test may put in place of the real ones. */
 export type AdapterOverrides = {
@@ -143,11 +155,16 @@ export type AdapterOverrides = {
   clock?: Clock;
 };
 
+/**
+ * Registers every adapter for the configuration. `redis` is the one connection (or null for the
+ * embedded deployment); it is made before composing because connecting is asynchronous, as is loading
+ * the `drivers` of the configured stores.
+ */
 export const compose = (
   config: Config,
   logger: Logger,
   redis: RedisClient | null,
-  esdb: EsdbDriver | null = null,
+  drivers: Drivers = noDrivers,
   /** Set when traces are exported: the stores and use cases are wrapped in span decorators. */
   tracer: Tracer | null = null,
   overrides: AdapterOverrides = {},
@@ -185,10 +202,10 @@ export const compose = (
     traced(
       resolve<PrometheusMetrics>(tokens.metrics).timedEventStore(
         config.DATABASE_URL !== undefined
-          ? new PostgresEventStore(config.DATABASE_URL)
+          ? new (driver(drivers.postgres, 'DATABASE_URL').EventStore)(config.DATABASE_URL)
           : config.EVENTSTORE_URL === undefined
             ? new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'))
-            : new (esdbDriver(esdb).EventStore)(config.EVENTSTORE_URL),
+            : new (driver(drivers.esdb, 'EVENTSTORE_URL').EventStore)(config.EVENTSTORE_URL),
       ),
       (inner, tracer) => tracedEventStore(inner, tracer, eventStoreSystem(config)),
     ),
@@ -200,7 +217,9 @@ export const compose = (
   single<ReadModels & ProjectionTarget>(tokens.readModels, (resolve) =>
     traced<ReadModels & ProjectionTarget>(
       resolve<SqliteReadModels | null>(tokens.readModelFile) ??
-        new RedisReadModels(redis as RedisClient, { prefix: config.REDIS_KEY_PREFIX }),
+        new (driver(drivers.redis, 'Redis').RedisReadModels)(redis as RedisClient, {
+          prefix: config.REDIS_KEY_PREFIX,
+        }),
       (inner, tracer) => tracedReadModels(inner, tracer, redis === null ? 'sqlite' : 'redis'),
     ),
   );
@@ -241,7 +260,11 @@ export const compose = (
   single<SessionStore>(tokens.sessions, (resolve) =>
     traced<SessionStore>(
       resolve<SessionStoreWithDurableFreezeTokens | null>(tokens.freezeTokenFile) ??
-        new RedisSessionStore(redis as RedisClient, config.REDIS_KEY_PREFIX, new RandomTokens()),
+        new (driver(drivers.redis, 'Redis').RedisSessionStore)(
+          redis as RedisClient,
+          config.REDIS_KEY_PREFIX,
+          new RandomTokens(),
+        ),
       (inner, tracer) => tracedSessionStore(inner, tracer, redis === null ? 'memory' : 'redis'),
     ),
   );
@@ -255,10 +278,10 @@ export const compose = (
   );
   single<DataKeyStore>(tokens.dataKeys, () =>
     config.DATABASE_URL !== undefined
-      ? new PostgresDataKeyStore(config.DATABASE_URL)
+      ? new (driver(drivers.postgres, 'DATABASE_URL').DataKeyStore)(config.DATABASE_URL)
       : config.EVENTSTORE_URL === undefined
         ? new SqliteDataKeyStore(join(config.DATA_DIR, 'data-keys.sqlite'))
-        : new (esdbDriver(esdb).DataKeyStore)(config.EVENTSTORE_URL),
+        : new (driver(drivers.esdb, 'EVENTSTORE_URL').DataKeyStore)(config.EVENTSTORE_URL),
   );
   single<DataKeyVault>(
     tokens.vault,
@@ -318,7 +341,7 @@ export const compose = (
     if (redis === null)
       return { start: () => projector.start(), stop: () => projector.stop(), isLeader: () => true };
     const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    const lease = new RedisLease(redis, {
+    const lease = new (driver(drivers.redis, 'Redis').RedisLease)(redis, {
       key: `${config.REDIS_KEY_PREFIX}projector-lease`,
       holder,
       ttlMs: projectorLeaseMs,
@@ -367,15 +390,16 @@ export const startService = async (
   const threadPool = threadPoolWarning(config.PASSWORD_HASH_CONCURRENCY);
   if (threadPool !== null) log.warn(threadPool);
   const topology = redisTopology(config);
+  const drivers = await loadDrivers(config);
   const redis =
     topology === null
       ? null
-      : connectRedisInBackground(topology, (error) =>
+      : driver(drivers.redis, 'Redis').connectRedisInBackground(topology, (error) =>
           log.error({ err: error }, 'Redis is unreachable: answering 503 until it is back'),
         );
   // Null, and nothing installed, unless an OTLP endpoint is configured.
   const tracing = await startTracing(config, (message) => log.warn(message));
-  const scope = compose(config, log, redis, await loadEsdbDriver(config), tracing?.tracer ?? null, overrides);
+  const scope = compose(config, log, redis, drivers, tracing?.tracer ?? null, overrides);
   const events = scope.resolve<EventStore>(tokens.eventStore);
   await scope
     .resolve<DataKeyVault>(tokens.vault)
@@ -474,7 +498,8 @@ export const startService = async (
       await scope.resolve<DataKeyStore>(tokens.dataKeys).close();
       if (notifier instanceof WebhookNotifier) await notifier.drain();
       if (redis !== null) {
-        if (options.dropRedisKeys === true) await deleteKeysWithPrefix(redis, config.REDIS_KEY_PREFIX);
+        if (options.dropRedisKeys === true)
+          await driver(drivers.redis, 'Redis').deleteKeysWithPrefix(redis, config.REDIS_KEY_PREFIX);
         redis.disconnect();
       }
       // Last, so the spans of the requests that were still running are exported too.

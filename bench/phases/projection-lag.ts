@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/config/logger.ts';
 import type { UserRole } from '../../src/domain/shared/actor.ts';
 import { userAccountStream } from '../../src/domain/user-account/events.ts';
-import { compose, tokens } from '../../src/main.ts';
+import { compose, loadDrivers, tokens } from '../../src/main.ts';
 import type { Bench } from '../harness/bench.ts';
 import type { Figure } from '../harness/figures.ts';
 import { percentile } from '../harness/load.ts';
@@ -67,7 +67,7 @@ export const measureProjectionLag = async (
     ...env,
   });
   const logger = createLogger('silent');
-  const scope = compose(config, logger, bench.redis);
+  const scope = compose(config, logger, bench.redis, await loadDrivers(config));
   const events = scope.resolve<EventStore>(tokens.eventStore);
   const readModels = scope.resolve<ReadModels & ProjectionTarget>(tokens.readModels);
   const appliedAt = new Map<number, number>();

@@ -1,14 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import type { DependencyContainer } from 'tsyringe';
 import { WebhookNotifier } from '../adapters/notifications/webhook-notifier.ts';
-import { connectRedis, redisTopology } from '../adapters/redis/connect-redis.ts';
+import { connectRedis } from '../adapters/redis/connect-redis.ts';
+import { redisTopology } from '../adapters/redis/redis-topology.ts';
 import type { SqliteReadModels } from '../adapters/sqlite/sqlite-read-models.ts';
 import type { DataKeyStore } from '../application/ports/data-key-store.ts';
 import type { EventStore } from '../application/ports/event-store.ts';
 import type { Notifier } from '../application/ports/notifier.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { createLogger } from '../config/logger.ts';
-import { compose, loadEsdbDriver, tokens } from '../main.ts';
+import { compose, loadDrivers, tokens } from '../main.ts';
 
 /**
  * The composition root for one CLI command: configuration from the environment, logs on stderr (stdout
@@ -24,7 +25,7 @@ export const withScope = async <T>(
   const topology = options.redis ? redisTopology(config) : null;
   const redis = topology === null ? null : await connectRedis(topology);
   const logger = createLogger(config.LOG_LEVEL, process.stderr);
-  const scope = compose(config, logger, redis, await loadEsdbDriver(config));
+  const scope = compose(config, logger, redis, await loadDrivers(config));
   try {
     return await use(scope, config);
   } finally {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { RedisNode, RedisTopology } from '../../src/adapters/redis/connect-redis.ts';
+import type { RedisNode, RedisTopology } from '../../src/adapters/redis/redis-topology.ts';
 import { freePort } from './service-process.ts';
 
 const run = promisify(execFile);

@@ -4,8 +4,8 @@ import {
   connectRedis,
   deleteKeysWithPrefix,
   type RedisClient,
-  type RedisTopology,
 } from '../../src/adapters/redis/connect-redis.ts';
+import type { RedisTopology } from '../../src/adapters/redis/redis-topology.ts';
 import { dockerEngineAnswers } from './docker.ts';
 
 export type TestRedis = { url: string; source: string; stop: () => Promise<void> };

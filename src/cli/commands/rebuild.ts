@@ -1,5 +1,6 @@
-import { type RedisClient, redisTopology } from '../../adapters/redis/connect-redis.ts';
+import type { RedisClient } from '../../adapters/redis/connect-redis.ts';
 import { currentGeneration } from '../../adapters/redis/generations.ts';
+import { redisTopology } from '../../adapters/redis/redis-topology.ts';
 import type { EventStore } from '../../application/ports/event-store.ts';
 import type { PersonalDataVault } from '../../application/ports/personal-data-vault.ts';
 import type { ProjectionTarget } from '../../application/ports/read-models.ts';
