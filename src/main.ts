@@ -391,10 +391,11 @@ export const startService = async (
   if (threadPool !== null) log.warn(threadPool);
   const topology = redisTopology(config);
   const drivers = await loadDrivers(config);
+  const redisDriver = topology === null ? null : driver(drivers.redis, 'Redis');
   const redis =
-    topology === null
+    topology === null || redisDriver === null
       ? null
-      : driver(drivers.redis, 'Redis').connectRedisInBackground(topology, (error) =>
+      : redisDriver.connectRedisInBackground(topology, (error) =>
           log.error({ err: error }, 'Redis is unreachable: answering 503 until it is back'),
         );
   // Null, and nothing installed, unless an OTLP endpoint is configured.
@@ -499,7 +500,7 @@ export const startService = async (
       if (notifier instanceof WebhookNotifier) await notifier.drain();
       if (redis !== null) {
         if (options.dropRedisKeys === true)
-          await driver(drivers.redis, 'Redis').deleteKeysWithPrefix(redis, config.REDIS_KEY_PREFIX);
+          await redisDriver?.deleteKeysWithPrefix(redis, config.REDIS_KEY_PREFIX);
         redis.disconnect();
       }
       // Last, so the spans of the requests that were still running are exported too.
