@@ -19,6 +19,7 @@ const now = '2026-11-26T10:00:00.000Z';
 class WatchedStore extends MemoryEventStore {
   fullReads = 0;
   tailReads: { afterRevision: number; events: number }[] = [];
+  fromSnapshotReads: { snapshotRevision: number | null; events: number }[] = [];
   failSnapshotWrites = false;
 
   override async readStream(streamId: string) {
@@ -30,6 +31,15 @@ class WatchedStore extends MemoryEventStore {
     const events = await super.readStreamAfter(streamId, afterRevision);
     this.tailReads.push({ afterRevision, events: events.length });
     return events;
+  }
+
+  override async readFromSnapshot(streamId: string) {
+    const read = await super.readFromSnapshot(streamId);
+    this.fromSnapshotReads.push({
+      snapshotRevision: read.snapshot?.revision ?? null,
+      events: read.events.length,
+    });
+    return read;
   }
 
   override async writeSnapshot(snapshot: StreamSnapshot) {
@@ -78,9 +88,11 @@ describe('handleCommand with snapshots', () => {
     expect(kept?.schemaVersion).toBe(userSecurityDecider.snapshot?.schemaVersion);
 
     store.tailReads = [];
+    store.fromSnapshotReads = [];
     const outcome = await run(login(10_000));
     expect(outcome.newEvents.map((event) => event.type)).toEqual(['SecondFactorVerified']);
-    expect(store.tailReads).toEqual([{ afterRevision: 2 * snapshotEvery - 2, events: 24 }]);
+    expect(store.fromSnapshotReads).toEqual([{ snapshotRevision: 2 * snapshotEvery - 1, events: 24 }]);
+    expect(store.tailReads).toEqual([]);
     expect(store.fullReads).toBe(0);
     expect(outcome.state).toEqual(foldStream(userSecurityDecider, await store.readStream(stream)));
   });

@@ -116,7 +116,11 @@ describe('snapshots never change a decision (any history of user-security comman
           const loaded = await loadAggregate(
             {
               readStreamAfter: (id, after) => store.readStreamAfter(id, after),
-              readSnapshot: async () => corrupted,
+              // As a store answers: the events from the (corrupted) snapshot's revision on.
+              readFromSnapshot: async (id) => ({
+                snapshot: corrupted,
+                events: await store.readStreamAfter(id, corrupted.revision - 1),
+              }),
             },
             userSecurityDecider,
             stream,

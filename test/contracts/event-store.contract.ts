@@ -229,6 +229,47 @@ export const eventStoreContract = (name: string, open: () => Promise<StoreUnderT
       expect(await store.readSnapshot(stream)).toEqual(at(30));
     });
 
+    it('reads from a snapshot: the whole stream without one, else the snapshot and the events from its revision on', async () => {
+      const stream = uniqueStream('from-snapshot');
+      expect(await store.readFromSnapshot(stream)).toEqual({ snapshot: null, events: [] });
+      await store.append(
+        stream,
+        [0, 1, 2, 3, 4].map((n) => anEvent({ n })),
+        'no-stream',
+      );
+      const all = await store.readStream(stream);
+      expect(await store.readFromSnapshot(stream)).toEqual({ snapshot: null, events: all });
+
+      const snapshot: StreamSnapshot = { streamId: stream, revision: 2, schemaVersion: 7, state: { n: 2 } };
+      await store.writeSnapshot(snapshot);
+      const read = await store.readFromSnapshot(stream);
+      expect(read.snapshot).toEqual(snapshot);
+      expect(read.events).toEqual(all.slice(2));
+
+      await store.append(stream, [anEvent({ n: 5 })], 4);
+      expect((await store.readFromSnapshot(stream)).events.map((event) => event.revision)).toEqual([
+        2, 3, 4, 5,
+      ]);
+    });
+
+    it('reads from a snapshot of the last event as that event alone, and from one past the end as no events', async () => {
+      const stream = uniqueStream('from-snapshot');
+      await store.append(stream, [anEvent({ n: 0 }), anEvent({ n: 1 })], 'no-stream');
+      await store.writeSnapshot({ streamId: stream, revision: 1, schemaVersion: 1, state: {} });
+      expect((await store.readFromSnapshot(stream)).events).toEqual(
+        (await store.readStream(stream)).slice(1),
+      );
+
+      // A snapshot ahead of its stream (the store restored from an older backup) comes with no events.
+      const ahead = uniqueStream('from-snapshot');
+      await store.append(ahead, [anEvent({ n: 0 })], 'no-stream');
+      await store.writeSnapshot({ streamId: ahead, revision: 9, schemaVersion: 1, state: { n: 9 } });
+      expect(await store.readFromSnapshot(ahead)).toEqual({
+        snapshot: { streamId: ahead, revision: 9, schemaVersion: 1, state: { n: 9 } },
+        events: [],
+      });
+    });
+
     it('keeps a snapshot with unicode and a 64 KiB state intact, apart from the events', async () => {
       const stream = uniqueStream('snapshot');
       await store.append(stream, [anEvent({ n: 0 })], 'no-stream');

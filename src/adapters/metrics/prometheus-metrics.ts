@@ -204,6 +204,7 @@ export class PrometheusMetrics {
       readStream: (streamId) => inner.readStream(streamId),
       readStreamAfter: (streamId, afterRevision) => inner.readStreamAfter(streamId, afterRevision),
       readSnapshot: (streamId) => inner.readSnapshot(streamId),
+      readFromSnapshot: (streamId) => inner.readFromSnapshot(streamId),
       writeSnapshot: (snapshot) => inner.writeSnapshot(snapshot),
       readAll: (after, limit) => inner.readAll(after, limit),
       subscribeToAll: (after, handler) => inner.subscribeToAll(after, handler),

@@ -27,7 +27,7 @@ export const streamAttributes = (streamId: string): Record<string, string> => {
 
 /**
  * Spans for the event-store calls a request makes: `event-store append` (stream, event count),
- * `event-store readStream`, `readStreamAfter`, `readSnapshot`, `writeSnapshot` (stream, counts or the
+ * `event-store readStream`, `readStreamAfter`, `readSnapshot`, `readFromSnapshot`, `writeSnapshot` (stream, counts or the
  * revision), `event-store readAll`. Subscriptions, pings and closing pass straight through.
  */
 export const tracedEventStore = (inner: EventStore, tracer: Tracer, system: StoreSystem): EventStore => ({
@@ -66,6 +66,19 @@ export const tracedEventStore = (inner: EventStore, tracer: Tracer, system: Stor
       if (snapshot !== null) span.setAttribute('sf.revision', snapshot.revision);
       return snapshot;
     }),
+  readFromSnapshot: (streamId) =>
+    inSpan(
+      tracer,
+      'event-store readFromSnapshot',
+      client(system, streamAttributes(streamId)),
+      async (span) => {
+        const read = await inner.readFromSnapshot(streamId);
+        span.setAttribute('sf.found', read.snapshot !== null);
+        if (read.snapshot !== null) span.setAttribute('sf.revision', read.snapshot.revision);
+        span.setAttribute('sf.event_count', read.events.length);
+        return read;
+      },
+    ),
   writeSnapshot: (snapshot) =>
     inSpan(
       tracer,

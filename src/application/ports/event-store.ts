@@ -82,6 +82,9 @@ export type Subscription = {
   readonly done: Promise<void>;
 };
 
+/** A snapshot and the events from the one it covers on; see `EventStore.readFromSnapshot`. */
+export type SnapshotAndAfter = { snapshot: StreamSnapshot | null; events: RecordedEvent[] };
+
 export interface EventStore {
   /** Appends atomically, or throws ConcurrencyError when the stream is not at `expected`. */
   append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
@@ -91,6 +94,12 @@ export interface EventStore {
   readStreamAfter(streamId: string, afterRevision: number): Promise<RecordedEvent[]>;
   /** The snapshot last written for the stream, or null. */
   readSnapshot(streamId: string): Promise<StreamSnapshot | null>;
+  /**
+   * The stream's snapshot (null when it has none) and, read at the same moment, its events from the
+   * snapshot's revision on (the event it covers first), or all of them when there is no snapshot: what
+   * loading an aggregate needs, in one read where the store allows.
+   */
+  readFromSnapshot(streamId: string): Promise<SnapshotAndAfter>;
   /** Keeps `snapshot` for its stream when it covers a later revision than the one kept. */
   writeSnapshot(snapshot: StreamSnapshot): Promise<void>;
   /** Up to `limit` events across all streams with a position greater than `after`, in order. */

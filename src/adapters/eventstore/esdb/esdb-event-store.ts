@@ -19,6 +19,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type RecordedEvent,
+  type SnapshotAndAfter,
   type StreamSnapshot,
   type Subscription,
   type SubscriptionHandler,
@@ -120,6 +121,12 @@ export class EsdbEventStore implements EventStore {
   async readSnapshot(streamId: string): Promise<StreamSnapshot | null> {
     const last = await this.lastSnapshot(streamId);
     return last === null ? null : { streamId, ...last.data };
+  }
+
+  /** Two reads: EventStoreDB has no read across streams at one moment (the covered-event check holds). */
+  async readFromSnapshot(streamId: string): Promise<SnapshotAndAfter> {
+    const snapshot = await this.readSnapshot(streamId);
+    return { snapshot, events: await this.readFrom(streamId, BigInt(snapshot?.revision ?? 0)) };
   }
 
   /**

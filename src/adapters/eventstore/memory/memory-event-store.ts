@@ -6,6 +6,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type RecordedEvent,
+  type SnapshotAndAfter,
   type StreamSnapshot,
   type Subscription,
   type SubscriptionHandler,
@@ -49,6 +50,12 @@ export class MemoryEventStore implements EventStore {
 
   async readSnapshot(streamId: string): Promise<StreamSnapshot | null> {
     return structuredClone(this.snapshots.get(streamId) ?? null);
+  }
+
+  async readFromSnapshot(streamId: string): Promise<SnapshotAndAfter> {
+    const snapshot = this.snapshots.get(streamId) ?? null;
+    const events = (this.streams.get(streamId) ?? []).slice(snapshot?.revision ?? 0);
+    return structuredClone({ snapshot, events });
   }
 
   async writeSnapshot(snapshot: StreamSnapshot): Promise<void> {

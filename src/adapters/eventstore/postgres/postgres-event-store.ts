@@ -8,6 +8,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type RecordedEvent,
+  type SnapshotAndAfter,
   type StreamSnapshot,
   type Subscription,
   type SubscriptionHandler,
@@ -36,6 +37,24 @@ const toRecorded = (row: Row): RecordedEvent => ({
 });
 
 const columns = 'position, stream_id, revision, type, data, metadata';
+
+/** An event row, or the snapshot's: that one has no position, and its state in `data`. */
+type FromSnapshotRow = Omit<Row, 'position'> & { position: string | null; schema_version: number | null };
+
+/**
+ * The snapshot (a row with a null position) and the events from the revision it covers on, in one
+ * statement: one round trip, and both read from one snapshot of the database.
+ */
+const fromSnapshotSql = `
+  WITH snapshot AS (SELECT revision, schema_version, state FROM snapshots WHERE stream_id = $1)
+  SELECT NULL::bigint AS position, $1 AS stream_id, revision, NULL AS type, state AS data,
+         NULL::json AS metadata, schema_version
+    FROM snapshot
+  UNION ALL
+  SELECT ${columns}, NULL
+    FROM events
+   WHERE stream_id = $1 AND revision >= COALESCE((SELECT revision FROM snapshot), 0)
+  ORDER BY position NULLS FIRST, revision`;
 
 /**
  * One statement per append, so that appends can be sent together: checks the stream's last revision
@@ -305,6 +324,24 @@ export class PostgresEventStore implements EventStore {
     return row === undefined
       ? null
       : { streamId, revision: row.revision, schemaVersion: row.schema_version, state: row.state };
+  }
+
+  async readFromSnapshot(streamId: string): Promise<SnapshotAndAfter> {
+    const rows = await this.query<FromSnapshotRow>('read a snapshot and the events after it', {
+      name: 'sf-read-from-snapshot',
+      text: fromSnapshotSql,
+      values: [streamId],
+    });
+    const [first] = rows;
+    const eventsOf = (eventRows: FromSnapshotRow[]) => (eventRows as Row[]).map(toRecorded);
+    if (first === undefined || first.position !== null) return { snapshot: null, events: eventsOf(rows) };
+    const snapshot: StreamSnapshot = {
+      streamId,
+      revision: first.revision,
+      schemaVersion: first.schema_version ?? 0,
+      state: first.data,
+    };
+    return { snapshot, events: eventsOf(rows.slice(1)) };
   }
 
   /** Keeps `snapshot` for its stream when it covers a later revision than the one kept. */

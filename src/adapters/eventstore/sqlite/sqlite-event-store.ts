@@ -7,6 +7,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type RecordedEvent,
+  type SnapshotAndAfter,
   type StreamSnapshot,
   type Subscription,
   type SubscriptionHandler,
@@ -27,6 +28,13 @@ type Row = {
 };
 
 type SnapshotRow = { stream_id: string; revision: number; schema_version: number; state: string };
+
+const snapshotOf = (row: SnapshotRow): StreamSnapshot => ({
+  streamId: row.stream_id,
+  revision: row.revision,
+  schemaVersion: row.schema_version,
+  state: JSON.parse(row.state),
+});
 
 const toRecorded = (row: Row): RecordedEvent => ({
   streamId: row.stream_id,
@@ -129,7 +137,10 @@ const busyTimeoutMs = 5_000;
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: DatabaseSync;
-  private readonly statements: Record<'stream' | 'streamAfter' | 'all' | 'head' | 'snapshot', StatementSync>;
+  private readonly statements: Record<
+    'stream' | 'streamAfter' | 'all' | 'head' | 'snapshot' | 'begin' | 'end',
+    StatementSync
+  >;
   private readonly listeners = new Set<(committed: RecordedEvent[]) => void>();
   private open = true;
   private pending: PendingWrite[] = [];
@@ -156,6 +167,8 @@ export class SqliteEventStore implements EventStore {
       all: this.db.prepare(`SELECT ${allColumns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
       head: this.db.prepare('SELECT COALESCE(MAX(position), 0) AS position FROM events'),
       snapshot: this.db.prepare('SELECT * FROM snapshots WHERE stream_id = ?'),
+      begin: this.db.prepare('BEGIN'),
+      end: this.db.prepare('COMMIT'),
     };
     this.statements.all.setReturnArrays(true);
   }
@@ -237,13 +250,21 @@ export class SqliteEventStore implements EventStore {
   async readSnapshot(streamId: string): Promise<StreamSnapshot | null> {
     this.requireOpen();
     const row = this.statements.snapshot.get(streamId) as SnapshotRow | undefined;
-    if (row === undefined) return null;
-    return {
-      streamId: row.stream_id,
-      revision: row.revision,
-      schemaVersion: row.schema_version,
-      state: JSON.parse(row.state),
-    };
+    return row === undefined ? null : snapshotOf(row);
+  }
+
+  /** Both reads in one read transaction: one snapshot of the file, and one round of SQLite's locks. */
+  async readFromSnapshot(streamId: string): Promise<SnapshotAndAfter> {
+    this.requireOpen();
+    this.statements.begin.run();
+    try {
+      const row = this.statements.snapshot.get(streamId) as SnapshotRow | undefined;
+      const snapshot = row === undefined ? null : snapshotOf(row);
+      const rows = this.statements.streamAfter.all(streamId, (snapshot?.revision ?? 0) - 1) as Row[];
+      return { snapshot, events: rows.map(toRecorded) };
+    } finally {
+      this.statements.end.run();
+    }
   }
 
   async writeSnapshot(snapshot: StreamSnapshot): Promise<void> {
