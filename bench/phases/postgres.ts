@@ -1,7 +1,7 @@
 /**
  * Phase 11: the PostgreSQL event store. Appends through the port with 1 and 16 writers against raw
  * single-row INSERTs with as many connections; projection lag at 1,000 events/s; login-requirements
- * on PostgreSQL + Redis against the bare route. Each part on a database of its own, dropped after.
+ * and the code step on PostgreSQL + Redis against the bare route. Each part on a database of its own, dropped after.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { progress, redisUrl, round, settings, sleep } from '../harness/settings.
 import { eventMetadata, seedEventStore } from '../seed.ts';
 import { measureLoginRequirements } from './login-requirements.ts';
 import { lagShape, measureProjectionLag } from './projection-lag.ts';
+import { measureCodeStep } from './second-factor.ts';
 
 const writerCounts = [1, 16] as const;
 
@@ -204,7 +205,9 @@ const loginFigures = (bench: Bench): Promise<Figure[]> =>
         ', PostgreSQL + Redis',
       );
       bench.raw.postgresLoginRequirements = { service: measured, baseline };
-      return figures;
+      const codeStep = await measureCodeStep(bench, service, prefix, baseline, ', PostgreSQL + Redis');
+      bench.raw.postgresSecondFactor = { service: codeStep.measured, warmup: codeStep.warmup };
+      return [...figures, codeStep.figure];
     } finally {
       await stopChild(service.child);
     }
@@ -216,7 +219,7 @@ export const postgres: Phase = {
   stage: 'alone',
   run: async (bench) => {
     progress(
-      'phase 11: the PostgreSQL event store (appends vs raw INSERT, projection lag, login-requirements)',
+      'phase 11: the PostgreSQL event store (appends vs raw INSERT, projection lag, login-requirements, code step)',
     );
     if (!postgresAnswers) {
       progress(`  ${noPostgresReason}`);
