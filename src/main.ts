@@ -36,6 +36,7 @@ import type { RedisClient } from './adapters/redis/connect-redis.ts';
 import { redisTopology } from './adapters/redis/redis-topology.ts';
 import { SessionStoreWithDurableFreezeTokens } from './adapters/sqlite/durable-freeze-tokens.ts';
 import { SqliteReadModels } from './adapters/sqlite/sqlite-read-models.ts';
+import { type MemoryRelease, processMemoryRelease } from './adapters/system/memory-release.ts';
 import { SystemClock } from './adapters/system/system-clock.ts';
 import { UuidIds } from './adapters/system/uuid-ids.ts';
 import { httpTracing } from './adapters/telemetry/http-tracing.ts';
@@ -80,6 +81,7 @@ export const tokens = {
   applicationDeps: Symbol('ApplicationDeps'),
   useCases: Symbol('UseCases'),
   projector: Symbol('Projector'),
+  memoryRelease: Symbol('MemoryRelease'),
   projectorRunner: Symbol('ProjectorRunner'),
 } as const;
 
@@ -88,6 +90,8 @@ const challengeTtlSeconds = 10 * 60;
 const readModelsCheckMs = 1_000;
 /** With several instances, one projects; another takes over within this time after it dies. */
 const projectorLeaseMs = 5_000;
+/** A catch-up of this many events or more grows the heap well past what the service keeps. */
+const largeCatchUp = 10_000;
 
 type ProjectorRunner = { start(): void; stop(): Promise<void>; isLeader(): boolean };
 
@@ -353,6 +357,7 @@ export const compose = (
       projectorLeaseMs / 5,
     );
   });
+  single<MemoryRelease>(tokens.memoryRelease, () => processMemoryRelease(logger.child({ part: 'memory' })));
   single<Projector>(
     tokens.projector,
     (resolve) =>
@@ -360,12 +365,17 @@ export const compose = (
         resolve(tokens.eventStore),
         new OpeningProjectionTarget(resolve(tokens.readModels), resolve(tokens.vault)),
         logger.child({ part: 'projector' }),
-        // Serve as soon as a build is promoted, not at the next periodic check.
         {
-          onCaughtUp: () =>
+          onCaughtUp: ({ events }) => {
+            // Serve as soon as a build is promoted, not at the next periodic check.
             void resolve<OriginCheckedReadModels>(tokens.servingReadModels)
               .check()
-              .catch(() => {}),
+              .catch(() => {});
+            if (events >= largeCatchUp)
+              void resolve<MemoryRelease>(tokens.memoryRelease)
+                .releaseIfSlack('catch-up')
+                .catch(() => {});
+          },
         },
       ),
   );
@@ -424,6 +434,9 @@ export const startService = async (
   await readModels.start(readModelsCheckMs);
   projector.start();
   const useCases = scope.resolve<UseCases>(tokens.useCases);
+  const idleMemoryChecks = scope
+    .resolve<MemoryRelease>(tokens.memoryRelease)
+    .checkEvery(config.MEMORY_RELEASE_IDLE_SECONDS);
   const checkpoints = startPeriodicCheckpoints({
     intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL,
     isLeader: () => projector.isLeader(),
@@ -489,6 +502,7 @@ export const startService = async (
     app,
     url: address,
     stop: async (options = {}) => {
+      idleMemoryChecks.stop();
       await app.close();
       await checkpoints.stop();
       readModels.stop();

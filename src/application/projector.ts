@@ -22,6 +22,9 @@ export type ProjectorStatus = {
   lastAppliedAt: string | null;
 };
 
+/** What one catch-up (a build, then the pages after it) projected before following live. */
+export type CaughtUp = { events: number };
+
 type ProjectedStore = Pick<EventStore, 'subscribeToAll' | 'readAll' | 'storeId' | 'headPosition'>;
 
 /**
@@ -49,13 +52,13 @@ export class Projector {
 
   /** How often to check that the target still holds what we applied (a restarted Redis without data). */
   private readonly watchdogMs: number;
-  private readonly onCaughtUp: () => void;
+  private readonly onCaughtUp: (caughtUp: CaughtUp) => void;
 
   constructor(
     events: ProjectedStore,
     target: ProjectionTarget,
     log: ProjectorLog,
-    options: { watchdogMs?: number; onCaughtUp?: () => void } = {},
+    options: { watchdogMs?: number; onCaughtUp?: (caughtUp: CaughtUp) => void } = {},
   ) {
     this.events = events;
     this.target = target;
@@ -102,7 +105,12 @@ export class Projector {
   /** Returns when the target got ahead of us (so we start again from its checkpoint) or on stop. */
   private async followFromCheckpoint(): Promise<void> {
     const verdict = await judgeOrigin(() => this.target.origin(), this.events);
-    if (!verdict.ok && !(await this.build(verdict))) return;
+    let projected = 0;
+    if (!verdict.ok) {
+      const built = await this.build(verdict);
+      if (built === null) return;
+      projected += built;
+    }
     let previous = await this.target.checkpoint();
     this.state.checkpoint = previous;
     this.log.info({ checkpoint: previous }, 'projector catching up');
@@ -114,6 +122,7 @@ export class Projector {
       if (last === undefined) break;
       const outcome = await this.target.applyBatch(page, previous);
       if (outcome === 'behind') return;
+      projected += page.length;
       previous = last.position;
       this.state.checkpoint = previous;
       if (outcome === 'applied') this.state.lastAppliedAt = last.metadata.occurredAt;
@@ -121,7 +130,7 @@ export class Projector {
       // catch-up: let requests (/healthz) in between pages.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    this.onCaughtUp();
+    this.onCaughtUp({ events: projected });
     // Stopped during the last catch-up read (or by onCaughtUp): a subscription made now would never be stopped.
     if (this.stopped) return;
     this.log.info({ checkpoint: previous }, 'projector caught up; following live');
@@ -194,9 +203,10 @@ export class Projector {
   /**
    * Builds a complete set for this store and promotes it: resumes an unfinished build of this store,
    * else starts one up to the head now. Read models found wrong are rejected first, so no instance
-   * answers from them meanwhile. False when the build did not end promoted (stopped, taken over).
+   * answers from them meanwhile. The number of events it projected; null when the build did not end
+   * promoted (stopped, taken over).
    */
-  private async build(verdict: Extract<OriginVerdict, { ok: false }>): Promise<boolean> {
+  private async build(verdict: Extract<OriginVerdict, { ok: false }>): Promise<number | null> {
     this.logVerdict(verdict);
     if (isWrongOrigin(verdict) && verdict.setId !== null) await this.target.reject(verdict.setId);
     let build: ReadModelsBuild | null = await this.target.unfinishedBuild();
@@ -219,7 +229,7 @@ export class Projector {
     if (outcome.promoted) this.log.info({ position: outcome.position }, 'read models built and promoted');
     // Taken over by another projector (or lost with Redis): look again shortly, from what is there then.
     else if (!this.stopped) await pause(100);
-    return outcome.promoted;
+    return outcome.promoted ? outcome.applied : null;
   }
 
   private logVerdict(verdict: Extract<OriginVerdict, { ok: false }>): void {

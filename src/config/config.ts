@@ -119,6 +119,8 @@ export const configSchema = z.object({
   /** Four-eyes: `required` makes a reset, a temporary access and an erasure wait for a second agent. */
   SUPPORT_APPROVAL: z.enum(['off', 'required']).default('off'),
   PROJECTION_WAIT_MS: integer(2000, 0, 60_000),
+  /** How often an idle service gives unused heap back to the system; 0: only after a large catch-up. */
+  MEMORY_RELEASE_IDLE_SECONDS: integer(30, 0, 3600),
   CORS_ORIGINS: optionalString.transform((value) =>
     value === undefined ? [] : value.split(',').map((origin) => origin.trim()),
   ),
