@@ -22,6 +22,7 @@ import { createBenchSetup, usersOf } from './harness/bench.ts';
 import { cannon } from './harness/load.ts';
 import { type Service, startServiceChild } from './harness/service.ts';
 import { redisUrl, settings, sleep } from './harness/settings.ts';
+import { codeStepLoad } from './phases/second-factor.ts';
 
 const { checkoutA, checkoutB, rounds, seconds } = abArguments('bench/ab-second-factor.ts');
 
@@ -60,26 +61,8 @@ try {
         })),
       );
     let rate = 0;
-    const load = async (count: number): Promise<autocannon.Options> => {
-      const prepared = await prepare(count);
-      let next = 0;
-      return {
-        url: service.url,
-        amount: prepared.length,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        requests: [
-          {
-            method: 'POST',
-            path: '/v1/login/second-factor',
-            setupRequest: (request) => {
-              const item = prepared[next++ % prepared.length]!;
-              return { ...request, body: JSON.stringify(item) };
-            },
-          },
-        ],
-      };
-    };
+    const load = async (count: number): Promise<autocannon.Options> =>
+      codeStepLoad(service.url, await prepare(count));
     // The code step's many parts take a few thousand requests to be compiled: warm up for about 4 s.
     for (const count of [500, 1_000, 2_000]) {
       const warmup = await cannon(await load(Math.min(count, Math.floor(unseen.length / 10))));

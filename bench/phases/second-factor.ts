@@ -40,6 +40,31 @@ export const secondFactor: Phase = {
   },
 };
 
+export type PreparedStep = { challenge: string; code: string };
+
+/** autocannon's options for one request per prepared challenge, each with its code, in order. */
+export const codeStepLoad = (url: string, prepared: PreparedStep[]): autocannon.Options => {
+  let next = 0;
+  return {
+    url,
+    amount: prepared.length,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/login/second-factor',
+        setupRequest: (request) => {
+          // Past the end (should not happen: `amount` is the pool size) the challenge is reused and fails.
+          const item = prepared[next % prepared.length]!;
+          next += 1;
+          return { ...request, body: JSON.stringify({ challenge: item.challenge, code: item.code }) };
+        },
+      },
+    ],
+  };
+};
+
 /**
  * The code step's load on a running service whose sessions live under `sessionPrefix`: one login end
  * to end first, then a warm-up and the measured run, every request a fresh challenge of an enrolled
@@ -78,7 +103,7 @@ export const measureCodeStep = async (
   // Redis SET the password step does): getting 10,000+ of them through argon2 would take minutes.
   const prepare = async (count: number) => {
     const started = performance.now();
-    const prepared: { challenge: string; code: string }[] = [];
+    const prepared: PreparedStep[] = [];
     const take = pool.splice(0, count);
     for (let i = 0; i < take.length; i += 1_000) {
       prepared.push(
@@ -100,30 +125,8 @@ export const measureCodeStep = async (
   };
   // Codes are made with the challenges, not while loading: the load generator shares the cores. The
   // service accepts the step before too (TOTP_WINDOW=1), so a code made before a step's end still fits.
-  const run = (prepared: { challenge: string; code: string }[]) => {
-    let next = 0;
-    return cannonMeasuringCpu(service.child.pid!, {
-      url: service.url,
-      amount: prepared.length,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/login/second-factor',
-          setupRequest: (request) => {
-            // Past the end (should not happen: `amount` is the pool size) the challenge is reused and fails.
-            const item = prepared[next % prepared.length]!;
-            next += 1;
-            return {
-              ...request,
-              body: JSON.stringify({ challenge: item.challenge, code: item.code }),
-            };
-          },
-        },
-      ],
-    });
-  };
+  const run = (prepared: PreparedStep[]) =>
+    cannonMeasuringCpu(service.child.pid!, codeStepLoad(service.url, prepared));
   // The code step's many parts take a few thousand requests to be compiled: a running service is warm.
   const warmupCount = Math.min(quick ? 60 : 2_000, Math.floor(pool.length / 4));
   const { result: warmup } = await run(await prepare(warmupCount));
