@@ -373,7 +373,7 @@ export const compose = (
               .catch(() => {});
             if (events >= largeCatchUp)
               void resolve<MemoryRelease>(tokens.memoryRelease)
-                .releaseIfSlack('catch-up')
+                .releaseIfGrown('catch-up')
                 .catch(() => {});
           },
         },

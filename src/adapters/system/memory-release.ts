@@ -4,12 +4,16 @@ import { getHeapStatistics } from 'node:v8';
 
 export type HeapFigures = { total: number; used: number };
 
-/** Below this much unused heap a release is not worth its pause. */
-export const minimumSlackBytes = 64 * 1024 * 1024;
+/** Growth below this is not worth a release's pause. */
+export const minimumGrowthBytes = 64 * 1024 * 1024;
 
-/** Worth giving back: the heap holds `minimumSlackBytes` or more beyond what it uses, and twice what it uses. */
-export const heapHasSlack = (heap: HeapFigures): boolean =>
-  heap.total - heap.used >= minimumSlackBytes && heap.total >= 2 * heap.used;
+/**
+ * Worth a release: the heap grew by `minimumGrowthBytes` or more beyond its size after the last release
+ * (or at the start). How much of it is in use cannot tell: until a collection, the garbage of a burst
+ * counts as used.
+ */
+export const heapGrewEnough = (heap: HeapFigures, sizeAfterLastRelease: number): boolean =>
+  heap.total - sizeAfterLastRelease >= minimumGrowthBytes;
 
 export const heapNow = (): HeapFigures => {
   const { total_heap_size, used_heap_size } = getHeapStatistics();
@@ -44,26 +48,29 @@ export type MemoryReleaseDeps = {
 const mb = (bytes: number) => Math.round(bytes / (1024 * 1024));
 
 /**
- * V8 keeps the heap a burst of work grew it to (the start-up catch-up of a few hundred thousand events
- * leaves a heap of ~230 MB that holds ~80 MB) and gives it back only when told memory is low. This gives
- * it back after such a burst, and when the event loop was idle for a whole check interval, whenever the
- * heap holds much more than it uses.
+ * V8 keeps the heap a burst of work grew it to (after the start-up catch-up of 301,500 events, 230 MB
+ * of which a collection keeps 35) and gives it back only when told memory is low. This gives it back
+ * after such a burst, and when the event loop was idle for a whole check interval, whenever the heap
+ * grew much since the last time.
  */
 export class MemoryRelease {
   readonly #deps: MemoryReleaseDeps;
+  #sizeAfterLastRelease: number;
   /** Busier than this for an interval: not idle, so no pause is added to requests. */
   static readonly idleBelow = 0.05;
 
   constructor(deps: MemoryReleaseDeps) {
     this.#deps = deps;
+    this.#sizeAfterLastRelease = deps.heap().total;
   }
 
-  /** Gives the unused heap back if there is enough of it; true when it did. */
-  async releaseIfSlack(reason: string): Promise<boolean> {
+  /** Gives the unused heap back if the heap grew enough since the last time; true when it did. */
+  async releaseIfGrown(reason: string): Promise<boolean> {
     const before = this.#deps.heap();
-    if (!heapHasSlack(before)) return false;
+    if (!heapGrewEnough(before, this.#sizeAfterLastRelease)) return false;
     await this.#deps.release();
     const after = this.#deps.heap();
+    this.#sizeAfterLastRelease = after.total;
     this.#deps.log.info(
       {
         reason,
@@ -78,7 +85,7 @@ export class MemoryRelease {
   /** One idle check: releases only when the event loop was idle since the last one. */
   async check(): Promise<boolean> {
     if (this.#deps.busySinceLastCall() >= MemoryRelease.idleBelow) return false;
-    return this.releaseIfSlack('idle');
+    return this.releaseIfGrown('idle');
   }
 
   /** Checks every `seconds` (0: never) until stopped; the timer does not keep the process alive. */

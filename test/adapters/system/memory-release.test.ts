@@ -3,47 +3,54 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type HeapFigures,
-  heapHasSlack,
+  heapGrewEnough,
   MemoryRelease,
-  minimumSlackBytes,
+  minimumGrowthBytes,
 } from '../../../src/adapters/system/memory-release.ts';
 
 const mib = 1024 * 1024;
 const heap = (totalMb: number, usedMb: number): HeapFigures => ({ total: totalMb * mib, used: usedMb * mib });
 
-/** A MemoryRelease over a heap and an event loop the test sets. */
+/** A MemoryRelease over a heap and an event loop the test sets; it starts on a heap of 40 MiB. */
 const subject = (figures: { heap: HeapFigures; busy: number }) => {
   const released: string[] = [];
   const logged: object[] = [];
+  const start = figures.heap;
+  figures.heap = heap(40, 30);
   const release = new MemoryRelease({
     heap: () => figures.heap,
     release: async () => {
       released.push('released');
-      figures.heap = heap(40, 30);
+      figures.heap = heap(50, 35);
     },
     busySinceLastCall: () => figures.busy,
     log: { info: (details) => logged.push(details) },
   });
+  figures.heap = start;
   return { release, released, logged };
 };
 
-describe('heapHasSlack', () => {
-  it('is worth a release when the heap holds 64 MiB or more beyond what it uses, and twice what it uses', () => {
-    expect(heapHasSlack(heap(300, 80))).toBe(true);
-    expect(heapHasSlack({ total: 2 * minimumSlackBytes, used: minimumSlackBytes })).toBe(true);
-    expect(heapHasSlack(heap(100, 60))).toBe(false); // 40 MiB unused: not worth a pause
-    expect(heapHasSlack(heap(200, 120))).toBe(false); // most of it in use
+describe('heapGrewEnough', () => {
+  it('is worth a release when the heap grew by 64 MiB or more since the last one, however much of it counts as used', () => {
+    expect(heapGrewEnough(heap(300, 280), 40 * mib)).toBe(true);
+    expect(heapGrewEnough({ total: 40 * mib + minimumGrowthBytes, used: 0 }, 40 * mib)).toBe(true);
+    expect(heapGrewEnough(heap(100, 20), 40 * mib)).toBe(false); // 60 MiB more: not worth a pause
   });
 });
 
 describe('MemoryRelease', () => {
-  it('gives the unused heap back when there is enough of it, and logs the heap before and after', async () => {
-    const { release, released, logged } = subject({ heap: heap(300, 80), busy: 0.5 });
-    expect(await release.releaseIfSlack('catch-up')).toBe(true);
+  it('gives the heap back once it grew enough since the start, logs before and after, and then counts from there', async () => {
+    const figures = { heap: heap(300, 280), busy: 0.5 };
+    const { release, released, logged } = subject(figures);
+    expect(await release.releaseIfGrown('catch-up')).toBe(true);
     expect(released).toEqual(['released']);
-    expect(logged).toEqual([{ reason: 'catch-up', heapTotalMb: [300, 40], heapUsedMb: [80, 30] }]);
-    expect(await release.releaseIfSlack('catch-up')).toBe(false);
-    expect(released).toHaveLength(1);
+    expect(logged).toEqual([{ reason: 'catch-up', heapTotalMb: [300, 50], heapUsedMb: [280, 35] }]);
+    expect(await release.releaseIfGrown('catch-up')).toBe(false);
+    figures.heap = heap(110, 90); // 60 MiB beyond the 50 after the release
+    expect(await release.releaseIfGrown('catch-up')).toBe(false);
+    figures.heap = heap(120, 90);
+    expect(await release.releaseIfGrown('catch-up')).toBe(true);
+    expect(released).toHaveLength(2);
   });
 
   it('checks while idle only: never adds a pause to an event loop that was busy', async () => {
