@@ -171,6 +171,8 @@ export class Projector {
     });
     this.subscription = subscription;
     const watchdog = setInterval(() => {
+      // What was applied before the read: batches applied while it is answered move `previous` past it.
+      const expected = previous;
       judgeOrigin(() => this.target.origin(), this.events).then(
         (verdict) => {
           if (ended) return;
@@ -178,9 +180,9 @@ export class Projector {
             this.logVerdict(verdict);
             return end();
           }
-          if (verdict.origin.checkpoint >= previous) return;
+          if (verdict.origin.checkpoint >= expected) return;
           this.log.error(
-            { checkpoint: verdict.origin.checkpoint, expected: previous },
+            { checkpoint: verdict.origin.checkpoint, expected },
             'read models lost data; projecting again',
           );
           end();

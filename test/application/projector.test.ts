@@ -57,4 +57,55 @@ describe('Projector', () => {
     await appendStory(store, 1, 2);
     expect(await catchUp()).toEqual({ events: (await store.headPosition()) - built });
   });
+
+  it('does not take a checkpoint read before a batch was applied for lost data (the watchdog under load)', async () => {
+    const store = new MemoryEventStore();
+    await appendStory(store, 1, 2);
+    /** Read models whose next origin read is answered only after the test let more batches land. */
+    class SlowOrigin extends MemoryReadModels {
+      held: { release: () => void; read: Promise<void> } | null = null;
+      armed = false;
+      override async origin() {
+        const origin = await super.origin();
+        if (!this.armed) return origin;
+        this.armed = false;
+        let release: () => void = () => {};
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let read: () => void = () => {};
+        this.held = { release, read: new Promise<void>((resolve) => (read = resolve)) };
+        read();
+        await gate;
+        return origin;
+      }
+      latest() {
+        return super.origin();
+      }
+    }
+    const readModels = new SlowOrigin();
+    const errors: string[] = [];
+    let following: () => void = () => {};
+    const followingLive = new Promise<void>((resolve) => (following = resolve));
+    const projector = new Projector(
+      store,
+      readModels,
+      { info: () => {}, error: (_details, message) => errors.push(message) },
+      { watchdogMs: 10, onCaughtUp: () => following() },
+    );
+    projector.start();
+    await followingLive;
+    readModels.armed = true;
+    while (readModels.held === null) await new Promise((resolve) => setTimeout(resolve, 5));
+    await readModels.held.read;
+    // While that read is held, more events are applied: the checkpoint it read is now behind.
+    await appendStory(store, 1, 2);
+    const head = await store.headPosition();
+    while (((await readModels.latest())?.checkpoint ?? 0) < head)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    readModels.held.release();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const restarts = projector.status().restarts;
+    await projector.stop();
+    expect(errors).toEqual([]);
+    expect(restarts).toBe(0);
+  });
 });
