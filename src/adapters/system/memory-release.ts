@@ -1,4 +1,3 @@
-import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 
@@ -23,9 +22,11 @@ export const heapNow = (): HeapFigures => {
 /**
  * A full collection that also hands V8's unused pages back to the system, as V8 does when told memory
  * is low. Node has no call for that but the inspector's, which a session inside the process reaches
- * without opening a port. One pause of a few tens of milliseconds.
+ * without opening a port. One pause of a few tens of milliseconds. The inspector module (2–3 ms to
+ * load) is loaded at the first release, not at every start.
  */
 export const collectGarbageReleasingMemory = async (): Promise<void> => {
+  const { Session } = await import('node:inspector');
   const session = new Session();
   session.connect();
   try {
