@@ -18,8 +18,8 @@ import { type Bench, createBenchSetup, usersOf } from './harness/bench.ts';
 import { type NumberedFigure, printTable, writeResults } from './harness/figures.ts';
 import type { Phase } from './harness/phase.ts';
 import { rssOf, waitForExit } from './harness/processes.ts';
-import { startCommandArguments } from './harness/service.ts';
 import { cores, onlyPhases, progress, quick, redisUrl, settings, sleep } from './harness/settings.ts';
+import { startCommandLine } from './harness/start-command.ts';
 import { phases } from './phases/index.ts';
 import { benchPasswordHash, seedEventStore } from './seed.ts';
 
@@ -40,7 +40,7 @@ const runPhase = async (bench: Bench, phase: Phase) => {
 /** Starts the service on the seeded store with Redis read models and waits until it has projected everything. */
 const startSeededService = async (bench: Bench) => {
   progress(
-    `service: starting \`node ${startCommandArguments().join(' ')}\` (as \`npm start\` does, default LOG_LEVEL) on the seeded store with Redis read models`,
+    `service: starting \`${startCommandLine()}\` (as \`npm start\` does, default LOG_LEVEL) on the seeded store with Redis read models`,
   );
   const started = performance.now();
   const service = await bench.startService({ prefix: bench.prefixes.service });

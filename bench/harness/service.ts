@@ -1,9 +1,8 @@
 /** The service under test, started as its own process from the production bundle. */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { freePort, track } from './processes.ts';
 import { profileDir, repoRoot, sleep } from './settings.ts';
+import { startCommand } from './start-command.ts';
 
 export type Service = {
   child: ChildProcess;
@@ -26,23 +25,14 @@ export type ServiceStart = {
   cwd?: string;
 };
 
-/** The arguments `npm start` gives node (flags and entry point), read from package.json. */
-export const startCommandArguments = (): string[] => {
-  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [command, ...args] = manifest.scripts.start.trim().split(/\s+/);
-  if (command !== 'node') throw new Error(`npm start runs ${command}, not node`);
-  return args;
-};
-
 export const startServiceChild = async (start: ServiceStart): Promise<Service> => {
   const port = await freePort();
   // The production entry point, the bundle `npm start` builds, started as `npm start` starts it.
   if (start.cwd === undefined) execSync('npm run -s build', { cwd: repoRoot, stdio: 'inherit' });
+  const asNpmStarts = startCommand();
   const nodeArgs = [
     ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
-    ...startCommandArguments(),
+    ...asNpmStarts.args,
   ];
   const { LOG_LEVEL: _asUsersStartIt, ...environment } = process.env;
   const spawnedAt = performance.now();
@@ -51,6 +41,7 @@ export const startServiceChild = async (start: ServiceStart): Promise<Service> =
       cwd: start.cwd ?? repoRoot,
       env: {
         ...environment,
+        ...asNpmStarts.env,
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: start.dataDir,

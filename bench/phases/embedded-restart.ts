@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Phase } from '../harness/phase.ts';
 import { freePort, rssOf, track, waitForExit } from '../harness/processes.ts';
-import { startCommandArguments } from '../harness/service.ts';
 import { mb, progress, repoRoot, round, settings, sleep } from '../harness/settings.ts';
+import { startCommand } from '../harness/start-command.ts';
 import { benchPassword, userIdOf, usernameOf } from '../seed.ts';
 
 /** Repeats `attempt` until it answers something other than null (not listening yet, or 503). */
@@ -27,11 +27,13 @@ const until = async <T>(attempt: () => Promise<T | null>, limitMs: number): Prom
 /** The bundle embedded on `dataDir`, started as `npm start` starts it (its flags, the default log level). */
 const startBundle = async (dataDir: string, secretKeys: string, platformApiKey: string) => {
   const port = await freePort();
+  const asNpmStarts = startCommand();
   const child = track(
-    spawn(process.execPath, startCommandArguments(), {
+    spawn(process.execPath, asNpmStarts.args, {
       cwd: repoRoot,
       env: {
         ...process.env,
+        ...asNpmStarts.env,
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
