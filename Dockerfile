@@ -28,5 +28,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD node -e "fetch('h
 # As `npm start`: glibc's allocator gives large freed blocks back and keeps two arenas (see README,
 # "Memory"), V8's default heap (--optimize-for-size cost a third of the throughput) and the compile
 # cache, so a new container compiles less at start-up.
-ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=2
+ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1
 CMD ["node", "--import=./bin/compile-cache.js", "dist/main.js"]
