@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Phase } from '../harness/phase.ts';
 import { freePort, rssOf, track, waitForExit } from '../harness/processes.ts';
 import { mb, progress, repoRoot, round, settings, sleep } from '../harness/settings.ts';
-import { startCommand } from '../harness/start-command.ts';
+import { startCommand, startCommandLine } from '../harness/start-command.ts';
 import { benchPassword, userIdOf, usernameOf } from '../seed.ts';
 
 /** Repeats `attempt` until it answers something other than null (not listening yet, or 503). */
@@ -117,7 +117,7 @@ export const embeddedRestart: Phase = {
         ratio: round(seconds / baseline, 2),
         target: '≤ 2 s',
         met: seconds <= 2 && status === 'authenticated',
-        note: 'process start (node dist/main.js, no --optimize-for-size) to POST /v1/login answering 200, read models from read-models.sqlite; baseline: the same bundle on an empty DATA_DIR to /healthz',
+        note: `process start (${startCommandLine()}) to POST /v1/login answering 200, read models from read-models.sqlite; baseline: the same command on an empty DATA_DIR to /healthz`,
       },
       {
         figure: 'embedded restart: idle RSS',
