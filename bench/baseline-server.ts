@@ -9,52 +9,12 @@
  * with fork(); receives { redisUrl, prefix, keys, durablePath, platformApiKey } and answers
  * { port, keptPort }.
  */
-import { randomUUID } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { platformKeyHook } from '../src/adapters/http/authentication.ts';
-import { requestLog } from '../src/adapters/http/request-log.ts';
-import { securityHeaders } from '../src/adapters/http/security-headers.ts';
-import { PrometheusMetrics } from '../src/adapters/metrics/prometheus-metrics.ts';
-import { connectRedis, type RedisClient } from '../src/adapters/redis/connect-redis.ts';
-import { createLogger, serviceLogDestination } from '../src/config/logger.ts';
+import Fastify from 'fastify';
+import { connectRedis } from '../src/adapters/redis/connect-redis.ts';
+import { bareAnswer, keptParts, partsApp, portOf } from './harness/kept-parts.ts';
 
 type Start = { redisUrl: string; prefix: string; keys: number; durablePath: string; platformApiKey: string };
-
-const portOf = (app: FastifyInstance): number => {
-  const address = app.server.address();
-  return typeof address === 'object' && address !== null ? address.port : 0;
-};
-
-/** The bare GET's answer: one Redis GET of a document, parsed. */
-const bareAnswer = async (redis: RedisClient, key: string) => {
-  const json = await redis.get(key);
-  if (json === null) throw new Error('missing baseline key');
-  const document = JSON.parse(json) as { twoFactor?: string };
-  return { secondFactor: document.twoFactor === 'enrolled' ? 'required' : 'none' };
-};
-
-/** The bare GET inside what the login check must keep, as the service sets each part up. */
-const keptBehavioursApp = async (
-  redis: RedisClient,
-  keyOf: (id: string) => string,
-  platformApiKey: string,
-): Promise<FastifyInstance> => {
-  const app = Fastify({
-    loggerInstance: createLogger('info', serviceLogDestination()) as FastifyBaseLogger,
-    genReqId: () => randomUUID(),
-    logController: new LogController({ disableRequestLogging: true }),
-  });
-  requestLog(app, new PrometheusMetrics([]), 1);
-  securityHeaders(app);
-  await app.register(async (platform) => {
-    platform.addHook('onRequest', platformKeyHook(platformApiKey));
-    platform.get<{ Params: { id: string } }>('/kept/:id', async (request) =>
-      bareAnswer(redis, keyOf(request.params.id)),
-    );
-  });
-  return app;
-};
 
 /** One transaction for every row queued while the event loop ran: group commit, on this thread. */
 const groupCommit = (path: string) => {
@@ -97,7 +57,11 @@ process.once('message', async (message: Start) => {
       return { status: 'authenticated' };
     },
   );
-  const kept = await keptBehavioursApp(redis, keyOf, message.platformApiKey);
+  const kept = await partsApp(
+    { redis, keyOf, platformApiKey: message.platformApiKey },
+    '/kept',
+    new Set(keptParts),
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   await kept.listen({ port: 0, host: '127.0.0.1' });
   process.send?.({ port: portOf(app), keptPort: portOf(kept) });

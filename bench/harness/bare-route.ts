@@ -13,7 +13,7 @@ import { cannon, cannonMeasuringCpu, describe } from './load.ts';
 import { stopChild, track } from './processes.ts';
 import { progress, redisUrl, repoRoot, settings } from './settings.ts';
 
-const baselineKeys = 1_000;
+export const baselineKeys = 1_000;
 
 /** The load's result, and the CPU time (user + system) the bare route's process spent per request. */
 export type BareRouteResult = autocannon.Result & { cpuMicrosPerRequest: number };
@@ -65,16 +65,25 @@ const measureLoaded = async (
 };
 
 /**
- * Writes the baseline's values (as many keys as offices, each a copy of a real user document from the
- * service's read models), starts the bare route, measures it after a warm-up, and stops it again.
+ * Writes the bare GET's values under `prefixes.baseline`, keys 0 to `baselineKeys` − 1, each a copy of
+ * a real user document (with its office) from the service's read models; returns that document.
  */
-export const measureBareRoute = async (bench: BenchSetup, sampleUserId: string): Promise<BareRouteResult> => {
+export const writeBaselineValues = async (bench: BenchSetup, sampleUserId: string): Promise<string> => {
   const serviceReadModels = new RedisReadModels(bench.redis, { prefix: bench.prefixes.service });
   const sample = await serviceReadModels.loginByUserId(sampleUserId);
   const sampleJson = JSON.stringify({ ...sample?.user, pending: null, office: sample?.office });
   const write = bench.redis.pipeline();
   for (let i = 0; i < baselineKeys; i += 1) write.set(`${bench.prefixes.baseline}${i}`, sampleJson);
   await write.exec();
+  return sampleJson;
+};
+
+/**
+ * Writes the baseline's values (writeBaselineValues), starts the bare route, measures it after a
+ * warm-up, and stops it again.
+ */
+export const measureBareRoute = async (bench: BenchSetup, sampleUserId: string): Promise<BareRouteResult> => {
+  const sampleJson = await writeBaselineValues(bench, sampleUserId);
   const server = await startBaselineChild(bench, bench.prefixes.baseline);
   progress(`baseline: bare Fastify route at ${server.url}, values of ${sampleJson.length} bytes`);
   const options = (duration: number): autocannon.Options => ({
