@@ -26,7 +26,7 @@ EXPOSE 3000
 VOLUME ["/data"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # As `npm start`: glibc's allocator gives large freed blocks back and keeps two arenas (see README,
-# "Memory"), V8's default heap (--optimize-for-size cost a third of the throughput) and the compile
-# cache, so a new container compiles less at start-up.
+# "Memory"), and V8's default heap (--optimize-for-size cost a third of the throughput). No compile
+# cache: code loaded from it answered the login check 3-4 % slower (bench/README, tenth round).
 ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1
-CMD ["node", "--import=./bin/compile-cache.js", "dist/main.js"]
+CMD ["node", "dist/main.js"]
