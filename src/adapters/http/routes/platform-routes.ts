@@ -128,6 +128,7 @@ export const platformRoutes: FastifyPluginAsyncZod<{ deps: HttpDependencies }> =
         },
       },
     },
-    async (request) => deps.useCases.loginRequirements(request.params.userId),
+    // Not async: the use case's promise is answered as it is, one promise turn less on the hot path.
+    (request) => deps.useCases.loginRequirements(request.params.userId),
   );
 };
