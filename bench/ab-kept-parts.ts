@@ -9,7 +9,6 @@
  *
  * `--quick` seeds the quick run's 2,000 users instead of the full 100,000.
  */
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { connectRedis } from '../src/adapters/redis/connect-redis.ts';
@@ -19,7 +18,7 @@ import { baselineKeys, writeBaselineValues } from './harness/bare-route.ts';
 import { createBenchSetup, usersOf } from './harness/bench.ts';
 import { allParts, keptParts, type Part } from './harness/kept-parts.ts';
 import { cannon, cannonMeasuringCpu, okPerSecond } from './harness/load.ts';
-import { track } from './harness/processes.ts';
+import { forkServer } from './harness/processes.ts';
 import { startServiceChild } from './harness/service.ts';
 import { progress, redisUrl, repoRoot, settings, sleep } from './harness/settings.ts';
 
@@ -56,16 +55,9 @@ try {
 
   const targets: Target[] = [];
   for (const variant of variants) {
-    const child = track(
-      fork(join(repoRoot, 'bench', 'kept-parts-server.ts'), [], {
-        stdio: ['inherit', 'pipe', 'inherit', 'ipc'],
-      }),
-    );
-    child.stdout?.resume();
-    const { port } = await new Promise<{ port: number }>((resolve, reject) => {
-      child.once('message', (message) => resolve(message as { port: number }));
-      child.once('exit', (code) => reject(new Error(`${variant.name} exited with ${code}`)));
-      child.send({
+    const { child, reply } = await forkServer<{ port: number }>(
+      join(repoRoot, 'bench', 'kept-parts-server.ts'),
+      {
         redisUrl,
         prefix: setup.prefixes.baseline,
         keys: baselineKeys,
@@ -73,12 +65,12 @@ try {
         parts: variant.parts,
         readModelsPrefix: setup.prefixes.service,
         users,
-      });
-    });
+      },
+    );
     targets.push({
       name: variant.name,
       pid: child.pid!,
-      url: `http://127.0.0.1:${port}`,
+      url: `http://127.0.0.1:${reply.port}`,
       path: (id) => `/parts/${id}`,
     });
   }

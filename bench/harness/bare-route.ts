@@ -3,14 +3,13 @@
  * the same load as the service: a bare Fastify route doing one Redis GET of a value as big as a user
  * document, and a bare durable route (Redis GET, one row made durable in SQLite, Redis SET).
  */
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { RedisReadModels } from '../../src/adapters/redis/redis-read-models.ts';
 import type { BenchSetup } from './bench.ts';
 import { cannon, cannonMeasuringCpu, describe } from './load.ts';
-import { stopChild, track } from './processes.ts';
+import { forkServer, stopChild } from './processes.ts';
 import { progress, redisUrl, repoRoot, settings } from './settings.ts';
 
 export const baselineKeys = 1_000;
@@ -22,22 +21,17 @@ const startBaselineChild = async (
   bench: BenchSetup,
   prefix: string,
 ): Promise<{ stop: () => Promise<void>; url: string; keptUrl: string; pid: number }> => {
-  // stdout is read and dropped, as the bench reads the service's: the kept-behaviours app logs there.
-  const child = track(
-    fork(join(repoRoot, 'bench', 'baseline-server.ts'), [], { stdio: ['inherit', 'pipe', 'inherit', 'ipc'] }),
-  );
-  child.stdout?.resume();
-  const { port, keptPort } = await new Promise<{ port: number; keptPort: number }>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as { port: number; keptPort: number }));
-    child.once('exit', (code) => reject(new Error(`baseline server exited with ${code}`)));
-    child.send({
+  const { child, reply } = await forkServer<{ port: number; keptPort: number }>(
+    join(repoRoot, 'bench', 'baseline-server.ts'),
+    {
       redisUrl,
       prefix,
       keys: baselineKeys,
-      durablePath: join(bench.dirs.work, `durable-baseline-${child.pid}.sqlite`),
+      durablePath: join(bench.dirs.work, `durable-baseline-${randomBytes(4).toString('hex')}.sqlite`),
       platformApiKey: bench.platformApiKey,
-    });
-  });
+    },
+  );
+  const { port, keptPort } = reply;
   return {
     stop: () => stopChild(child),
     url: `http://127.0.0.1:${port}`,

@@ -1,5 +1,5 @@
 /** Child processes of a run: free ports, RSS from /proc, stopping, and the set the clean-up stops. */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -10,6 +10,24 @@ export const track = (child: ChildProcess) => {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
+};
+
+/**
+ * Forks a bench server script (tracked), sends it `start` and waits for its first message (its ports);
+ * its stdout is read and dropped, as the bench reads the service's.
+ */
+export const forkServer = async <Reply>(
+  script: string,
+  start: unknown,
+): Promise<{ child: ChildProcess; reply: Reply }> => {
+  const child = track(fork(script, [], { stdio: ['inherit', 'pipe', 'inherit', 'ipc'] }));
+  child.stdout?.resume();
+  const reply = await new Promise<Reply>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as Reply));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.send(start as object);
+  });
+  return { child, reply };
 };
 
 export const freePort = (): Promise<number> =>
