@@ -3,19 +3,15 @@
  * (bench/baseline-server.ts) and the parts A/B (bench/ab-kept-parts.ts) build their routes from here.
  */
 import { randomUUID } from 'node:crypto';
-import fastifyCookie from '@fastify/cookie';
-import fastifyCors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { platformKeyHook } from '../../src/adapters/http/authentication.ts';
-import { refuseCrossSiteRequests } from '../../src/adapters/http/cross-site.ts';
 import { lazyRequestLogger } from '../../src/adapters/http/lazy-request-logger.ts';
-import { refuseRequestsWithoutHost } from '../../src/adapters/http/missing-host.ts';
+import { requestGuards } from '../../src/adapters/http/request-guards.ts';
 import { requestLog } from '../../src/adapters/http/request-log.ts';
 import { idParam } from '../../src/adapters/http/schemas.ts';
 import { securityHeaders } from '../../src/adapters/http/security-headers.ts';
-import { decorateSessionCookie } from '../../src/adapters/http/session-cookie.ts';
 import { PrometheusMetrics } from '../../src/adapters/metrics/prometheus-metrics.ts';
 import type { RedisClient } from '../../src/adapters/redis/connect-redis.ts';
 import { RedisReadModels } from '../../src/adapters/redis/redis-read-models.ts';
@@ -71,11 +67,7 @@ const answerOf = (route: PartsRoute, parts: ReadonlySet<Part>) => {
 const serviceHooks = async (app: FastifyInstance) => {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  refuseRequestsWithoutHost(app);
-  await app.register(fastifyCors, { origin: false, credentials: true });
-  await app.register(fastifyCookie);
-  decorateSessionCookie(app, 'auto');
-  app.addHook('onRequest', refuseCrossSiteRequests([]));
+  await requestGuards(app, { corsOrigins: [], cookieSecurity: 'auto' });
 };
 
 const checkSchema = {

@@ -1,18 +1,15 @@
-import fastifyCookie from '@fastify/cookie';
-import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { refuseCrossSiteRequests } from './cross-site.ts';
 import type { HttpDependencies, HttpOptions } from './dependencies.ts';
 import { healthRoutes } from './health-routes.ts';
 import { lazyRequestLogger } from './lazy-request-logger.ts';
 import { metricsRoutes } from './metrics-routes.ts';
-import { refuseRequestsWithoutHost } from './missing-host.ts';
 import { swaggerOptions } from './openapi.ts';
 import { answerClientError, sendProblem } from './problems.ts';
+import { requestGuards } from './request-guards.ts';
 import { requestLog } from './request-log.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { checkpointRoutes } from './routes/checkpoint-routes.ts';
@@ -28,7 +25,6 @@ import { supportRequestRoutes } from './routes/support-request-routes.ts';
 import { supportRoutes } from './routes/support-routes.ts';
 import { trustedBrowserRoutes } from './routes/trusted-browser-routes.ts';
 import { securityHeaders } from './security-headers.ts';
-import { decorateSessionCookie } from './session-cookie.ts';
 import { defaultWebRoot, webPages } from './web-pages.ts';
 
 export type { HttpDependencies, HttpOptions } from './dependencies.ts';
@@ -76,14 +72,7 @@ export const buildApp = async (deps: HttpDependencies, options: HttpOptions): Pr
   );
 
   securityHeaders(app);
-  refuseRequestsWithoutHost(app);
-  await app.register(fastifyCors, {
-    origin: options.corsOrigins.length === 0 ? false : options.corsOrigins,
-    credentials: true,
-  });
-  await app.register(fastifyCookie);
-  decorateSessionCookie(app, options.cookieSecurity);
-  app.addHook('onRequest', refuseCrossSiteRequests(options.corsOrigins));
+  await requestGuards(app, options);
   await app.register(fastifyRateLimit, {
     global: false,
     // Redis down makes the login answer 503 from the read models anyway; the counter must not turn it into a 500.
