@@ -5,7 +5,9 @@
  * one row durable in SQLite (WAL, `synchronous = FULL`, the rows that arrive meanwhile committed
  * together), then write a value (the session) to Redis. On a port of its own, `GET /kept/:id` is the
  * bare GET with the behaviours #20 keeps for the login check, each the service's own code: the platform
- * key hook, the security headers, one request line at `info` to stdout and the request metric. Started
+ * key hook, the security headers, one request line at `info` to stdout and the request metric; beside it
+ * `POST /kept-durable/:id` is the durable route with the same behaviours but the platform key (the code
+ * step is the browser's call, not the platform's). Started
  * with fork(); receives { redisUrl, prefix, keys, durablePath, platformApiKey } and answers
  * { port, keptPort }.
  */
@@ -47,20 +49,25 @@ process.once('message', async (message: Start) => {
   app.get<{ Params: { id: string } }>('/baseline/:id', async (request) =>
     bareAnswer(redis, keyOf(request.params.id)),
   );
-  app.post<{ Params: { id: string }; Body: { challenge: string; code: string } }>(
-    '/durable/:id',
-    async (request) => {
-      const json = await redis.get(keyOf(request.params.id));
-      if (json === null) throw new Error('missing baseline key');
-      await durable(JSON.stringify({ id: request.params.id, code: request.body.code }));
-      await redis.set(`${message.prefix}session:${request.params.id}`, json, 'EX', 60);
-      return { status: 'authenticated' };
-    },
+  const codeStep = async (id: string, code: string) => {
+    const json = await redis.get(keyOf(id));
+    if (json === null) throw new Error('missing baseline key');
+    await durable(JSON.stringify({ id, code }));
+    await redis.set(`${message.prefix}session:${id}`, json, 'EX', 60);
+    return { status: 'authenticated' };
+  };
+  type CodeStepRequest = { Params: { id: string }; Body: { challenge: string; code: string } };
+  app.post<CodeStepRequest>('/durable/:id', async (request) =>
+    codeStep(request.params.id, request.body.code),
   );
   const kept = await partsApp(
     { redis, keyOf, platformApiKey: message.platformApiKey },
     '/kept',
     new Set(keptParts),
+    (keptApp) =>
+      keptApp.post<CodeStepRequest>('/kept-durable/:id', async (request) =>
+        codeStep(request.params.id, request.body.code),
+      ),
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
   await kept.listen({ port: 0, host: '127.0.0.1' });

@@ -93,15 +93,10 @@ export const measureBareRoute = async (bench: BenchSetup, sampleUserId: string):
   return measureLoaded(server, 'baseline', options);
 };
 
-/**
- * The least a code step must do, as a bare route: Redis GET, one SQLite row committed with
- * `synchronous = FULL` (group commit), Redis SET; loaded like phase 2 (a JSON body per request). Uses
- * the values `measureBareRoute` wrote, so it runs after it.
- */
-export const measureDurableBareRoute = async (bench: BenchSetup): Promise<BareRouteResult> => {
-  const server = await startBaselineChild(bench, bench.prefixes.baseline);
-  const options = (duration: number): autocannon.Options => ({
-    url: server.url,
+const codeStepLoad =
+  (url: string, pathPrefix: string) =>
+  (duration: number): autocannon.Options => ({
+    url,
     duration,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -110,13 +105,34 @@ export const measureDurableBareRoute = async (bench: BenchSetup): Promise<BareRo
         method: 'POST',
         setupRequest: (request) => ({
           ...request,
-          path: `/durable/${Math.floor(Math.random() * 1e9)}`,
+          path: `${pathPrefix}${Math.floor(Math.random() * 1e9)}`,
           body: JSON.stringify({ challenge: randomBytes(32).toString('base64url'), code: '123456' }),
         }),
       },
     ],
   });
-  return measureLoaded(server, 'durable baseline', options);
+
+/**
+ * The least a code step must do, as a bare route: Redis GET, one SQLite row committed with
+ * `synchronous = FULL` (group commit), Redis SET; loaded like phase 2 (a JSON body per request). Uses
+ * the values `measureBareRoute` wrote, so it runs after it.
+ */
+export const measureDurableBareRoute = async (bench: BenchSetup): Promise<BareRouteResult> => {
+  const server = await startBaselineChild(bench, bench.prefixes.baseline);
+  return measureLoaded(server, 'durable baseline', codeStepLoad(server.url, '/durable/'));
+};
+
+/**
+ * The bare durable route with the behaviours the service keeps on every answer (security headers, one
+ * request line at `info`, the request metric; bench/baseline-server.ts), loaded like it.
+ */
+export const measureKeptDurableBareRoute = async (bench: BenchSetup): Promise<BareRouteResult> => {
+  const server = await startBaselineChild(bench, bench.prefixes.baseline);
+  return measureLoaded(
+    server,
+    'kept-behaviours durable baseline',
+    codeStepLoad(server.keptUrl, '/kept-durable/'),
+  );
 };
 
 /**

@@ -68,11 +68,20 @@ export type Bench = {
   durableBareRoute: () => Promise<BareRouteResult>;
   /** The bare route with the login check's kept behaviours (see bare-route.ts), likewise. */
   keptBareRoute: () => Promise<BareRouteResult>;
+  /** The bare durable route with the behaviours kept on every answer (see bare-route.ts), likewise. */
+  keptDurableBareRoute: () => Promise<BareRouteResult>;
 };
 
 export type BenchSetup = Omit<
   Bench,
-  'passwordHash' | 'seeded' | 'users' | 'service' | 'bareRoute' | 'durableBareRoute' | 'keptBareRoute'
+  | 'passwordHash'
+  | 'seeded'
+  | 'users'
+  | 'service'
+  | 'bareRoute'
+  | 'durableBareRoute'
+  | 'keptBareRoute'
+  | 'keptDurableBareRoute'
 >;
 
 export const createBenchSetup = (redis: Redis): BenchSetup & { cleanUp: () => Promise<void> } => {

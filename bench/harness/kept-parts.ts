@@ -75,11 +75,15 @@ const checkSchema = {
   response: { 200: z.object({ secondFactor: z.enum(['none', 'required', 'enrollment-required']) }) },
 };
 
-/** `GET <path>/:id` with the given parts, each set up as the service sets it up. */
+/**
+ * `GET <path>/:id` with the given parts, each set up as the service sets it up; `moreRoutes` adds routes
+ * beside it that get the app-wide parts (all but the platform key hook, which guards the GET only).
+ */
 export const partsApp = async (
   route: PartsRoute,
   path: string,
   parts: ReadonlySet<Part>,
+  moreRoutes: (app: FastifyInstance) => void = () => {},
 ): Promise<FastifyInstance> => {
   const app = Fastify({
     loggerInstance: createLogger('info', serviceLogDestination()) as FastifyBaseLogger,
@@ -99,5 +103,6 @@ export const partsApp = async (
       async (request) => answer(request.params.id),
     );
   });
+  moreRoutes(app);
   return app;
 };
