@@ -5,11 +5,10 @@
  * one row durable in SQLite (WAL, `synchronous = FULL`, the rows that arrive meanwhile committed
  * together), then write a value (the session) to Redis. On a port of its own, `GET /kept/:id` is the
  * bare GET with the behaviours #20 keeps for the login check, each the service's own code: the platform
- * key hook, the security headers, one request line at `info` to stdout and the request metric; beside it
- * `POST /kept-durable/:id` is the durable route with the same behaviours but the platform key (the code
- * step is the browser's call, not the platform's). Started
- * with fork(); receives { redisUrl, prefix, keys, durablePath, platformApiKey } and answers
- * { port, keptPort }.
+ * key hook, the security headers, one request line at `info` to stdout and the request metric. Beside it,
+ * `POST /kept-durable/:id` is the durable route with those behaviours except the platform key hook (the
+ * code step is the browser's call, not the platform's). Started with fork(); receives { redisUrl, prefix,
+ * keys, durablePath, platformApiKey } and answers { port, keptPort }.
  */
 import { DatabaseSync } from 'node:sqlite';
 import Fastify from 'fastify';
