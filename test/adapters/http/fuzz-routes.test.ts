@@ -55,6 +55,11 @@ type Role = (typeof roles)[number];
 const pollutionKey = 'fuzzPolluted';
 /** Object.prototype before anything ran: the fuzzing must leave it exactly so. */
 const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
+/**
+ * A request that has not been answered by then fails the run with the request as the counterexample,
+ * instead of the whole test running into its time limit with nothing to show which request hung.
+ */
+const requestTimeLimitMs = 30_000;
 /** At least 10,000 requests in all; FUZZ_REQUESTS raises it for a longer hunt. */
 const totalRequestsWanted = Math.max(10_000, Number(process.env.FUZZ_REQUESTS ?? 10_000));
 
@@ -730,12 +735,15 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
     const failures: string[] = [];
     const statuses = new Map<string, Map<number, number>>();
     const durations = new Map<string, number>();
+    /** Per route, its slowest request: how long it took, and what it was. */
+    const slowest = new Map<string, { ms: number; what: string }>();
     for (const operation of operations) {
       const route = `${operation.method} ${operation.path}`;
       const seen = new Map<number, number>();
       statuses.set(route, seen);
       const property = fc.asyncProperty(requestFor(operation), async (request) => {
         requests += 1;
+        const sent = performance.now();
         const response = await service.app.inject({
           method: operation.method,
           url: request.url,
@@ -743,6 +751,11 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
           ...(request.payload === undefined ? {} : { payload: request.payload }),
         });
         const status = response.statusCode;
+        const ms = performance.now() - sent;
+        if (ms > (slowest.get(route)?.ms ?? -1)) {
+          const size = request.payload === undefined ? 'no body' : `${request.payload.length}-char body`;
+          slowest.set(route, { ms, what: `${status} for ${request.url.slice(0, 120)}, ${size}` });
+        }
         seen.set(status, (seen.get(status) ?? 0) + 1);
         const context = `${status} ${response.body.slice(0, 300)}`;
         if (status >= 500) throw new Error(`server error: ${context}`);
@@ -756,7 +769,12 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
       });
       const routeStarted = performance.now();
       try {
-        await fc.assert(property, { numRuns, endOnFailure: true, ...seed });
+        await fc.assert(property, {
+          numRuns,
+          endOnFailure: true,
+          plugins: [fc.timeout(requestTimeLimitMs)],
+          ...seed,
+        });
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
         const message = error instanceof Error ? error.message.slice(0, 1_500) : String(error);
@@ -772,7 +790,9 @@ describe('S15 fuzzing every route from the OpenAPI document', () => {
           .sort(([a], [b]) => a - b)
           .map(([code, n]) => `${code}×${n}`)
           .join(' ');
-        return `  ${route} (${((durations.get(route) ?? 0) / 1000).toFixed(1)} s): ${codes}`;
+        const slow = slowest.get(route);
+        const slowestText = slow === undefined ? '' : `; slowest ${slow.ms.toFixed(0)} ms: ${slow.what}`;
+        return `  ${route} (${((durations.get(route) ?? 0) / 1000).toFixed(1)} s): ${codes}${slowestText}`;
       })
       .join('\n');
     console.log(
