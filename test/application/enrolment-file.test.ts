@@ -54,6 +54,24 @@ describe('reading a file of existing enrolments', () => {
     ]);
   });
 
+  it('reads the good lines around broken ones, and reports each broken line once by its number', () => {
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    expect(verdicts(`"a"b,x\nalice,${secret}\n"c,unclosed\r\nbob,${secret}\rlee"s,${secret}`)).toEqual([
+      { line: 1, reason: 'unreadable-row' },
+      { line: 2, username: 'alice', secret, parameters: { algorithm: 'SHA1', digits: 6, period: 30 } },
+      { line: 3, reason: 'unreadable-row' },
+      { line: 4, username: 'bob', secret, parameters: { algorithm: 'SHA1', digits: 6, period: 30 } },
+      { line: 5, reason: 'unreadable-row' },
+    ]);
+  });
+
+  it('makes one row of a line of 200,000 quotes (csv-parse recovering from each one blocked the service for minutes)', () => {
+    expect(verdicts(`{"username":"${'"'.repeat(200_000)}"}`)).toEqual([
+      { line: 1, reason: 'unreadable-row' },
+    ]);
+    expect(verdicts('"'.repeat(200_001))).toHaveLength(1);
+  });
+
   it('refuses every row of a user named twice, whatever the case, since which secret is right is unknown', () => {
     const reasons = readEnrolmentFile(
       `Kim,${'A'.repeat(32)}\nkim,${'B'.repeat(32)}\nlee,${'C'.repeat(32)}`,
