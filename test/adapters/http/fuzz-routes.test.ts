@@ -56,8 +56,10 @@ const pollutionKey = 'fuzzPolluted';
 /** Object.prototype before anything ran: the fuzzing must leave it exactly so. */
 const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
 /**
- * A request that has not been answered by then fails the run with the request as the counterexample,
- * instead of the whole test running into its time limit with nothing to show which request hung.
+ * A request still waiting by then fails the run with the request as the counterexample, instead of the
+ * whole test running into its time limit with nothing to show which request hung. A request that holds
+ * the event loop (synchronous work) cannot be interrupted; the route's slowest request, printed after,
+ * names it.
  */
 const requestTimeLimitMs = 30_000;
 /** At least 10,000 requests in all; FUZZ_REQUESTS raises it for a longer hunt. */
