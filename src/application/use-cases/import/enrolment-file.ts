@@ -145,15 +145,13 @@ const readUris = (lines: string[]): EnrolmentRow[] =>
     ];
   });
 
-/**
- * One line's fields, or null when the line is not valid CSV. No field of this format holds a line break,
- * so a file that does not parse as one is read line by line: a broken line costs its own length once.
- * csv-parse's recovery from errors across a whole file (`skip_records_with_error`) took quadratic time on
- * a file of quotes (32,000 in a row: 4.8 s, the event loop blocked) and lost good rows after a broken one.
- */
+/** No field of this format holds a line break: every record is one line, with or without a header. */
+const recordOptions = { relax_column_count: true, trim: true } as const;
+
+/** One line's fields, or null when the line is not valid CSV. */
 const csvLine = (text: string): string[] | null => {
   try {
-    const records = parseCsv(text, { relax_column_count: true, trim: true }) as string[][];
+    const records = parseCsv(text, recordOptions) as string[][];
     return records.length === 1 ? records[0]! : null;
   } catch {
     return null;
@@ -162,14 +160,16 @@ const csvLine = (text: string): string[] | null => {
 
 type NumberedRecord = { line: number; record: string[] | null };
 
-/** The file's non-empty lines, each read as one record: in one parse when every line is one (4x faster). */
+/**
+ * The file's non-empty lines, each read as one record: in one parse when every line is one (4x faster),
+ * else line by line, so a broken line costs its own length once. csv-parse's recovery from errors across
+ * a whole file (`skip_records_with_error`) took quadratic time on a file of quotes (32,000 in a row:
+ * 4.8 s, the event loop blocked) and lost good rows after a broken one.
+ */
 const csvRecords = (lines: string[]): NumberedRecord[] => {
   const numbered = lines.flatMap((text, index) => (text.trim() === '' ? [] : [{ line: index + 1, text }]));
   try {
-    const whole = parseCsv(numbered.map(({ text }) => text).join('\n'), {
-      relax_column_count: true,
-      trim: true,
-    }) as string[][];
+    const whole = parseCsv(numbered.map(({ text }) => text).join('\n'), recordOptions) as string[][];
     if (whole.length === numbered.length)
       return numbered.map(({ line }, index) => ({ line, record: whole[index]! }));
   } catch {
